@@ -1,0 +1,284 @@
+//! One handler per route: read the request into validated types, check who may call, call
+//! one domain function, render.
+
+use http::header::{CACHE_CONTROL, HeaderValue};
+use jiff::Timestamp;
+use lambda_http::Request;
+use serde_json::{Value, json};
+use teamsync::api::{self, PathParams, Reply, RequestMeta};
+use teamsync::auth::{self, Caller};
+use teamsync::i18n::Msg;
+use teamsync::identity::accounts::{
+    self, JoinPlan, PasswordChange, ProfileFields, ProfilePatch, Registration,
+};
+use teamsync::identity::directory;
+use teamsync::identity::model::{self, Email, JoinType, Password, Username};
+use teamsync::identity::repo;
+use teamsync::identity::sessions::{self, LoginInput};
+use teamsync::identity::views::{SignedIn, UserView};
+use teamsync::paging::PageRequest;
+use teamsync::validate::{Fields, bounded_text, present};
+use teamsync::{ApiError, AppContext};
+
+use crate::Route;
+
+pub(crate) async fn dispatch(
+    ctx: &AppContext,
+    route: Route,
+    params: PathParams,
+    req: Request,
+    meta: RequestMeta,
+) -> Result<Reply, ApiError> {
+    let now = Timestamp::now();
+    match route {
+        Route::Health => Reply::ok(
+            Msg::Success,
+            json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}),
+        ),
+        Route::Jwks => Ok(Reply::document(ctx.tokens.jwks()).header(
+            CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300"),
+        )),
+        Route::Register => register(ctx, &req, &meta, now).await,
+        Route::Login => login(ctx, &req, &meta, now).await,
+        Route::Refresh => refresh(ctx, &req, now).await,
+        Route::Logout => {
+            let caller = auth::authenticate(ctx, &req, now).await?;
+            sessions::logout(ctx, &caller).await?;
+            Reply::ok(Msg::LoggedOut, Value::Null)
+        }
+        Route::Me => {
+            let caller = auth::authenticate(ctx, &req, now).await?;
+            let (user, team) =
+                repo::load_user_with_team(&ctx.db, caller.user_id, caller.team_id).await?;
+            Reply::ok(
+                Msg::Success,
+                UserView::full(&user, team.as_ref().map(|t| t.name.as_str()), meta.lang),
+            )
+        }
+        Route::UpdateMe => update_me(ctx, &req, &meta, now).await,
+        Route::ChangePassword => change_password(ctx, &req, now).await,
+        Route::ListUsers => list_users(ctx, &req, &meta, now).await,
+        Route::GetUser => {
+            let caller = auth::authenticate(ctx, &req, now).await?;
+            let found = directory::find_user(ctx, &caller, params.get("username")?).await?;
+            Reply::ok(Msg::Success, view_for(&caller, &found, &meta))
+        }
+    }
+}
+
+/// Optional text that may also be sent as `""`: blank means "not given".
+fn blank_or<T>(
+    parse: impl FnOnce(&str) -> Result<T, Msg>,
+) -> impl FnOnce(&str) -> Result<Option<T>, Msg> {
+    move |text| {
+        if text.trim().is_empty() {
+            Ok(None)
+        } else {
+            parse(text).map(Some)
+        }
+    }
+}
+
+fn any_text(text: &str) -> Result<String, Msg> {
+    Ok(text.to_owned())
+}
+
+fn profile_fields(fields: &mut Fields) -> ProfileFields {
+    ProfileFields {
+        nickname: fields.optional("nickname", model::parse_name),
+        first_name: fields.optional("first_name", model::parse_name),
+        last_name: fields.optional("last_name", model::parse_name),
+        gender: fields.optional("gender", model::parse_gender),
+        phone: fields
+            .optional_alias(&["phone", "telephone"], blank_or(model::parse_phone))
+            .map(Option::unwrap_or_default),
+        about: fields.optional("about", model::parse_about),
+    }
+}
+
+async fn register(
+    ctx: &AppContext,
+    req: &Request,
+    meta: &RequestMeta,
+    now: Timestamp,
+) -> Result<Reply, ApiError> {
+    let body = api::body_json(req)?;
+    let mut fields = Fields::new(&body)?;
+    let username = fields.required("username", Username::parse);
+    let password = fields.required("password", Password::parse);
+    let confirm = fields.optional("password_confirm", any_text);
+    let email = fields.optional("email", blank_or(Email::parse)).flatten();
+    let profile = profile_fields(&mut fields);
+    let join_type = fields
+        .optional("join_type", JoinType::parse)
+        .unwrap_or(JoinType::Join);
+    let team_name = fields
+        .optional("team_name", blank_or(model::parse_team_name))
+        .flatten();
+    if let (Some(password), Some(confirm)) = (&password, &confirm)
+        && password.expose() != confirm
+    {
+        fields.error("password_confirm", Msg::PasswordsDiffer);
+    }
+    let join = match (join_type, team_name) {
+        (JoinType::Create, Some(name)) => Some(JoinPlan::CreateTeam { name }),
+        (JoinType::Create, None) => {
+            if !fields.has_error("team_name") {
+                fields.error("team_name", Msg::TeamNameRequired);
+            }
+            None
+        }
+        (JoinType::Join, None) => Some(JoinPlan::AwaitInvitation),
+        (JoinType::Join, Some(_)) => {
+            fields.error("team_name", Msg::TeamNameOnlyWhenCreating);
+            None
+        }
+    };
+    fields.finish()?;
+    let registration = Registration {
+        username: present(username)?,
+        email,
+        password: present(password)?,
+        profile,
+        join: present(join)?,
+    };
+    let registered = accounts::register(ctx, registration, now).await?;
+    let team_name = registered.team.as_ref().map(|t| t.name.as_str());
+    Reply::created(
+        Msg::Registered,
+        UserView::full(&registered.user, team_name, meta.lang),
+    )
+}
+
+async fn login(
+    ctx: &AppContext,
+    req: &Request,
+    meta: &RequestMeta,
+    now: Timestamp,
+) -> Result<Reply, ApiError> {
+    let body = api::body_json(req)?;
+    let mut fields = Fields::new(&body)?;
+    // Sign in with a username, or with an email address in `email`.
+    let name_field = if !fields.contains("username") && fields.contains("email") {
+        "email"
+    } else {
+        "username"
+    };
+    let login_name = fields.required(name_field, |t| bounded_text(t, 1, 254));
+    let password = fields.required("password", Password::candidate);
+    fields.finish()?;
+    let input = LoginInput {
+        login_name: present(login_name)?,
+        password: present(password)?,
+    };
+    let outcome = sessions::login(ctx, input, now).await?;
+    let team_name = outcome.team.as_ref().map(|t| t.name.as_str());
+    let user = UserView::full(&outcome.user, team_name, meta.lang);
+    Reply::ok(
+        Msg::LoggedIn,
+        SignedIn {
+            tokens: outcome.tokens,
+            user,
+        },
+    )
+}
+
+async fn refresh(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Reply, ApiError> {
+    let body = api::body_json(req)?;
+    let mut fields = Fields::new(&body)?;
+    // `refresh` is the Flutter client's name for the field.
+    let token = if fields.contains("refresh") && !fields.contains("refresh_token") {
+        fields.required("refresh", any_text)
+    } else {
+        fields.required("refresh_token", any_text)
+    };
+    fields.finish()?;
+    let tokens = sessions::refresh(ctx, &present(token)?, now).await?;
+    Reply::ok(Msg::Refreshed, tokens)
+}
+
+async fn update_me(
+    ctx: &AppContext,
+    req: &Request,
+    meta: &RequestMeta,
+    now: Timestamp,
+) -> Result<Reply, ApiError> {
+    let caller = auth::authenticate(ctx, req, now).await?;
+    let body = api::body_json(req)?;
+    let mut fields = Fields::new(&body)?;
+    let username = fields.optional("username", Username::parse);
+    // An email may be removed with null or "".
+    let email = fields
+        .contains("email")
+        .then(|| fields.optional("email", blank_or(Email::parse)).flatten());
+    let profile = profile_fields(&mut fields);
+    fields.finish()?;
+    let patch = ProfilePatch {
+        username,
+        email,
+        fields: profile,
+    };
+    let user = accounts::update_profile(ctx, &caller, patch, now).await?;
+    let team_name = match user.team_id {
+        Some(id) => repo::team_names(&ctx.db, [id]).await?.remove(&id),
+        None => None,
+    };
+    Reply::ok(
+        Msg::ProfileUpdated,
+        UserView::full(&user, team_name.as_deref(), meta.lang),
+    )
+}
+
+async fn change_password(
+    ctx: &AppContext,
+    req: &Request,
+    now: Timestamp,
+) -> Result<Reply, ApiError> {
+    let caller = auth::authenticate(ctx, req, now).await?;
+    let body = api::body_json(req)?;
+    let mut fields = Fields::new(&body)?;
+    let old_password = fields.required("old_password", Password::candidate);
+    let new_password = fields.required("new_password", Password::parse);
+    let confirm = fields.optional("new_password_confirm", any_text);
+    if let (Some(new), Some(confirm)) = (&new_password, &confirm)
+        && new.expose() != confirm
+    {
+        fields.error("new_password_confirm", Msg::PasswordsDiffer);
+    }
+    fields.finish()?;
+    let change = PasswordChange {
+        old_password: present(old_password)?,
+        new_password: present(new_password)?,
+    };
+    accounts::change_password(ctx, &caller, change, now).await?;
+    Reply::ok(Msg::PasswordChanged, Value::Null)
+}
+
+async fn list_users(
+    ctx: &AppContext,
+    req: &Request,
+    meta: &RequestMeta,
+    now: Timestamp,
+) -> Result<Reply, ApiError> {
+    let caller = auth::authenticate(ctx, req, now).await?;
+    let page = PageRequest::parse(
+        api::query_param(req, "page"),
+        api::query_param(req, "page_size"),
+    )?;
+    let found = directory::list_users(ctx, &caller, api::query_param(req, "search"), page).await?;
+    Reply::ok(
+        Msg::Success,
+        found.map(|listed| view_for(&caller, &listed, meta)),
+    )
+}
+
+/// The full record for oneself and the super admin; the public one for teammates.
+fn view_for(caller: &Caller, listed: &directory::Listed, meta: &RequestMeta) -> UserView {
+    let team_name = listed.team_name.as_deref();
+    if caller.is_super_admin() || caller.user_id == listed.user.id {
+        UserView::full(&listed.user, team_name, meta.lang)
+    } else {
+        UserView::public(&listed.user, team_name, meta.lang)
+    }
+}

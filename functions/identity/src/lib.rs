@@ -1,0 +1,115 @@
+//! The identity function: sign-up, sign-in, sessions, profiles, the user directory, health
+//! and the token-verification keys. Handlers parse and authorize, call one domain function,
+//! and render; the rules live in `teamsync::identity`.
+
+mod handlers;
+
+use http::Method;
+use lambda_http::{Body, Request, Response};
+use teamsync::api::{self, Router};
+use teamsync::identity::accounts::{self, Bootstrap};
+use teamsync::identity::model::{Password, Username};
+use teamsync::{AppContext, config};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Route {
+    Health,
+    Jwks,
+    Register,
+    Login,
+    Refresh,
+    Logout,
+    Me,
+    UpdateMe,
+    ChangePassword,
+    ListUsers,
+    GetUser,
+}
+
+fn routes() -> Router<Route> {
+    Router::new(&[
+        (Method::GET, "/api/health", Route::Health),
+        (Method::GET, "/.well-known/jwks.json", Route::Jwks),
+        (Method::POST, "/api/auth/register", Route::Register),
+        (Method::POST, "/api/auth/login", Route::Login),
+        (Method::POST, "/api/auth/refresh", Route::Refresh),
+        (Method::POST, "/api/auth/logout", Route::Logout),
+        (Method::GET, "/api/auth/me", Route::Me),
+        (Method::PATCH, "/api/auth/me", Route::UpdateMe),
+        (Method::PATCH, "/api/auth/me/update", Route::UpdateMe),
+        (Method::PUT, "/api/auth/me/update", Route::UpdateMe),
+        (Method::POST, "/api/auth/me/password", Route::ChangePassword),
+        (Method::GET, "/api/users", Route::ListUsers),
+        (Method::GET, "/api/users/{username}", Route::GetUser),
+    ])
+}
+
+pub struct Identity {
+    ctx: AppContext,
+    router: Router<Route>,
+}
+
+impl Identity {
+    pub fn new(ctx: AppContext) -> Self {
+        Identity {
+            ctx,
+            router: routes(),
+        }
+    }
+
+    pub async fn handle(&self, req: Request) -> Response<Body> {
+        api::serve(req, |req, meta| async move {
+            let (route, params) = self.router.at(req.method(), req.uri().path())?;
+            handlers::dispatch(&self.ctx, route, params, req, meta).await
+        })
+        .await
+    }
+}
+
+/// Creates the configured super admin if it does not exist yet (`TEAMSYNC_ADMIN_USERNAME`
+/// with `TEAMSYNC_ADMIN_PASSWORD`, or in AWS `TEAMSYNC_ADMIN_PASSWORD_SECRET_ARN`).
+pub async fn bootstrap_admin_from_env(
+    ctx: &AppContext,
+    sdk: &aws_config::SdkConfig,
+) -> Result<(), config::ConfigError> {
+    let lookup = |name: &str| std::env::var(name).ok();
+    let Some(username) = lookup("TEAMSYNC_ADMIN_USERNAME") else {
+        return Ok(());
+    };
+    let password = config::secret(sdk, lookup, "TEAMSYNC_ADMIN_PASSWORD")
+        .await?
+        .ok_or_else(|| {
+            config::ConfigError("TEAMSYNC_ADMIN_USERNAME is set without a password".into())
+        })?;
+    bootstrap_admin(ctx, &username, &password).await.map(|_| ())
+}
+
+/// Ensures the super admin exists; shared by Lambda init and the local stack.
+pub async fn bootstrap_admin(
+    ctx: &AppContext,
+    username: &str,
+    password: &str,
+) -> Result<Bootstrap, config::ConfigError> {
+    let bad =
+        |what: &str| config::ConfigError(format!("the bootstrap admin's {what} is not acceptable"));
+    let username = Username::parse(username).map_err(|_| bad("username"))?;
+    let password = Password::parse(password).map_err(|_| bad("password"))?;
+    let outcome = accounts::bootstrap_super_admin(ctx, username, password, jiff::Timestamp::now())
+        .await
+        .map_err(|e| config::ConfigError(format!("cannot bootstrap the super admin: {e}")))?;
+    tracing::info!(?outcome, "super admin bootstrap");
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_route_table_builds() {
+        let router = super::routes();
+        assert!(
+            router
+                .at(&http::Method::PATCH, "/api/auth/me/update/")
+                .is_ok()
+        );
+    }
+}

@@ -1,0 +1,249 @@
+//! The HTTP edge every function shares: reading a request, and answering in the envelope of
+//! DESIGN §2. Handlers return `Result<Reply, ApiError>`; [`serve`] renders either side, logs
+//! the request once, and is the only place an error becomes a response.
+
+mod router;
+
+use std::future::Future;
+use std::time::Instant;
+
+use http::header::{
+    ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER,
+};
+use http::{HeaderMap, StatusCode};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+pub use router::{PathParams, Router};
+
+use crate::error::ApiError;
+use crate::i18n::{Lang, Msg};
+
+/// What every handler knows about the request besides its content.
+#[derive(Debug, Clone)]
+pub struct RequestMeta {
+    pub lang: Lang,
+    /// API Gateway's request id: it is in the access log, so a user quoting it finds the line.
+    pub request_id: String,
+}
+
+impl RequestMeta {
+    pub fn of(req: &Request) -> Self {
+        let lang = Lang::from_accept_language(header_str(req.headers(), ACCEPT_LANGUAGE.as_str()));
+        let request_id = match req.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone(),
+            _ => None,
+        }
+        .or_else(|| req.lambda_context_ref().map(|ctx| ctx.request_id.clone()))
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        RequestMeta { lang, request_id }
+    }
+}
+
+/// A successful answer: `{"code", "message", "data"}`.
+#[derive(Debug)]
+pub struct Reply {
+    status: StatusCode,
+    code: u16,
+    message: Msg,
+    data: Value,
+    headers: HeaderMap,
+}
+
+impl Reply {
+    pub fn ok(message: Msg, data: impl Serialize) -> Result<Reply, ApiError> {
+        Self::with_status(StatusCode::OK, message, data)
+    }
+
+    pub fn created(message: Msg, data: impl Serialize) -> Result<Reply, ApiError> {
+        Self::with_status(StatusCode::CREATED, message, data)
+    }
+
+    /// A deletion: HTTP 200 whose body says 204, as the seed shows and the client reads.
+    pub fn deleted(message: Msg) -> Reply {
+        Reply {
+            status: StatusCode::OK,
+            code: 204,
+            message,
+            data: Value::Null,
+            headers: HeaderMap::new(),
+        }
+    }
+
+    fn with_status(
+        status: StatusCode,
+        message: Msg,
+        data: impl Serialize,
+    ) -> Result<Reply, ApiError> {
+        let data = serde_json::to_value(data).map_err(ApiError::internal)?;
+        Ok(Reply {
+            status,
+            code: status.as_u16(),
+            message,
+            data,
+            headers: HeaderMap::new(),
+        })
+    }
+
+    /// A standard document that must not be wrapped in the envelope (a JWKS).
+    pub fn document(data: Value) -> Reply {
+        Reply {
+            status: StatusCode::OK,
+            code: 0,
+            message: Msg::Success,
+            data,
+            headers: HeaderMap::new(),
+        }
+    }
+
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Reply {
+        self.headers.insert(name, value);
+        self
+    }
+
+    fn into_response(self, lang: Lang) -> Response<Body> {
+        let body = if self.code == 0 {
+            self.data
+        } else {
+            json!({"code": self.code, "message": self.message.render(lang), "data": self.data})
+        };
+        let mut response = json_response(self.status, &body);
+        response.headers_mut().extend(self.headers);
+        response
+    }
+}
+
+/// Runs one request through `handler` and renders the outcome. Never fails: an error is an
+/// envelope too, and an internal one is logged with the request id and shown without detail.
+pub async fn serve<F, Fut>(req: Request, handler: F) -> Response<Body>
+where
+    F: FnOnce(Request, RequestMeta) -> Fut,
+    Fut: Future<Output = Result<Reply, ApiError>>,
+{
+    let started = Instant::now();
+    let meta = RequestMeta::of(&req);
+    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    let response = match handler(req, meta.clone()).await {
+        Ok(reply) => reply.into_response(meta.lang),
+        Err(error) => {
+            if let ApiError::Internal(detail) = &error {
+                tracing::error!(request_id = %meta.request_id, %detail, "request failed");
+            }
+            error_response(&error, &meta)
+        }
+    };
+    tracing::info!(
+        request_id = %meta.request_id,
+        %method,
+        path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+/// The error envelope: `{"code", "message", "errors", "error_code"?, "request_id"}`.
+pub fn error_response(error: &ApiError, meta: &RequestMeta) -> Response<Body> {
+    let status = error.status();
+    let mut errors = Map::new();
+    if let Some(fields) = error.field_errors() {
+        for (field, msgs) in fields.iter() {
+            let texts = msgs
+                .iter()
+                .map(|m| Value::String(m.render(meta.lang)))
+                .collect();
+            errors.insert(field.clone(), Value::Array(texts));
+        }
+    }
+    let mut body = json!({
+        "code": status.as_u16(),
+        "message": error.message().render(meta.lang),
+        "errors": errors,
+        "request_id": meta.request_id,
+    });
+    if let Some(code) = error.business_code() {
+        body["error_code"] = json!(code as u16);
+    }
+    let mut response = json_response(status, &body);
+    if let ApiError::TooManyRequests {
+        retry_after_secs, ..
+    } = error
+    {
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            http::header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"teamsync\""),
+        );
+    }
+    response
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response<Body> {
+    let mut response = Response::new(Body::Text(body.to_string()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    response
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The bearer token of the `Authorization` header, if any.
+pub fn bearer_token(req: &Request) -> Option<&str> {
+    let value = header_str(req.headers(), AUTHORIZATION.as_str())?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// The request body as a JSON value. JSON and form-encoded bodies are accepted (seed 002
+/// logs in with a form); an empty body reads as `{}` so that missing fields are reported
+/// field by field.
+pub fn body_json(req: &Request) -> Result<Value, ApiError> {
+    let bytes: &[u8] = match req.body() {
+        Body::Empty => b"",
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => b"",
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Map::new()));
+    }
+    let content_type = header_str(req.headers(), CONTENT_TYPE.as_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    if mime == "application/x-www-form-urlencoded" {
+        let object = form_urlencoded::parse(bytes)
+            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+            .collect();
+        return Ok(Value::Object(object));
+    }
+    if !(mime.is_empty()
+        || mime == "application/json"
+        || mime.ends_with("+json")
+        || mime == "text/plain")
+    {
+        return Err(ApiError::field("body", Msg::UnsupportedContentType));
+    }
+    serde_json::from_slice(bytes).map_err(|_| ApiError::field("body", Msg::MalformedJson))
+}
+
+/// One query-string parameter (the first, if repeated).
+pub fn query_param<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.query_string_parameters_ref()
+        .and_then(|q| q.first(name))
+}

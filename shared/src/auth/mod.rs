@@ -1,0 +1,86 @@
+//! Who is calling: tokens, passwords, and the session check every protected route makes.
+
+pub mod password;
+pub mod tokens;
+
+use jiff::Timestamp;
+use lambda_http::Request;
+use serde::{Deserialize, Serialize};
+
+use crate::api::bearer_token;
+use crate::context::AppContext;
+use crate::error::{ApiError, TokenProblem};
+use crate::identity::model::Role;
+use crate::keys;
+use tokens::TokenUse;
+
+/// A signed-in session as stored. It carries the user's current role and team, so that a
+/// change of either takes effect on the very next request of every session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub session_id: String,
+    pub user_id: u64,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<u64>,
+    /// The refresh token currently valid for this session.
+    pub refresh_jti: String,
+    /// The one it replaced, accepted for a short grace window after `rotated_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_refresh_jti: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotated_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    /// Epoch seconds; also the table's TTL attribute. Checked on read, since DynamoDB
+    /// deletes expired items only eventually.
+    pub expires_at: i64,
+}
+
+impl SessionRecord {
+    pub fn is_live(&self, now: Timestamp) -> bool {
+        self.expires_at > now.as_second()
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: u64,
+    pub session_id: String,
+    pub role: Role,
+    pub team_id: Option<u64>,
+}
+
+impl Caller {
+    pub fn is_super_admin(&self) -> bool {
+        self.role == Role::SuperAdmin
+    }
+}
+
+/// Checks the bearer token and its session: one consistent read after the signature check.
+/// A logged-out, expired or revoked session fails at once, whatever the token's `exp`.
+pub async fn authenticate(
+    ctx: &AppContext,
+    req: &Request,
+    now: Timestamp,
+) -> Result<Caller, ApiError> {
+    let token = bearer_token(req).ok_or(ApiError::Unauthenticated(TokenProblem::Missing))?;
+    let claims = ctx
+        .tokens
+        .verify(token, TokenUse::Access)
+        .map_err(ApiError::Unauthenticated)?;
+    let user_id: u64 = claims
+        .sub
+        .parse()
+        .map_err(|_| ApiError::Unauthenticated(TokenProblem::Invalid))?;
+    let session: Option<SessionRecord> = ctx.db.get(&keys::session(user_id, &claims.sid)).await?;
+    let session = session
+        .filter(|s| s.is_live(now))
+        .ok_or(ApiError::Unauthenticated(TokenProblem::SessionEnded))?;
+    Ok(Caller {
+        user_id,
+        session_id: session.session_id,
+        role: session.role,
+        team_id: session.team_id,
+    })
+}

@@ -1,0 +1,248 @@
+//! Signed tokens: ES256 JWTs whose public key is published as a JWKS, so API Gateway's
+//! JWT authorizer (or anyone) can check them without our code.
+//!
+//! The P-256 key is derived from a secret seed. In AWS, Secrets Manager generates that
+//! seed (template.yaml); locally it is generated once into the state directory. A seed
+//! rather than a PEM means no key material is ever made or copied by hand.
+
+use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jiff::Timestamp;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::config::ConfigError;
+use crate::error::{ApiError, TokenProblem};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenUse {
+    Access,
+    Refresh,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user id.
+    pub sub: String,
+    /// The session id: every request checks that this session still exists.
+    pub sid: String,
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub token_use: TokenUse,
+    /// Refresh tokens only: which rotation of the session this token is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+}
+
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    kid: String,
+    /// The public key's affine coordinates, base64url, for the JWK.
+    x: String,
+    y: String,
+    issuer: String,
+    audience: String,
+}
+
+impl std::fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenKeys")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenKeys {
+    pub fn from_seed(seed: &[u8], issuer: &str, audience: &str) -> Result<TokenKeys, ConfigError> {
+        if seed.len() < 32 {
+            return Err(ConfigError(
+                "the token signing seed must be at least 32 bytes".into(),
+            ));
+        }
+        let pair = derive_key_pair(seed)?;
+        let pkcs8 = pair
+            .to_pkcs8v1()
+            .map_err(|_| ConfigError("cannot encode the signing key".into()))?;
+        let point = pair.public_key().as_ref().to_vec(); // 0x04 || x || y
+        let (x, y) = point[1..].split_at(32);
+        let kid = hex::encode(&Sha256::digest(&point)[..8]);
+        Ok(TokenKeys {
+            encoding: EncodingKey::from_ec_der(pkcs8.as_ref()),
+            decoding: DecodingKey::from_ec_der(&point),
+            kid,
+            x: URL_SAFE_NO_PAD.encode(x),
+            y: URL_SAFE_NO_PAD.encode(y),
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+        })
+    }
+
+    /// Claims for a token of `token_use` issued at `now`, living `ttl`.
+    pub fn claims(
+        &self,
+        user_id: u64,
+        session_id: &str,
+        token_use: TokenUse,
+        now: Timestamp,
+        expires: Timestamp,
+    ) -> Claims {
+        Claims {
+            sub: user_id.to_string(),
+            sid: session_id.to_owned(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            iat: now.as_second(),
+            exp: expires.as_second(),
+            token_use,
+            jti: None,
+        }
+    }
+
+    pub fn sign(&self, claims: &Claims) -> Result<String, ApiError> {
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(ApiError::internal)
+    }
+
+    /// Checks signature, algorithm (ES256 only: `none` and HMAC tricks fail here), issuer,
+    /// audience, expiry and use.
+    pub fn verify(&self, token: &str, expected: TokenUse) -> Result<Claims, TokenProblem> {
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 5;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(
+            |e| match e.kind() {
+                ErrorKind::ExpiredSignature => TokenProblem::Expired,
+                _ => TokenProblem::Invalid,
+            },
+        )?;
+        if data.claims.token_use != expected {
+            return Err(TokenProblem::Invalid);
+        }
+        Ok(data.claims)
+    }
+
+    /// The JSON Web Key Set that verifies our tokens.
+    pub fn jwks(&self) -> Value {
+        json!({"keys": [{
+            "kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig",
+            "kid": self.kid, "x": self.x, "y": self.y,
+        }]})
+    }
+}
+
+/// Derives a P-256 key pair from the seed: the private scalar is SHA-256(label, counter,
+/// seed), retried in the (2^-32) case that it is not a valid scalar.
+fn derive_key_pair(seed: &[u8]) -> Result<EcdsaKeyPair, ConfigError> {
+    for counter in 0u8..8 {
+        let scalar = Sha256::new()
+            .chain_update(b"teamsync-es256-v1")
+            .chain_update([counter])
+            .chain_update(seed)
+            .finalize();
+        // RFC 5915 ECPrivateKey { version 1, privateKey }: the public key is computed from it.
+        let mut der = vec![0x30, 0x25, 0x02, 0x01, 0x01, 0x04, 0x20];
+        der.extend_from_slice(&scalar);
+        if let Ok(pair) = EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
+        {
+            return Ok(pair);
+        }
+    }
+    Err(ConfigError(
+        "cannot derive a signing key from the seed".into(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(seed: &str) -> TokenKeys {
+        TokenKeys::from_seed(seed.as_bytes(), "teamsync", "teamsync-api").unwrap()
+    }
+
+    fn fresh(keys: &TokenKeys, token_use: TokenUse) -> Claims {
+        let now = Timestamp::now();
+        keys.claims(
+            7,
+            "sid",
+            token_use,
+            now,
+            now + jiff::SignedDuration::from_mins(15),
+        )
+    }
+
+    #[test]
+    fn same_seed_same_key_and_tokens_round_trip() {
+        let (a, b) = (keys(&"s".repeat(40)), keys(&"s".repeat(40)));
+        assert_eq!(a.jwks(), b.jwks());
+        let claims = fresh(&a, TokenUse::Access);
+        let token = a.sign(&claims).unwrap();
+        assert_eq!(b.verify(&token, TokenUse::Access).unwrap(), claims);
+        assert_eq!(
+            b.verify(&token, TokenUse::Refresh),
+            Err(TokenProblem::Invalid)
+        );
+    }
+
+    #[test]
+    fn foreign_tampered_none_and_expired_tokens_are_refused() {
+        let ours = keys(&"a".repeat(40));
+        let theirs = keys(&"b".repeat(40));
+        let token = theirs.sign(&fresh(&theirs, TokenUse::Access)).unwrap();
+        assert_eq!(
+            ours.verify(&token, TokenUse::Access),
+            Err(TokenProblem::Invalid)
+        );
+
+        let token = ours.sign(&fresh(&ours, TokenUse::Access)).unwrap();
+        let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+        let mut claims: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
+        claims["sub"] = json!("1");
+        parts[1] = URL_SAFE_NO_PAD.encode(claims.to_string());
+        assert_eq!(
+            ours.verify(&parts.join("."), TokenUse::Access),
+            Err(TokenProblem::Invalid)
+        );
+
+        let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
+        let unsigned = format!("{none_header}.{}.", parts[1]);
+        assert_eq!(
+            ours.verify(&unsigned, TokenUse::Access),
+            Err(TokenProblem::Invalid)
+        );
+
+        let long_ago = Timestamp::now() - jiff::SignedDuration::from_hours(2);
+        let expired = ours.claims(
+            7,
+            "sid",
+            TokenUse::Access,
+            long_ago,
+            long_ago + jiff::SignedDuration::from_mins(15),
+        );
+        assert_eq!(
+            ours.verify(&ours.sign(&expired).unwrap(), TokenUse::Access),
+            Err(TokenProblem::Expired)
+        );
+        assert_eq!(
+            ours.verify("garbage", TokenUse::Access),
+            Err(TokenProblem::Invalid)
+        );
+    }
+
+    #[test]
+    fn short_seeds_are_refused() {
+        assert!(TokenKeys::from_seed(b"short", "i", "a").is_err());
+    }
+}

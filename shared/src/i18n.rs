@@ -1,0 +1,241 @@
+//! Every text the API shows a person, in English and Chinese.
+//!
+//! Messages are values of [`Msg`], rendered once per response in the caller's language, so
+//! a handler never formats user-facing text itself and a missing translation cannot compile.
+
+/// The language of a response, chosen from `Accept-Language`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// Picks the supported language the client ranks highest (RFC 9110 quality values);
+    /// English when it names none we speak.
+    pub fn from_accept_language(header: Option<&str>) -> Lang {
+        let Some(header) = header else {
+            return Lang::En;
+        };
+        let mut best: Option<(f32, Lang)> = None;
+        for entry in header.split(',') {
+            let mut parts = entry.split(';');
+            let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let quality = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let primary = tag.split('-').next().unwrap_or("");
+            let lang = match primary {
+                "zh" => Lang::Zh,
+                "en" => Lang::En,
+                _ => continue,
+            };
+            if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+                best = Some((quality, lang));
+            }
+        }
+        best.map_or(Lang::En, |(_, lang)| lang)
+    }
+}
+
+/// A user-facing message. Variants with fields carry what the text needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    // Success messages.
+    Success,
+    Registered,
+    LoggedIn,
+    Refreshed,
+    LoggedOut,
+    ProfileUpdated,
+    PasswordChanged,
+    // Top-level error messages.
+    ValidationFailed,
+    InvalidCredentials,
+    TokenMissing,
+    TokenInvalid,
+    TokenExpired,
+    SessionEnded,
+    RefreshTokenReused,
+    TooManyLoginAttempts { retry_after_secs: u64 },
+    Forbidden,
+    RouteNotFound,
+    MethodNotAllowed,
+    UserNotFound,
+    Conflict,
+    PayloadTooLarge,
+    Internal,
+    // Field-level messages.
+    MalformedJson,
+    BodyMustBeObject,
+    UnsupportedContentType,
+    Required,
+    MustBeString,
+    MustBeInteger,
+    MustBeOneOf(&'static [&'static str]),
+    TooShort { min: usize },
+    TooLong { max: usize },
+    OutOfRange { min: u64, max: u64 },
+    InvalidUsername,
+    InvalidEmail,
+    InvalidPhone,
+    UsernameTaken,
+    EmailTaken,
+    PasswordsDiffer,
+    PasswordIncorrect,
+    PasswordUnchanged,
+    TeamNameRequired,
+    TeamNameOnlyWhenCreating,
+}
+
+impl Msg {
+    pub fn render(&self, lang: Lang) -> String {
+        let (en, zh): (String, String) = match self {
+            Msg::Success => ("success".into(), "成功".into()),
+            Msg::Registered => ("Registration successful".into(), "注册成功".into()),
+            Msg::LoggedIn => ("Login successful".into(), "登录成功".into()),
+            Msg::Refreshed => ("Token refreshed".into(), "刷新成功".into()),
+            Msg::LoggedOut => ("Logged out".into(), "登出成功".into()),
+            Msg::ProfileUpdated => ("Profile updated".into(), "修改成功".into()),
+            Msg::PasswordChanged => ("Password changed".into(), "密码修改成功".into()),
+            Msg::ValidationFailed => ("The request is invalid".into(), "请求参数错误".into()),
+            Msg::InvalidCredentials => (
+                "Wrong username or password".into(),
+                "用户名或密码错误".into(),
+            ),
+            Msg::TokenMissing => (
+                "Authentication token is missing".into(),
+                "缺少认证令牌 (token)".into(),
+            ),
+            Msg::TokenInvalid => ("Token is invalid".into(), "令牌 (token) 无效".into()),
+            Msg::TokenExpired => ("Token has expired".into(), "令牌 (token) 已过期".into()),
+            Msg::SessionEnded => (
+                "Token is no longer valid: the session has ended".into(),
+                "令牌 (token) 已失效：会话已结束".into(),
+            ),
+            Msg::RefreshTokenReused => (
+                "Refresh token was already used; the session has been ended".into(),
+                "刷新令牌 (token) 已被使用，会话已终止".into(),
+            ),
+            Msg::TooManyLoginAttempts { retry_after_secs } => (
+                format!("Too many failed logins; try again in {retry_after_secs} seconds"),
+                format!("登录失败次数过多，请在 {retry_after_secs} 秒后重试"),
+            ),
+            Msg::Forbidden => (
+                "You do not have permission to do this".into(),
+                "无权限访问".into(),
+            ),
+            Msg::RouteNotFound => ("No such endpoint".into(), "接口不存在".into()),
+            Msg::MethodNotAllowed => (
+                "This endpoint does not accept that method".into(),
+                "接口不支持该请求方法".into(),
+            ),
+            Msg::UserNotFound => ("User not found".into(), "用户不存在".into()),
+            Msg::Conflict => ("The resource already exists".into(), "资源冲突".into()),
+            Msg::PayloadTooLarge => ("The request body is too large".into(), "请求体过大".into()),
+            Msg::Internal => ("Internal server error".into(), "服务器内部错误".into()),
+            Msg::MalformedJson => (
+                "The body is not valid JSON".into(),
+                "请求体不是合法的 JSON".into(),
+            ),
+            Msg::BodyMustBeObject => (
+                "The body must be a JSON object".into(),
+                "请求体必须是 JSON 对象".into(),
+            ),
+            Msg::UnsupportedContentType => (
+                "Send application/json or application/x-www-form-urlencoded".into(),
+                "请使用 application/json 或 application/x-www-form-urlencoded".into(),
+            ),
+            Msg::Required => ("This field is required".into(), "该字段为必填项".into()),
+            Msg::MustBeString => ("Must be a string".into(), "必须是字符串".into()),
+            Msg::MustBeInteger => ("Must be an integer".into(), "必须是整数".into()),
+            Msg::MustBeOneOf(choices) => (
+                format!("Must be one of: {}", choices.join(", ")),
+                format!("必须是以下之一：{}", choices.join(", ")),
+            ),
+            Msg::TooShort { min } => (
+                format!("Must be at least {min} characters"),
+                format!("长度不能少于 {min} 个字符"),
+            ),
+            Msg::TooLong { max } => (
+                format!("Must be at most {max} characters"),
+                format!("长度不能超过 {max} 个字符"),
+            ),
+            Msg::OutOfRange { min, max } => (
+                format!("Must be between {min} and {max}"),
+                format!("必须在 {min} 到 {max} 之间"),
+            ),
+            Msg::InvalidUsername => (
+                "Use 3-32 letters, digits, or . _ - @ +".into(),
+                "用户名须为 3-32 位字母、数字或 . _ - @ +".into(),
+            ),
+            Msg::InvalidEmail => ("Not a valid email address".into(), "邮箱格式不正确".into()),
+            Msg::InvalidPhone => (
+                "Not a valid phone number".into(),
+                "电话号码格式不正确".into(),
+            ),
+            Msg::UsernameTaken => (
+                "This username is already taken".into(),
+                "用户名已存在".into(),
+            ),
+            Msg::EmailTaken => (
+                "This email is already registered".into(),
+                "邮箱已被注册".into(),
+            ),
+            Msg::PasswordsDiffer => (
+                "The passwords do not match".into(),
+                "两次输入的密码不一致".into(),
+            ),
+            Msg::PasswordIncorrect => ("The current password is wrong".into(), "原密码错误".into()),
+            Msg::PasswordUnchanged => (
+                "The new password must differ from the current one".into(),
+                "新密码不能与原密码相同".into(),
+            ),
+            Msg::TeamNameRequired => (
+                "team_name is required when join_type is \"create\"".into(),
+                "创建团队时必须填写 team_name".into(),
+            ),
+            Msg::TeamNameOnlyWhenCreating => (
+                "team_name is only allowed when join_type is \"create\"".into(),
+                "仅在创建团队时可以填写 team_name".into(),
+            ),
+        };
+        match lang {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_highest_ranked_supported_language() {
+        assert_eq!(Lang::from_accept_language(None), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language(Some("zh-CN,zh;q=0.9,en;q=0.8")),
+            Lang::Zh
+        );
+        assert_eq!(Lang::from_accept_language(Some("en-US,zh;q=0.5")), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language(Some("fr-FR, zh-TW;q=0.7, en;q=0.3")),
+            Lang::Zh
+        );
+        assert_eq!(Lang::from_accept_language(Some("de, fr")), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language(Some("zh;q=0, en;q=0.1")),
+            Lang::En
+        );
+    }
+
+    #[test]
+    fn messages_render_in_both_languages() {
+        assert_eq!(Msg::TokenExpired.render(Lang::En), "Token has expired");
+        assert!(Msg::TokenExpired.render(Lang::Zh).contains("过期"));
+        assert!(Msg::TooLong { max: 5 }.render(Lang::En).contains('5'));
+    }
+}

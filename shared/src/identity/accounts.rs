@@ -1,0 +1,379 @@
+//! Accounts: registration, the bootstrap super admin, profile and password changes, roles.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use jiff::Timestamp;
+
+use crate::auth::{Caller, password};
+use crate::context::AppContext;
+use crate::error::ApiError;
+use crate::i18n::Msg;
+use crate::identity::model::{Email, JoinType, Password, Role, TeamRecord, UserRecord, Username};
+use crate::identity::repo;
+use crate::keys;
+use crate::store::{Change, Condition, MAX_ACTIONS, Transaction};
+
+pub struct Registration {
+    pub username: Username,
+    pub email: Option<Email>,
+    pub password: Password,
+    pub profile: ProfileFields,
+    pub join: JoinPlan,
+}
+
+/// Optional descriptive fields of a user.
+#[derive(Default)]
+pub struct ProfileFields {
+    pub nickname: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub gender: Option<String>,
+    pub phone: Option<String>,
+    pub about: Option<String>,
+}
+
+pub enum JoinPlan {
+    /// Found a team and become its team admin.
+    CreateTeam { name: String },
+    /// Start without a team until a team admin invites you.
+    AwaitInvitation,
+}
+
+pub struct Registered {
+    pub user: UserRecord,
+    pub team: Option<TeamRecord>,
+}
+
+/// Creates a user, their uniqueness guards and (when founding one) their team in one
+/// transaction: of two registrations of one name, exactly one commits; the other gets 409.
+pub async fn register(
+    ctx: &AppContext,
+    registration: Registration,
+    now: Timestamp,
+) -> Result<Registered, ApiError> {
+    create_user(ctx, registration, Role::Member, now).await
+}
+
+async fn create_user(
+    ctx: &AppContext,
+    registration: Registration,
+    base_role: Role,
+    now: Timestamp,
+) -> Result<Registered, ApiError> {
+    let password_hash = password::hash(&registration.password).await?;
+    let user_id = ctx.db.next_id("user").await?;
+    let team = match &registration.join {
+        JoinPlan::CreateTeam { name } => Some(TeamRecord {
+            id: ctx.db.next_id("team").await?,
+            name: name.clone(),
+            timezone: ctx.settings.default_timezone.clone(),
+            created_by: user_id,
+            created_at: now,
+            updated_at: now,
+        }),
+        JoinPlan::AwaitInvitation => None,
+    };
+    let profile = registration.profile;
+    let user = UserRecord {
+        id: user_id,
+        username: registration.username.as_str().to_owned(),
+        email: registration.email.as_ref().map(|e| e.as_str().to_owned()),
+        nickname: profile.nickname.unwrap_or_default(),
+        first_name: profile.first_name.unwrap_or_default(),
+        last_name: profile.last_name.unwrap_or_default(),
+        gender: profile.gender.unwrap_or_default(),
+        phone: profile.phone.unwrap_or_default(),
+        about: profile.about.unwrap_or_default(),
+        avatar: None,
+        role: if team.is_some() {
+            Role::TeamAdmin
+        } else {
+            base_role
+        },
+        team_id: team.as_ref().map(|t| t.id),
+        join_type: match registration.join {
+            JoinPlan::CreateTeam { .. } => JoinType::Create,
+            JoinPlan::AwaitInvitation => JoinType::Join,
+        },
+        password_hash,
+        created_at: now,
+        updated_at: now,
+        last_login_at: None,
+        version: 1,
+    };
+    let mut tx = ctx
+        .db
+        .transaction()
+        .put(
+            repo::user_item(&user)?,
+            Some((
+                Condition::absent(),
+                ApiError::internal("user id allocated twice"),
+            )),
+        )
+        .put(
+            repo::guard_item(&keys::username_guard(&user.username), user.id)?,
+            Some((
+                Condition::absent(),
+                ApiError::conflict("username", Msg::UsernameTaken),
+            )),
+        );
+    if let Some(email) = &user.email {
+        tx = tx.put(
+            repo::guard_item(&keys::email_guard(email), user.id)?,
+            Some((
+                Condition::absent(),
+                ApiError::conflict("email", Msg::EmailTaken),
+            )),
+        );
+    }
+    if let Some(team) = &team {
+        tx = tx.put(
+            repo::team_item(team)?,
+            Some((
+                Condition::absent(),
+                ApiError::internal("team id allocated twice"),
+            )),
+        );
+    }
+    tx.commit().await?;
+    Ok(Registered { user, team })
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Bootstrap {
+    Created(u64),
+    AlreadyThere(u64),
+}
+
+/// Makes sure the configured super admin exists. Idempotent and safe to race: an existing
+/// account is left as it is (its password may have been changed since).
+pub async fn bootstrap_super_admin(
+    ctx: &AppContext,
+    username: Username,
+    password: Password,
+    now: Timestamp,
+) -> Result<Bootstrap, ApiError> {
+    if let Some(id) = repo::find_user_id(&ctx.db, username.as_str()).await? {
+        return Ok(Bootstrap::AlreadyThere(id));
+    }
+    let registration = Registration {
+        username: username.clone(),
+        email: None,
+        password,
+        profile: ProfileFields::default(),
+        join: JoinPlan::AwaitInvitation,
+    };
+    match create_user(ctx, registration, Role::SuperAdmin, now).await {
+        Ok(registered) => Ok(Bootstrap::Created(registered.user.id)),
+        Err(ApiError::Conflict(_)) => {
+            let id = repo::find_user_id(&ctx.db, username.as_str())
+                .await?
+                .ok_or_else(repo::user_not_found)?;
+            Ok(Bootstrap::AlreadyThere(id))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// A partial profile change; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct ProfilePatch {
+    pub username: Option<Username>,
+    /// `Some(None)` removes the email.
+    pub email: Option<Option<Email>>,
+    pub fields: ProfileFields,
+}
+
+/// Applies a profile change. A new username or email moves its uniqueness guard in the same
+/// transaction as the user, so a name is never held by two users nor lost half-way.
+pub async fn update_profile(
+    ctx: &AppContext,
+    caller: &Caller,
+    patch: ProfilePatch,
+    now: Timestamp,
+) -> Result<UserRecord, ApiError> {
+    let before = repo::load_user(&ctx.db, caller.user_id).await?;
+    let mut after = before.clone();
+    let mut tx = ctx.db.transaction();
+    if let Some(username) = patch.username {
+        let (old_key, new_key) = (
+            keys::username_guard(&before.username),
+            keys::username_guard(username.as_str()),
+        );
+        if old_key != new_key {
+            tx = move_guard(
+                tx,
+                Some(&old_key),
+                Some(&new_key),
+                before.id,
+                ApiError::conflict("username", Msg::UsernameTaken),
+            )?;
+        }
+        after.username = username.as_str().to_owned();
+    }
+    if let Some(email) = patch.email {
+        let old_key = before.email.as_deref().map(keys::email_guard);
+        let new_key = email.as_ref().map(|e| keys::email_guard(e.as_str()));
+        if old_key != new_key {
+            tx = move_guard(
+                tx,
+                old_key.as_ref(),
+                new_key.as_ref(),
+                before.id,
+                ApiError::conflict("email", Msg::EmailTaken),
+            )?;
+        }
+        after.email = email.map(|e| e.as_str().to_owned());
+    }
+    let fields = patch.fields;
+    let replace = |target: &mut String, value: Option<String>| {
+        if let Some(value) = value {
+            *target = value;
+        }
+    };
+    replace(&mut after.nickname, fields.nickname);
+    replace(&mut after.first_name, fields.first_name);
+    replace(&mut after.last_name, fields.last_name);
+    replace(&mut after.gender, fields.gender);
+    replace(&mut after.phone, fields.phone);
+    replace(&mut after.about, fields.about);
+    after.updated_at = now;
+    after.version += 1;
+    tx.put(
+        repo::user_item(&after)?,
+        Some((repo::unchanged_since(&before), concurrent_change())),
+    )
+    .commit()
+    .await?;
+    Ok(after)
+}
+
+fn concurrent_change() -> ApiError {
+    ApiError::conflict("version", Msg::Conflict)
+}
+
+fn move_guard(
+    tx: Transaction,
+    old: Option<&keys::Key>,
+    new: Option<&keys::Key>,
+    user_id: u64,
+    taken: ApiError,
+) -> Result<Transaction, ApiError> {
+    let mut tx = tx;
+    if let Some(old) = old {
+        tx = tx.delete(old, None);
+    }
+    if let Some(new) = new {
+        tx = tx.put(
+            repo::guard_item(new, user_id)?,
+            Some((Condition::absent(), taken)),
+        );
+    }
+    Ok(tx)
+}
+
+pub struct PasswordChange {
+    pub old_password: Password,
+    pub new_password: Password,
+}
+
+/// Changes the caller's password and ends every other session of theirs.
+pub async fn change_password(
+    ctx: &AppContext,
+    caller: &Caller,
+    change: PasswordChange,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let before = repo::load_user(&ctx.db, caller.user_id).await?;
+    if !password::verify(&change.old_password, Some(&before.password_hash)).await? {
+        return Err(ApiError::field("old_password", Msg::PasswordIncorrect));
+    }
+    if change.old_password == change.new_password {
+        return Err(ApiError::field("new_password", Msg::PasswordUnchanged));
+    }
+    let mut after = before.clone();
+    after.password_hash = password::hash(&change.new_password).await?;
+    after.updated_at = now;
+    after.version += 1;
+    let others: Vec<keys::Key> = repo::sessions_of(&ctx.db, caller.user_id)
+        .await?
+        .into_iter()
+        .filter(|s| s.session_id != caller.session_id)
+        .map(|s| keys::session(s.user_id, &s.session_id))
+        .collect();
+    // Sessions beyond one transaction's room are ended first: should the password write
+    // then fail, the user is merely signed out elsewhere, never left with a session that
+    // outlives the change.
+    let room = MAX_ACTIONS - 1;
+    let (overflow, last) = others.split_at(others.len().saturating_sub(room));
+    for chunk in overflow.chunks(MAX_ACTIONS) {
+        chunk
+            .iter()
+            .fold(ctx.db.transaction(), |tx, key| tx.delete(key, None))
+            .commit()
+            .await?;
+    }
+    last.iter()
+        .fold(ctx.db.transaction(), |tx, key| tx.delete(key, None))
+        .put(
+            repo::user_item(&after)?,
+            Some((repo::unchanged_since(&before), concurrent_change())),
+        )
+        .commit()
+        .await
+}
+
+/// Gives a user another role. The user and every live session of theirs change in the same
+/// write, so the new role governs their very next request (a demoted admin loses admin
+/// rights at once, without waiting for a token to expire).
+pub async fn set_role(
+    ctx: &AppContext,
+    user_id: u64,
+    role: Role,
+    now: Timestamp,
+) -> Result<UserRecord, ApiError> {
+    let before = repo::load_user(&ctx.db, user_id).await?;
+    let mut after = before.clone();
+    after.role = role;
+    after.updated_at = now;
+    after.version += 1;
+    let sessions = repo::sessions_of(&ctx.db, user_id).await?;
+    // A session logged out meanwhile fails its condition (an update would otherwise recreate
+    // it as a stub); the caller may simply retry.
+    let role_change = || {
+        Change::new("SET #role = :role")
+            .name("#role", "role")
+            .value(":role", AttributeValue::S(role.as_str().to_owned()))
+    };
+    let mut chunks = sessions.chunks(MAX_ACTIONS - 1);
+    let first = chunks.next().unwrap_or(&[]);
+    first
+        .iter()
+        .fold(ctx.db.transaction(), |tx, s| {
+            tx.update(
+                &keys::session(s.user_id, &s.session_id),
+                role_change(),
+                Some((Condition::present(), concurrent_change())),
+            )
+        })
+        .put(
+            repo::user_item(&after)?,
+            Some((repo::unchanged_since(&before), concurrent_change())),
+        )
+        .commit()
+        .await?;
+    for chunk in chunks {
+        chunk
+            .iter()
+            .fold(ctx.db.transaction(), |tx, s| {
+                tx.update(
+                    &keys::session(s.user_id, &s.session_id),
+                    role_change(),
+                    Some((Condition::present(), concurrent_change())),
+                )
+            })
+            .commit()
+            .await?;
+    }
+    Ok(after)
+}

@@ -1,0 +1,98 @@
+//! Finding users: the team's people for members, everyone for the super admin.
+
+use crate::auth::Caller;
+use crate::context::AppContext;
+use crate::error::ApiError;
+use crate::identity::model::UserRecord;
+use crate::identity::repo;
+use crate::keys;
+use crate::paging::{Page, PageRequest};
+use crate::store::{self, DIRECTORY_INDEX, TEAM_MEMBERS_INDEX};
+
+/// A user with their team's name, ready to render.
+pub struct Listed {
+    pub user: UserRecord,
+    pub team_name: Option<String>,
+}
+
+/// The users the caller may see, optionally filtered by a search text (username, nickname,
+/// names or email, ignoring case), one page at a time and ordered by id.
+pub async fn list_users(
+    ctx: &AppContext,
+    caller: &Caller,
+    search: Option<&str>,
+    page: PageRequest,
+) -> Result<Page<Listed>, ApiError> {
+    let users: Vec<UserRecord> = if caller.is_super_admin() {
+        query_users(ctx, DIRECTORY_INDEX, keys::DIRECTORY_USERS).await?
+    } else if let Some(team_id) = caller.team_id {
+        query_users(
+            ctx,
+            TEAM_MEMBERS_INDEX,
+            &keys::team_members_partition(team_id),
+        )
+        .await?
+    } else {
+        vec![repo::load_user(&ctx.db, caller.user_id).await?]
+    };
+    let needle = search.map(str::to_lowercase).filter(|s| !s.is_empty());
+    let matching: Vec<UserRecord> = users
+        .into_iter()
+        .filter(|u| needle.as_deref().is_none_or(|n| matches(u, n)))
+        .collect();
+    let page = page.slice(matching);
+    let names = repo::team_names(&ctx.db, page.items.iter().filter_map(|u| u.team_id)).await?;
+    Ok(page.map(|user| {
+        let team_name = user.team_id.and_then(|id| names.get(&id).cloned());
+        Listed { user, team_name }
+    }))
+}
+
+async fn query_users(
+    ctx: &AppContext,
+    index: store::IndexKeys,
+    partition: &str,
+) -> Result<Vec<UserRecord>, ApiError> {
+    ctx.db
+        .query_prefix(Some(index), partition, "USER#")
+        .await?
+        .into_iter()
+        .map(store::from_item)
+        .collect()
+}
+
+fn matches(user: &UserRecord, needle: &str) -> bool {
+    [
+        &user.username,
+        &user.nickname,
+        &user.first_name,
+        &user.last_name,
+    ]
+    .into_iter()
+    .chain(user.email.as_ref())
+    .any(|field| field.to_lowercase().contains(needle))
+}
+
+/// One user by name, if the caller may see them: themselves, their team, or anyone for the
+/// super admin. Others get the same 404 as a name nobody has.
+pub async fn find_user(
+    ctx: &AppContext,
+    caller: &Caller,
+    username: &str,
+) -> Result<Listed, ApiError> {
+    let user_id = repo::find_user_id(&ctx.db, username)
+        .await?
+        .ok_or_else(repo::user_not_found)?;
+    let (user, team) = repo::load_user_with_team(&ctx.db, user_id, None).await?;
+    let visible = caller.is_super_admin()
+        || user.id == caller.user_id
+        || (caller.team_id.is_some() && user.team_id == caller.team_id);
+    // Only a username lookup, not an email one, names a user in this route.
+    if !visible || !user.username.eq_ignore_ascii_case(username) {
+        return Err(repo::user_not_found());
+    }
+    Ok(Listed {
+        user,
+        team_name: team.map(|t| t.name),
+    })
+}

@@ -1,0 +1,308 @@
+//! Users, teams and roles, and the validated input types of identity.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::{Lang, Msg};
+use crate::validate::bounded_text;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    SuperAdmin,
+    TeamAdmin,
+    Member,
+}
+
+impl Role {
+    pub const NAMES: &'static [&'static str] = &["super_admin", "team_admin", "member"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::SuperAdmin => "super_admin",
+            Role::TeamAdmin => "team_admin",
+            Role::Member => "member",
+        }
+    }
+
+    pub fn display(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Role::SuperAdmin, Lang::En) => "Super admin",
+            (Role::SuperAdmin, Lang::Zh) => "超级管理员",
+            (Role::TeamAdmin, Lang::En) => "Team admin",
+            (Role::TeamAdmin, Lang::Zh) => "团队管理员",
+            (Role::Member, Lang::En) => "Team member",
+            (Role::Member, Lang::Zh) => "团队成员",
+        }
+    }
+
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::SuperAdmin | Role::TeamAdmin)
+    }
+
+    /// What the role may do, as the client shows it (seed 001 §2.4 `permissions`).
+    pub fn permissions(self) -> Vec<&'static str> {
+        const MEMBER: &[&str] = &[
+            "view_project",
+            "view_team",
+            "edit_own_task",
+            "create_subtask",
+            "comment",
+        ];
+        const TEAM_ADMIN: &[&str] = &[
+            "create_project",
+            "edit_project",
+            "archive_project",
+            "manage_project_members",
+            "create_task",
+            "assign_task",
+            "edit_any_task",
+            "invite_member",
+            "manage_team",
+        ];
+        const SUPER_ADMIN: &[&str] = &[
+            "delete_project",
+            "delete_task",
+            "manage_all_teams",
+            "view_all_users",
+        ];
+        let mut permissions = MEMBER.to_vec();
+        if self.is_admin() {
+            permissions.extend_from_slice(TEAM_ADMIN);
+        }
+        if self == Role::SuperAdmin {
+            permissions.extend_from_slice(SUPER_ADMIN);
+        }
+        permissions
+    }
+}
+
+/// How a new user starts: founding a team, or waiting to be invited into one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinType {
+    Create,
+    Join,
+}
+
+impl JoinType {
+    pub fn parse(text: &str) -> Result<JoinType, Msg> {
+        match text.trim() {
+            "create" => Ok(JoinType::Create),
+            "join" => Ok(JoinType::Join),
+            _ => Err(Msg::MustBeOneOf(&["create", "join"])),
+        }
+    }
+}
+
+/// 3–32 of ASCII letters, digits and `. _ - @ +` (Django's set, which seed 002's numeric
+/// names fit). Case is kept for display; uniqueness ignores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(text: &str) -> Result<Username, Msg> {
+        let text = text.trim();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "._-@+".contains(c);
+        if (3..=32).contains(&text.len()) && text.chars().all(allowed) {
+            Ok(Username(text.to_owned()))
+        } else {
+            Err(Msg::InvalidUsername)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    /// A pragmatic check (one `@`, a dotted domain, no spaces, ≤ 254 characters); the
+    /// address is stored as given, compared lower-cased.
+    pub fn parse(text: &str) -> Result<Email, Msg> {
+        let text = text.trim();
+        let valid = text.len() <= 254
+            && !text.chars().any(char::is_whitespace)
+            && text.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            });
+        if valid {
+            Ok(Email(text.to_owned()))
+        } else {
+            Err(Msg::InvalidEmail)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A plaintext password in flight. Never printed: its `Debug` is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN_LEN: usize = 8;
+    pub const MAX_LEN: usize = 128;
+
+    pub fn parse(text: &str) -> Result<Password, Msg> {
+        let len = text.chars().count();
+        if len < Self::MIN_LEN {
+            Err(Msg::TooShort { min: Self::MIN_LEN })
+        } else if len > Self::MAX_LEN {
+            Err(Msg::TooLong { max: Self::MAX_LEN })
+        } else {
+            Ok(Password(text.to_owned()))
+        }
+    }
+
+    /// Any non-empty password, for checking (a login must not reveal the current policy).
+    pub fn candidate(text: &str) -> Result<Password, Msg> {
+        if text.is_empty() {
+            Err(Msg::Required)
+        } else {
+            Ok(Password(text.to_owned()))
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+pub fn parse_phone(text: &str) -> Result<String, Msg> {
+    let text = text.trim();
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let allowed = |c: char| c.is_ascii_digit() || " +-()".contains(c);
+    if (5..=20).contains(&digits) && text.len() <= 32 && text.chars().all(allowed) {
+        Ok(text.to_owned())
+    } else {
+        Err(Msg::InvalidPhone)
+    }
+}
+
+pub fn parse_name(text: &str) -> Result<String, Msg> {
+    bounded_text(text, 0, 50)
+}
+
+pub fn parse_gender(text: &str) -> Result<String, Msg> {
+    bounded_text(text, 0, 16)
+}
+
+pub fn parse_about(text: &str) -> Result<String, Msg> {
+    bounded_text(text, 0, 500)
+}
+
+pub fn parse_team_name(text: &str) -> Result<String, Msg> {
+    bounded_text(text, 1, 100)
+}
+
+/// A user as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub id: u64,
+    pub username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub nickname: String,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub gender: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub about: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<u64>,
+    pub join_type: JoinType,
+    pub password_hash: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_login_at: Option<Timestamp>,
+    /// Bumped by every write, so read-modify-write updates cannot lose each other's changes.
+    pub version: u64,
+}
+
+/// A team as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TeamRecord {
+    pub id: u64,
+    pub name: String,
+    /// IANA zone in which "today" and "overdue" are judged for this team.
+    pub timezone: String,
+    pub created_by: u64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Claims a unique value (a username, an email) for one user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GuardRecord {
+    pub user_id: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        assert!(Username::parse("32088").is_ok());
+        assert!(Username::parse("zhang.san_01").is_ok());
+        assert_eq!(Username::parse(" ab ").unwrap_err(), Msg::InvalidUsername);
+        assert!(Username::parse("has space").is_err());
+        assert!(Username::parse("张三三").is_err());
+        assert!(Username::parse(&"a".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn emails_and_phones() {
+        assert!(Email::parse("a@b.co").is_ok());
+        for bad in ["a@b", "@b.co", "a b@c.co", "a@@b.co", "a@.co", "a@b.co."] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+        assert!(parse_phone("+86 134-2563-6267").is_ok());
+        assert!(parse_phone("call me").is_err());
+    }
+
+    #[test]
+    fn passwords_are_bounded_and_never_printed() {
+        assert_eq!(
+            Password::parse("short").unwrap_err(),
+            Msg::TooShort { min: 8 }
+        );
+        assert!(Password::parse(&"x".repeat(129)).is_err());
+        let password = Password::parse("s3cret-enough").unwrap();
+        assert!(!format!("{password:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn only_admins_manage() {
+        assert!(!Role::Member.permissions().contains(&"create_project"));
+        assert!(Role::TeamAdmin.permissions().contains(&"create_project"));
+        assert!(!Role::TeamAdmin.permissions().contains(&"delete_project"));
+        assert!(Role::SuperAdmin.permissions().contains(&"delete_project"));
+    }
+}

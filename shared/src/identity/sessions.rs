@@ -1,0 +1,289 @@
+//! Signing in and out: login with its failure window, refresh-token rotation with reuse
+//! detection, logout.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::tokens::TokenUse;
+use crate::auth::{Caller, SessionRecord, password};
+use crate::context::AppContext;
+use crate::error::{ApiError, TokenProblem};
+use crate::i18n::Msg;
+use crate::identity::model::{Password, TeamRecord, UserRecord};
+use crate::identity::repo;
+use crate::identity::views::TokenPair;
+use crate::keys;
+use crate::store::{self, Change, Condition};
+
+pub struct LoginInput {
+    /// A username or an email address.
+    pub login_name: String,
+    pub password: Password,
+}
+
+pub struct LoginOutcome {
+    pub tokens: TokenPair,
+    pub user: UserRecord,
+    pub team: Option<TeamRecord>,
+}
+
+/// Failed logins of one account (or one unknown name) within a fixed window.
+#[derive(Debug, Serialize, Deserialize)]
+struct ThrottleRecord {
+    failures: u32,
+    /// Epoch seconds when the window closes and the count starts again.
+    window_ends_at: i64,
+}
+
+pub async fn login(
+    ctx: &AppContext,
+    input: LoginInput,
+    now: Timestamp,
+) -> Result<LoginOutcome, ApiError> {
+    let user_id = repo::find_user_id(&ctx.db, &input.login_name).await?;
+    // Count failures per account, so switching between username and email gains nothing;
+    // names without an account are counted by name.
+    let throttle_key = match user_id {
+        Some(id) => keys::login_throttle(&format!("user-{id}")),
+        None => keys::login_throttle(&format!("name-{}", input.login_name.to_lowercase())),
+    };
+    let mut wanted = vec![throttle_key.clone()];
+    wanted.extend(user_id.map(keys::user));
+    let mut found = ctx.db.get_many(&wanted).await?;
+    let throttle: Option<ThrottleRecord> = found
+        .remove(&(throttle_key.pk.clone(), throttle_key.sk.clone()))
+        .map(store::from_item)
+        .transpose()?
+        .filter(|t: &ThrottleRecord| t.window_ends_at > now.as_second());
+    if let Some(throttle) = &throttle
+        && throttle.failures >= ctx.settings.lockout.max_failures
+    {
+        let retry_after_secs = (throttle.window_ends_at - now.as_second()).max(1) as u64;
+        return Err(ApiError::TooManyRequests {
+            msg: Msg::TooManyLoginAttempts { retry_after_secs },
+            retry_after_secs,
+        });
+    }
+    let user: Option<UserRecord> = match user_id {
+        Some(id) => found
+            .remove(&(keys::user(id).pk, keys::user(id).sk))
+            .map(store::from_item)
+            .transpose()?,
+        None => None,
+    };
+    let valid = password::verify(
+        &input.password,
+        user.as_ref().map(|u| u.password_hash.as_str()),
+    )
+    .await?;
+    let Some(mut user) = user.filter(|_| valid) else {
+        record_failure(ctx, &throttle_key, now).await?;
+        return Err(ApiError::InvalidCredentials);
+    };
+
+    let (session, tokens) = new_session(ctx, &user, now)?;
+    user.last_login_at = Some(now);
+    let mut tx = ctx
+        .db
+        .transaction()
+        .put(repo::session_item(&session)?, None)
+        .update(
+            &keys::user(user.id),
+            Change::new("SET #last = :now")
+                .name("#last", "last_login_at")
+                .value(":now", AttributeValue::S(now.to_string())),
+            None,
+        );
+    if throttle.is_some() {
+        tx = tx.delete(&throttle_key, None);
+    }
+    tx.commit().await?;
+    let team = match user.team_id {
+        Some(team_id) => ctx.db.get(&keys::team(team_id)).await?,
+        None => None,
+    };
+    Ok(LoginOutcome { tokens, user, team })
+}
+
+/// Adds one failure to the account's window, opening a new window when none is open.
+/// Both steps are conditional, so concurrent failures are all counted.
+async fn record_failure(ctx: &AppContext, key: &keys::Key, now: Timestamp) -> Result<(), ApiError> {
+    let window_end = (now + ctx.settings.lockout.window).as_second();
+    let now_n = AttributeValue::N(now.as_second().to_string());
+    for _ in 0..3 {
+        let counted = ctx
+            .db
+            .update(
+                key,
+                Change::new("ADD #failures :one")
+                    .name("#failures", "failures")
+                    .value(":one", AttributeValue::N("1".into())),
+                Some(
+                    Condition::new("#end > :now")
+                        .name("#end", "window_ends_at")
+                        .value(":now", now_n.clone()),
+                ),
+            )
+            .await?;
+        if counted {
+            return Ok(());
+        }
+        let fresh = store::to_item(
+            key,
+            &ThrottleRecord {
+                failures: 1,
+                window_ends_at: window_end,
+            },
+        )
+        .map(|mut item| {
+            item.insert(
+                keys::EXPIRES_AT.into(),
+                AttributeValue::N(window_end.to_string()),
+            );
+            item
+        })?;
+        let opened = ctx
+            .db
+            .put(
+                fresh,
+                Some(
+                    Condition::new("attribute_not_exists(pk) OR #end <= :now")
+                        .name("#end", "window_ends_at")
+                        .value(":now", now_n.clone()),
+                ),
+            )
+            .await?;
+        if opened {
+            return Ok(());
+        }
+    }
+    Err(ApiError::internal(
+        "could not record a failed login after three attempts",
+    ))
+}
+
+/// A new session for `user` and its first token pair.
+fn new_session(
+    ctx: &AppContext,
+    user: &UserRecord,
+    now: Timestamp,
+) -> Result<(SessionRecord, TokenPair), ApiError> {
+    let session = SessionRecord {
+        session_id: uuid::Uuid::new_v4().simple().to_string(),
+        user_id: user.id,
+        role: user.role,
+        team_id: user.team_id,
+        refresh_jti: uuid::Uuid::new_v4().simple().to_string(),
+        previous_refresh_jti: None,
+        rotated_at: None,
+        created_at: now,
+        expires_at: (now + ctx.settings.refresh_ttl).as_second(),
+    };
+    let tokens = token_pair(ctx, &session, now)?;
+    Ok((session, tokens))
+}
+
+/// Signs an access token and the refresh token of the session's current rotation.
+fn token_pair(
+    ctx: &AppContext,
+    session: &SessionRecord,
+    now: Timestamp,
+) -> Result<TokenPair, ApiError> {
+    let access_expires = now + ctx.settings.access_ttl;
+    let refresh_expires = Timestamp::from_second(session.expires_at).map_err(ApiError::internal)?;
+    let access = ctx.tokens.claims(
+        session.user_id,
+        &session.session_id,
+        TokenUse::Access,
+        now,
+        access_expires,
+    );
+    let mut refresh = ctx.tokens.claims(
+        session.user_id,
+        &session.session_id,
+        TokenUse::Refresh,
+        now,
+        refresh_expires,
+    );
+    refresh.jti = Some(session.refresh_jti.clone());
+    Ok(TokenPair {
+        access_token: ctx.tokens.sign(&access)?,
+        refresh_token: ctx.tokens.sign(&refresh)?,
+        token_type: "Bearer",
+        expires_at: access_expires,
+        expires_in: ctx.settings.access_ttl.as_secs(),
+        refresh_expires_at: refresh_expires,
+    })
+}
+
+/// Exchanges a refresh token for a new pair and rotates it. The token just replaced stays
+/// usable for the grace window (a client retrying concurrently gets the current pair);
+/// presented later, it is taken as stolen and ends the whole session.
+pub async fn refresh(
+    ctx: &AppContext,
+    refresh_token: &str,
+    now: Timestamp,
+) -> Result<TokenPair, ApiError> {
+    let claims = ctx
+        .tokens
+        .verify(refresh_token, TokenUse::Refresh)
+        .map_err(ApiError::Unauthenticated)?;
+    let user_id: u64 = claims
+        .sub
+        .parse()
+        .map_err(|_| ApiError::Unauthenticated(TokenProblem::Invalid))?;
+    let jti = claims
+        .jti
+        .ok_or(ApiError::Unauthenticated(TokenProblem::Invalid))?;
+    let key = keys::session(user_id, &claims.sid);
+    // Two passes: if a concurrent refresh rotates the session between our read and write,
+    // the second pass sees the rotation and takes the grace path.
+    for _ in 0..2 {
+        let session: SessionRecord = ctx
+            .db
+            .get(&key)
+            .await?
+            .filter(|s: &SessionRecord| s.is_live(now))
+            .ok_or(ApiError::Unauthenticated(TokenProblem::SessionEnded))?;
+        if jti == session.refresh_jti {
+            let mut rotated = session.clone();
+            rotated.previous_refresh_jti = Some(session.refresh_jti.clone());
+            rotated.refresh_jti = uuid::Uuid::new_v4().simple().to_string();
+            rotated.rotated_at = Some(now);
+            rotated.expires_at = (now + ctx.settings.refresh_ttl).as_second();
+            let change = Change::new("SET #jti = :new, #prev = :old, #rotated = :now, #exp = :exp")
+                .name("#jti", "refresh_jti")
+                .name("#prev", "previous_refresh_jti")
+                .name("#rotated", "rotated_at")
+                .name("#exp", keys::EXPIRES_AT)
+                .value(":new", AttributeValue::S(rotated.refresh_jti.clone()))
+                .value(":now", AttributeValue::S(now.to_string()))
+                .value(":exp", AttributeValue::N(rotated.expires_at.to_string()));
+            let still_current = Condition::new("#jti = :old")
+                .value(":old", AttributeValue::S(session.refresh_jti.clone()));
+            if ctx.db.update(&key, change, Some(still_current)).await? {
+                return token_pair(ctx, &rotated, now);
+            }
+            continue;
+        }
+        let in_grace = session.previous_refresh_jti.as_deref() == Some(jti.as_str())
+            && session
+                .rotated_at
+                .is_some_and(|at| now.duration_since(at) <= ctx.settings.refresh_reuse_grace);
+        if in_grace {
+            return token_pair(ctx, &session, now);
+        }
+        ctx.db.delete(&key).await?;
+        tracing::warn!(user_id, session_id = %claims.sid, "refresh token reused; session ended");
+        return Err(ApiError::Unauthenticated(TokenProblem::Reused));
+    }
+    Err(ApiError::internal("refresh lost two races in a row"))
+}
+
+/// Ends the caller's session: its access and refresh tokens stop working at once.
+pub async fn logout(ctx: &AppContext, caller: &Caller) -> Result<(), ApiError> {
+    ctx.db
+        .delete(&keys::session(caller.user_id, &caller.session_id))
+        .await
+}

@@ -1,0 +1,18 @@
+//! TeamSync's domain crate: the model, the rules, storage, authentication and the API
+//! envelope that every Lambda function shares. Functions stay thin: they parse, call one
+//! function here, and render.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod context;
+pub mod error;
+pub mod i18n;
+pub mod identity;
+pub mod keys;
+pub mod paging;
+pub mod store;
+pub mod validate;
+
+pub use context::AppContext;
+pub use error::ApiError;

@@ -1,0 +1,294 @@
+//! The repository over DynamoDB: the one place that talks to the table.
+//!
+//! Items are (de)serialised with serde_dynamo. Storage failures become
+//! [`ApiError::Internal`] (logged, never shown); a failed condition becomes whatever error
+//! the caller attached to that condition, so a lost race on a uniqueness guard answers 409
+//! on the right field.
+
+mod expr;
+mod transaction;
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use expr::{Change, Condition};
+pub use transaction::{MAX_ACTIONS, Transaction};
+
+use crate::error::ApiError;
+use crate::keys::{self, Key};
+
+pub type Item = HashMap<String, AttributeValue>;
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    client: Client,
+    table: String,
+}
+
+impl Db {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Db {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Reads one item with a strongly consistent read.
+    pub async fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, ApiError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(storage_error)?;
+        output.item.map(from_item).transpose()
+    }
+
+    /// Reads up to 100 items in one round trip. Returns them by key; missing items are absent.
+    pub async fn get_many(
+        &self,
+        keys: &[Key],
+    ) -> Result<HashMap<(String, String), Item>, ApiError> {
+        let mut found = HashMap::new();
+        if keys.is_empty() {
+            return Ok(found);
+        }
+        let mut request = KeysAndAttributes::builder().consistent_read(true);
+        for key in keys {
+            request = request.keys(key_item(key));
+        }
+        let mut pending = Some(request.build().map_err(ApiError::internal)?);
+        // DynamoDB may hand back unprocessed keys under load; ask again for just those.
+        while let Some(request) = pending.take() {
+            let output = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(storage_error)?;
+            for item in output
+                .responses
+                .unwrap_or_default()
+                .remove(&self.table)
+                .unwrap_or_default()
+            {
+                let pk = string_attr(&item, keys::PK);
+                let sk = string_attr(&item, keys::SK);
+                found.insert((pk, sk), item);
+            }
+            pending = output
+                .unprocessed_keys
+                .and_then(|mut rest| rest.remove(&self.table));
+        }
+        Ok(found)
+    }
+
+    /// Every item of a partition (optionally of an index) whose sort key begins with a
+    /// prefix, following DynamoDB's pages.
+    pub async fn query_prefix(
+        &self,
+        index: Option<IndexKeys>,
+        pk: &str,
+        sk_prefix: &str,
+    ) -> Result<Vec<Item>, ApiError> {
+        let (index_name, pk_name, sk_name) = match index {
+            Some(index) => (Some(index.name), index.pk, index.sk),
+            None => (None, keys::PK, keys::SK),
+        };
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .set_index_name(index_name.map(str::to_owned))
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", pk_name)
+                .expression_attribute_names("#sk", sk_name)
+                .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
+                .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_owned()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(storage_error)?;
+            items.extend(output.items.unwrap_or_default());
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
+    /// Allocates the next integer id of a kind with an atomic counter. An id taken by a
+    /// write that later fails is simply skipped: ids are unique, not gapless.
+    pub async fn next_id(&self, kind: &str) -> Result<u64, ApiError> {
+        let output = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(&keys::counter(kind))))
+            .update_expression("ADD #value :one")
+            .expression_attribute_names("#value", "value")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(storage_error)?;
+        output
+            .attributes
+            .as_ref()
+            .and_then(|a| a.get("value"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| ApiError::internal("counter update returned no value"))
+    }
+
+    /// Writes a whole item. With a condition, answers `Ok(false)` when it did not hold.
+    pub async fn put(&self, item: Item, condition: Option<Condition>) -> Result<bool, ApiError> {
+        let mut request = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item));
+        if let Some(condition) = condition {
+            request = request
+                .condition_expression(condition.expression)
+                .set_expression_attribute_names(expr::names(condition.names))
+                .set_expression_attribute_values(expr::values(condition.values));
+        }
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(error) if is_condition_failure(&error) => Ok(false),
+            Err(error) => Err(storage_error(error)),
+        }
+    }
+
+    /// Changes attributes of one item. With a condition, answers `Ok(false)` when it did
+    /// not hold (and nothing changed).
+    pub async fn update(
+        &self,
+        key: &Key,
+        change: Change,
+        condition: Option<Condition>,
+    ) -> Result<bool, ApiError> {
+        let (mut names, mut values) = (change.names, change.values);
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(key)))
+            .update_expression(change.expression);
+        if let Some(condition) = condition {
+            request = request.condition_expression(condition.expression);
+            names.extend(condition.names);
+            values.extend(condition.values);
+        }
+        let request = request
+            .set_expression_attribute_names(expr::names(names))
+            .set_expression_attribute_values(expr::values(values));
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(error) if is_condition_failure(&error) => Ok(false),
+            Err(error) => Err(storage_error(error)),
+        }
+    }
+
+    pub async fn delete(&self, key: &Key) -> Result<(), ApiError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(key)))
+            .send()
+            .await
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    pub fn transaction(&self) -> Transaction {
+        Transaction::new(self.clone())
+    }
+}
+
+/// Names of a secondary index and its key attributes.
+#[derive(Debug, Clone, Copy)]
+pub struct IndexKeys {
+    pub name: &'static str,
+    pub pk: &'static str,
+    pub sk: &'static str,
+}
+
+pub const TEAM_MEMBERS_INDEX: IndexKeys = IndexKeys {
+    name: keys::GSI1,
+    pk: keys::GSI1_PK,
+    sk: keys::GSI1_SK,
+};
+pub const DIRECTORY_INDEX: IndexKeys = IndexKeys {
+    name: keys::GSI2,
+    pk: keys::GSI2_PK,
+    sk: keys::GSI2_SK,
+};
+
+pub fn key_item(key: &Key) -> Item {
+    HashMap::from([
+        (keys::PK.to_owned(), AttributeValue::S(key.pk.clone())),
+        (keys::SK.to_owned(), AttributeValue::S(key.sk.clone())),
+    ])
+}
+
+/// A record as a full item: its key, its fields, and any index attributes.
+pub fn to_item<T: Serialize>(key: &Key, record: &T) -> Result<Item, ApiError> {
+    let mut item: Item = serde_dynamo::to_item(record).map_err(ApiError::internal)?;
+    item.extend(key_item(key));
+    Ok(item)
+}
+
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, ApiError> {
+    serde_dynamo::from_item(item).map_err(ApiError::internal)
+}
+
+pub fn string_attr(item: &Item, name: &str) -> String {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// A storage failure, logged by the caller's request and never shown to the client.
+pub fn storage_error<E, R>(error: SdkError<E, R>) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let code = error.code().unwrap_or("unknown").to_owned();
+    let message = error.message().unwrap_or("").to_owned();
+    ApiError::internal(format!(
+        "dynamodb: {code}: {message}: {}",
+        aws_sdk_dynamodb::error::DisplayErrorContext(&error)
+    ))
+}
+
+/// Whether a single-item write failed on its condition (the race was lost, the item moved).
+pub fn is_condition_failure<E, R>(error: &SdkError<E, R>) -> bool
+where
+    E: ProvideErrorMetadata,
+{
+    error.code() == Some("ConditionalCheckFailedException")
+}

@@ -1,0 +1,167 @@
+//! Reading untrusted JSON input field by field.
+//!
+//! [`Fields`] collects every problem in the body before answering, so a client gets all its
+//! field errors in one 400 instead of one per attempt. Each field is handed to a parser that
+//! returns a validated type (a `Username`, an `Email`): past this point the core never
+//! re-checks input.
+
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, FieldErrors};
+use crate::i18n::Msg;
+
+pub struct Fields<'a> {
+    object: &'a Map<String, Value>,
+    errors: FieldErrors,
+}
+
+impl<'a> Fields<'a> {
+    pub fn new(body: &'a Value) -> Result<Self, ApiError> {
+        match body {
+            Value::Object(object) => Ok(Self {
+                object,
+                errors: FieldErrors::new(),
+            }),
+            _ => Err(ApiError::field("body", Msg::BodyMustBeObject)),
+        }
+    }
+
+    /// A string field that must be present and valid.
+    pub fn required<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, Msg>,
+    ) -> Option<T> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => {
+                self.errors.add(name, Msg::Required);
+                None
+            }
+            Some(_) => self.optional(name, parse),
+        }
+    }
+
+    /// A string field that may be absent or null; when given it must be valid.
+    pub fn optional<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, Msg>,
+    ) -> Option<T> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) => match parse(text) {
+                Ok(value) => Some(value),
+                Err(msg) => {
+                    self.errors.add(name, msg);
+                    None
+                }
+            },
+            Some(_) => {
+                self.errors.add(name, Msg::MustBeString);
+                None
+            }
+        }
+    }
+
+    /// The first of several accepted names (aliases such as `phone` / `telephone`) that is
+    /// present. Problems are reported under the name the client used.
+    pub fn optional_alias<T>(
+        &mut self,
+        names: &[&str],
+        parse: impl FnOnce(&str) -> Result<T, Msg>,
+    ) -> Option<T> {
+        let name = names
+            .iter()
+            .find(|n| self.object.get(**n).is_some_and(|v| !v.is_null()))?;
+        self.optional(name, parse)
+    }
+
+    /// Whether the client sent the field at all (even as null): PATCH semantics.
+    pub fn contains(&self, name: &str) -> bool {
+        self.object.contains_key(name)
+    }
+
+    pub fn error(&mut self, name: &str, msg: Msg) {
+        self.errors.add(name, msg);
+    }
+
+    pub fn has_error(&self, name: &str) -> bool {
+        self.errors.has(name)
+    }
+
+    /// Ends reading: every problem found so far, or nothing. After `Ok`, each `required`
+    /// call above returned `Some`.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+}
+
+/// Unwraps a field that [`Fields::finish`] has already proven present.
+pub fn present<T>(value: Option<T>) -> Result<T, ApiError> {
+    value.ok_or_else(|| ApiError::internal("a required field passed validation without a value"))
+}
+
+/// Text with surrounding whitespace removed and a length in characters within bounds.
+pub fn bounded_text(text: &str, min: usize, max: usize) -> Result<String, Msg> {
+    let trimmed = text.trim();
+    let len = trimmed.chars().count();
+    if len < min {
+        Err(if min == 1 {
+            Msg::Required
+        } else {
+            Msg::TooShort { min }
+        })
+    } else if len > max {
+        Err(Msg::TooLong { max })
+    } else {
+        Ok(trimmed.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn collects_every_problem_before_answering() {
+        let body = json!({"a": 5, "c": "  "});
+        let mut fields = Fields::new(&body).unwrap();
+        assert!(fields.required("a", |t| bounded_text(t, 1, 5)).is_none());
+        assert!(fields.required("b", |t| bounded_text(t, 1, 5)).is_none());
+        assert!(fields.optional("c", |t| bounded_text(t, 1, 5)).is_none());
+        let ApiError::Validation(errors) = fields.finish().unwrap_err() else {
+            panic!()
+        };
+        let found: Vec<_> = errors
+            .iter()
+            .map(|(k, v)| (k.as_str(), v[0].clone()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("a", Msg::MustBeString),
+                ("b", Msg::Required),
+                ("c", Msg::Required)
+            ]
+        );
+    }
+
+    #[test]
+    fn aliases_and_bounds() {
+        let body = json!({"telephone": "123"});
+        let mut fields = Fields::new(&body).unwrap();
+        assert_eq!(
+            fields.optional_alias(&["phone", "telephone"], |t| Ok(t.to_owned())),
+            Some("123".into())
+        );
+        assert!(fields.finish().is_ok());
+        assert_eq!(bounded_text(" ab ", 3, 5), Err(Msg::TooShort { min: 3 }));
+        assert_eq!(bounded_text("abcdef", 1, 5), Err(Msg::TooLong { max: 5 }));
+        assert!(Fields::new(&json!([1])).is_err());
+    }
+}
