@@ -323,39 +323,53 @@ pub async fn change_password(
         .await
 }
 
-/// Gives a user another role. The user and every live session of theirs change in the same
-/// write, so the new role governs their very next request (a demoted admin loses admin
-/// rights at once, without waiting for a token to expire).
-pub async fn set_role(
+/// Where a user stands: their team (or none) and their role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    pub team_id: Option<u64>,
+    pub role: Role,
+}
+
+/// Moves a user to another team or role. The user and every live session of theirs change
+/// in the same write, so the change governs their very next request: a demoted admin loses
+/// admin rights at once, without waiting for a token to expire.
+pub async fn change_membership(
     ctx: &AppContext,
     user_id: u64,
-    role: Role,
+    membership: Membership,
     now: Timestamp,
 ) -> Result<UserRecord, ApiError> {
     let before = repo::load_user(&ctx.db, user_id).await?;
     let mut after = before.clone();
-    after.role = role;
+    after.role = membership.role;
+    after.team_id = membership.team_id;
     after.updated_at = now;
     after.version += 1;
     let sessions = repo::sessions_of(&ctx.db, user_id).await?;
     // A session logged out meanwhile fails its condition (an update would otherwise recreate
     // it as a stub); the caller may simply retry.
-    let role_change = || {
-        Change::new("SET #role = :role")
-            .name("#role", "role")
-            .value(":role", AttributeValue::S(role.as_str().to_owned()))
+    let session_change = || {
+        let role = AttributeValue::S(membership.role.as_str().to_owned());
+        match membership.team_id {
+            Some(team_id) => Change::new("SET #role = :role, #team = :team")
+                .value(":team", AttributeValue::N(team_id.to_string())),
+            None => Change::new("SET #role = :role REMOVE #team"),
+        }
+        .name("#role", "role")
+        .name("#team", "team_id")
+        .value(":role", role)
     };
-    let mut chunks = sessions.chunks(MAX_ACTIONS - 1);
-    let first = chunks.next().unwrap_or(&[]);
-    first
-        .iter()
-        .fold(ctx.db.transaction(), |tx, s| {
+    let update_sessions = |tx: Transaction, chunk: &[crate::auth::SessionRecord]| {
+        chunk.iter().fold(tx, |tx, s| {
             tx.update(
                 &keys::session(s.user_id, &s.session_id),
-                role_change(),
+                session_change(),
                 Some((Condition::present(), concurrent_change())),
             )
         })
+    };
+    let mut chunks = sessions.chunks(MAX_ACTIONS - 1);
+    update_sessions(ctx.db.transaction(), chunks.next().unwrap_or(&[]))
         .put(
             repo::user_item(&after)?,
             Some((repo::unchanged_since(&before), concurrent_change())),
@@ -363,15 +377,7 @@ pub async fn set_role(
         .commit()
         .await?;
     for chunk in chunks {
-        chunk
-            .iter()
-            .fold(ctx.db.transaction(), |tx, s| {
-                tx.update(
-                    &keys::session(s.user_id, &s.session_id),
-                    role_change(),
-                    Some((Condition::present(), concurrent_change())),
-                )
-            })
+        update_sessions(ctx.db.transaction(), chunk)
             .commit()
             .await?;
     }

@@ -1,0 +1,33 @@
+# The two commands of the README: `make run` and `make test`. Each installs what it needs.
+SHELL := /bin/bash
+VENV := $(CURDIR)/.venv/bin
+export SAM_CLI_TELEMETRY := 0
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: run test bootstrap lint build clean
+
+## TeamSync on 127.0.0.1:$${TEAMSYNC_PORT:-8000} with demo data (TEAMSYNC_DEMO=0 for none).
+run: bootstrap
+	cargo run --quiet --locked -p teamsync-local
+
+## Every check and test: formatting, lints, template checks, unit and black-box tests.
+test: bootstrap lint
+	cargo build --workspace --bins --locked
+	cargo test --workspace --locked
+
+lint: bootstrap
+	cargo fmt --all -- --check
+	$(VENV)/cfn-lint template.yaml -a cfn_lint_serverless.rules
+	$(VENV)/sam validate --lint --region us-east-1 --template template.yaml
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+bootstrap:
+	@infra/scripts/bootstrap.sh
+
+## arm64 Lambda bootstraps under target/lambda/<function>/bootstrap (zig from the venv).
+build: bootstrap
+	PATH="$(VENV):$$PATH" cargo lambda build --release --arm64 --locked --workspace --exclude teamsync-local --exclude teamsync-tests
+
+clean:
+	cargo clean
+	rm -rf .venv .local .aws-sam

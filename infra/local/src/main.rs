@@ -1,0 +1,143 @@
+//! `make run`: TeamSync on this machine. Starts the DynamoDB emulator, creates the table
+//! from template.yaml, bootstraps the super admin and demo data, and serves the API on
+//! 127.0.0.1 until Ctrl-C or SIGTERM, then stops everything it started.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::ExitCode;
+
+use teamsync_local::emulator::Emulator;
+use teamsync_local::stack::{LocalStack, StackOptions};
+use teamsync_local::{demo, project_root, random_secret};
+use tokio::signal::unix::{SignalKind, signal};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    stop_with_parent();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,teamsync=info,identity=info")
+            }),
+        )
+        .init();
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("teamsync-local: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let root = project_root();
+    let state = root.join(".local");
+    std::fs::create_dir_all(&state)
+        .map_err(|e| format!("cannot create {}: {e}", state.display()))?;
+    let env: HashMap<String, String> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("TEAMSYNC_"))
+        .collect();
+    let port: u16 = env
+        .get("TEAMSYNC_PORT")
+        .map(|p| {
+            p.parse()
+                .map_err(|_| format!("TEAMSYNC_PORT {p:?} is not a port"))
+        })
+        .transpose()?
+        .unwrap_or(8000);
+    let jwt_seed = kept_secret(&state.join("jwt-seed"), 32)?;
+    let admin_username = env
+        .get("TEAMSYNC_ADMIN_USERNAME")
+        .cloned()
+        .unwrap_or_else(|| "admin".into());
+    let admin_password = match env.get("TEAMSYNC_ADMIN_PASSWORD") {
+        Some(password) => password.clone(),
+        None => kept_secret(&state.join("admin-password"), 9)?,
+    };
+
+    let emulator = Emulator::start(&root, Some(state.join("dynamodb-emulator.log")))?;
+    let result = serve(
+        &root,
+        &emulator,
+        env,
+        port,
+        &jwt_seed,
+        &admin_username,
+        &admin_password,
+    )
+    .await;
+    emulator.stop();
+    result
+}
+
+async fn serve(
+    root: &Path,
+    emulator: &Emulator,
+    env: HashMap<String, String>,
+    port: u16,
+    jwt_seed: &str,
+    admin_username: &str,
+    admin_password: &str,
+) -> Result<(), String> {
+    let demo_enabled = env.get("TEAMSYNC_DEMO").map(String::as_str) != Some("0");
+    let stack = LocalStack::start(StackOptions {
+        root,
+        dynamodb_url: &emulator.url,
+        table: "teamsync",
+        port,
+        env,
+        jwt_seed,
+        admin: Some((admin_username, admin_password)),
+    })
+    .await?;
+
+    println!("TeamSync is running at {}/api/", stack.url);
+    println!("  super admin: {admin_username} / {admin_password}");
+    if demo_enabled {
+        let demo_password = kept_secret(&root.join(".local/demo-password"), 6)?;
+        for account in demo::seed(&stack.ctx, &demo_password).await? {
+            println!(
+                "  demo user:   {} / {demo_password}  ({})",
+                account.username, account.standing
+            );
+        }
+    }
+    println!(
+        "Try: curl -s {}/api/auth/login/ -H 'Content-Type: application/json' \\",
+        stack.url
+    );
+    println!("       -d '{{\"username\":\"{admin_username}\",\"password\":\"{admin_password}\"}}'");
+    println!("Data lives in the emulator's memory and is gone after Ctrl-C.");
+
+    let mut terminate = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = terminate.recv() => {},
+    }
+    println!("Stopping.");
+    Ok(())
+}
+
+/// A secret generated once and kept in the state directory, so tokens and passwords stay
+/// the same from one `make run` to the next.
+fn kept_secret(path: &Path, bytes: usize) -> Result<String, String> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let existing = existing.trim();
+        if !existing.is_empty() {
+            return Ok(existing.to_owned());
+        }
+    }
+    let secret = random_secret(bytes)?;
+    std::fs::write(path, &secret).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(secret)
+}
+
+/// Asks the kernel for SIGTERM when our parent (`make`) goes, so that however `make run` is
+/// stopped, we stop too and take the emulator with us.
+fn stop_with_parent() {
+    // SAFETY: prctl with PR_SET_PDEATHSIG only sets a flag on this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+    }
+}
