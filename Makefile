@@ -1,5 +1,6 @@
 # The two commands of the README: `make run` and `make test`. Each installs what it needs.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 VENV := $(CURDIR)/.venv/bin
 export SAM_CLI_TELEMETRY := 0
 export CARGO_TERM_COLOR ?= never
@@ -11,9 +12,12 @@ run: bootstrap
 	cargo run --quiet --locked -p teamsync-local
 
 ## Every check and test: formatting, lints, template checks, unit and black-box tests.
+## The last line sums every test binary's result ("N passed, N failed").
 test: bootstrap lint
 	cargo build --workspace --bins --locked
-	cargo test --workspace --locked
+	@mkdir -p target
+	cargo test --workspace --locked 2>&1 | tee target/test-output.log
+	@awk '/^test result:/ {passed += $$4; failed += $$6} END {printf "%d passed, %d failed\n", passed, failed}' target/test-output.log
 
 lint: bootstrap
 	cargo fmt --all -- --check

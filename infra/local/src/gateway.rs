@@ -135,13 +135,14 @@ impl Gateway {
             }
         };
         let path = parts.uri.path();
-        let Some((route, path_parameters)) = match_route(&self.routes, &parts.method, path) else {
+        let Some(RouteMatch { route, params, .. }) = match_route(&self.routes, &parts.method, path)
+        else {
             return gateway_message(StatusCode::NOT_FOUND, "Not Found");
         };
         let Some(handler) = self.handlers.get(&route.function) else {
             return gateway_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
         };
-        let event = payload_v2_event(&parts, &body, route, path_parameters, peer);
+        let event = payload_v2_event(&parts, &body, route, params, peer);
         let request = match lambda_http::request::from_str(&event.to_string()) {
             Ok(request) => request,
             Err(error) => {
@@ -175,48 +176,64 @@ fn gateway_message(status: StatusCode, message: &str) -> hyper::Response<Full<By
     response
 }
 
-/// API Gateway's route selection: the most specific route wins — literal segments over
-/// `{variables}` over a greedy `{proxy+}`, and a route's own method over `ANY`. A trailing
-/// slash is ignored for matching.
+/// A route that matched a request, with its path parameters.
+pub struct RouteMatch<'a> {
+    pub route: &'a HttpRoute,
+    pub params: BTreeMap<String, String>,
+    /// How specific the match is; API Gateway picks the highest.
+    specificity: Specificity,
+}
+
+/// Ordered as API Gateway ranks routes: no greedy `{proxy+}` first, then more literal
+/// segments, then a route's own method over `ANY`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Specificity {
+    not_greedy: bool,
+    literal_segments: usize,
+    own_method: bool,
+}
+
+/// API Gateway's route selection: the most specific matching route wins. A trailing slash
+/// is ignored for matching.
 pub fn match_route<'a>(
     routes: &'a [HttpRoute],
     method: &Method,
     path: &str,
-) -> Option<(&'a HttpRoute, BTreeMap<String, String>)> {
+) -> Option<RouteMatch<'a>> {
     let trimmed = if path.len() > 1 {
         path.trim_end_matches('/')
     } else {
         path
     };
     let segments: Vec<&str> = trimmed.split('/').skip(1).collect();
-    let mut best: Option<((usize, usize, bool), &HttpRoute, BTreeMap<String, String>)> = None;
-    for route in routes {
-        if route.method != "ANY" && route.method != method.as_str() {
-            continue;
-        }
-        let Some((literals, greedy, params)) = match_path(&route.path, &segments) else {
-            continue;
-        };
-        let score = (usize::from(!greedy), literals, route.method != "ANY");
-        if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
-            best = Some((score, route, params));
-        }
-    }
-    best.map(|(_, route, params)| (route, params))
+    routes
+        .iter()
+        .filter(|route| route.method == "ANY" || route.method == method.as_str())
+        .filter_map(|route| match_path(route, &segments))
+        .max_by_key(|found| found.specificity)
 }
 
-/// Matches one route pattern: (literal segment count, ends greedy, path parameters).
-fn match_path(pattern: &str, segments: &[&str]) -> Option<(usize, bool, BTreeMap<String, String>)> {
-    let pattern: Vec<&str> = pattern.split('/').skip(1).collect();
+fn match_path<'a>(route: &'a HttpRoute, segments: &[&str]) -> Option<RouteMatch<'a>> {
+    let pattern: Vec<&str> = route.path.split('/').skip(1).collect();
     let mut params = BTreeMap::new();
-    let mut literals = 0;
+    let mut literal_segments = 0;
+    let own_method = route.method != "ANY";
     for (i, part) in pattern.iter().enumerate() {
         if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix("+}")) {
             let rest = segments
                 .get(i..)
                 .filter(|rest| !rest.is_empty() && !rest[0].is_empty())?;
             params.insert(name.to_owned(), rest.join("/"));
-            return Some((literals, true, params));
+            let specificity = Specificity {
+                not_greedy: false,
+                literal_segments,
+                own_method,
+            };
+            return Some(RouteMatch {
+                route,
+                params,
+                specificity,
+            });
         }
         let segment = segments.get(i)?;
         if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
@@ -225,12 +242,21 @@ fn match_path(pattern: &str, segments: &[&str]) -> Option<(usize, bool, BTreeMap
             }
             params.insert(name.to_owned(), decode(segment));
         } else if part == segment {
-            literals += 1;
+            literal_segments += 1;
         } else {
             return None;
         }
     }
-    (pattern.len() == segments.len()).then_some((literals, false, params))
+    let specificity = Specificity {
+        not_greedy: true,
+        literal_segments,
+        own_method,
+    };
+    (pattern.len() == segments.len()).then_some(RouteMatch {
+        route,
+        params,
+        specificity,
+    })
 }
 
 fn decode(segment: &str) -> String {
@@ -357,7 +383,7 @@ mod tests {
             route("POST", "/api/auth/login"),
         ];
         let pick = |m: Method, p: &str| {
-            match_route(&routes, &m, p).map(|(r, params)| (r.function.clone(), params))
+            match_route(&routes, &m, p).map(|found| (found.route.function.clone(), found.params))
         };
         assert_eq!(
             pick(Method::GET, "/api/users/").unwrap().0,
