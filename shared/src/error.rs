@@ -80,8 +80,6 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("conflict: {0:?}")]
     Conflict(FieldErrors),
-    #[error("payload too large")]
-    PayloadTooLarge,
     #[error("too many requests, retry after {retry_after_secs}s")]
     TooManyRequests { msg: Msg, retry_after_secs: u64 },
     /// Something on our side failed. The text is for the logs only; the caller sees a
@@ -111,7 +109,6 @@ impl ApiError {
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -137,7 +134,6 @@ impl ApiError {
                 .next()
                 .and_then(|(_, msgs)| msgs.first().cloned())
                 .unwrap_or(Msg::Conflict),
-            ApiError::PayloadTooLarge => Msg::PayloadTooLarge,
             ApiError::TooManyRequests { msg, .. } => msg.clone(),
             ApiError::Internal(_) => Msg::Internal,
         }

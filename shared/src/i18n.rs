@@ -65,7 +65,7 @@ pub enum Msg {
     MethodNotAllowed,
     UserNotFound,
     Conflict,
-    PayloadTooLarge,
+    ChangedConcurrently,
     Internal,
     // Field-level messages.
     MalformedJson,
@@ -134,7 +134,10 @@ impl Msg {
             ),
             Msg::UserNotFound => ("User not found".into(), "用户不存在".into()),
             Msg::Conflict => ("The resource already exists".into(), "资源冲突".into()),
-            Msg::PayloadTooLarge => ("The request body is too large".into(), "请求体过大".into()),
+            Msg::ChangedConcurrently => (
+                "Someone else changed this at the same time; reload and try again".into(),
+                "数据已被他人同时修改，请刷新后重试".into(),
+            ),
             Msg::Internal => ("Internal server error".into(), "服务器内部错误".into()),
             Msg::MalformedJson => (
                 "The body is not valid JSON".into(),

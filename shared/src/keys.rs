@@ -26,7 +26,7 @@ pub const GSI2_SK: &str = "gsi2sk";
 /// Epoch seconds after which DynamoDB may delete the item (the table's TTL attribute).
 pub const EXPIRES_AT: &str = "expires_at";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
     pub pk: String,
     pub sk: String,

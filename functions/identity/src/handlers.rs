@@ -12,8 +12,7 @@ use teamsync::identity::accounts::{
     self, JoinPlan, PasswordChange, ProfileFields, ProfilePatch, Registration,
 };
 use teamsync::identity::directory;
-use teamsync::identity::model::{self, Email, JoinType, Password, Username};
-use teamsync::identity::repo;
+use teamsync::identity::model::{self, Email, JoinType, Password, UserInTeam, Username};
 use teamsync::identity::sessions::{self, LoginInput};
 use teamsync::identity::views::{SignedIn, UserView};
 use teamsync::paging::PageRequest;
@@ -49,12 +48,8 @@ pub(crate) async fn dispatch(
         }
         Route::Me => {
             let caller = auth::authenticate(ctx, &req, now).await?;
-            let (user, team) =
-                repo::load_user_with_team(&ctx.db, caller.user_id, caller.team_id).await?;
-            Reply::ok(
-                Msg::Success,
-                UserView::full(&user, team.as_ref().map(|t| t.name.as_str()), meta.lang),
-            )
+            let account = accounts::profile(ctx, &caller).await?;
+            Reply::ok(Msg::Success, UserView::full(&account, meta.lang))
         }
         Route::UpdateMe => update_me(ctx, &req, &meta, now).await,
         Route::ChangePassword => change_password(ctx, &req, now).await,
@@ -143,12 +138,8 @@ async fn register(
         profile,
         join: present(join)?,
     };
-    let registered = accounts::register(ctx, registration, now).await?;
-    let team_name = registered.team.as_ref().map(|t| t.name.as_str());
-    Reply::created(
-        Msg::Registered,
-        UserView::full(&registered.user, team_name, meta.lang),
-    )
+    let account = accounts::register(ctx, registration, now).await?;
+    Reply::created(Msg::Registered, UserView::full(&account, meta.lang))
 }
 
 async fn login(
@@ -173,8 +164,7 @@ async fn login(
         password: present(password)?,
     };
     let outcome = sessions::login(ctx, input, now).await?;
-    let team_name = outcome.team.as_ref().map(|t| t.name.as_str());
-    let user = UserView::full(&outcome.user, team_name, meta.lang);
+    let user = UserView::full(&outcome.account, meta.lang);
     Reply::ok(
         Msg::LoggedIn,
         SignedIn {
@@ -219,15 +209,8 @@ async fn update_me(
         email,
         fields: profile,
     };
-    let user = accounts::update_profile(ctx, &caller, patch, now).await?;
-    let team_name = match user.team_id {
-        Some(id) => repo::team_names(&ctx.db, [id]).await?.remove(&id),
-        None => None,
-    };
-    Reply::ok(
-        Msg::ProfileUpdated,
-        UserView::full(&user, team_name.as_deref(), meta.lang),
-    )
+    let account = accounts::update_profile(ctx, &caller, patch, now).await?;
+    Reply::ok(Msg::ProfileUpdated, UserView::full(&account, meta.lang))
 }
 
 async fn change_password(
@@ -269,16 +252,15 @@ async fn list_users(
     let found = directory::list_users(ctx, &caller, api::query_param(req, "search"), page).await?;
     Reply::ok(
         Msg::Success,
-        found.map(|listed| view_for(&caller, &listed, meta)),
+        found.map(|account| view_for(&caller, &account, meta)),
     )
 }
 
 /// The full record for oneself and the super admin; the public one for teammates.
-fn view_for(caller: &Caller, listed: &directory::Listed, meta: &RequestMeta) -> UserView {
-    let team_name = listed.team_name.as_deref();
-    if caller.is_super_admin() || caller.user_id == listed.user.id {
-        UserView::full(&listed.user, team_name, meta.lang)
+fn view_for(caller: &Caller, account: &UserInTeam, meta: &RequestMeta) -> UserView {
+    if caller.is_super_admin() || caller.user_id == account.user.id {
+        UserView::full(account, meta.lang)
     } else {
-        UserView::public(&listed.user, team_name, meta.lang)
+        UserView::public(account, meta.lang)
     }
 }

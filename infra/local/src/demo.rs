@@ -3,10 +3,8 @@
 
 use jiff::Timestamp;
 use teamsync::AppContext;
-use teamsync::identity::accounts::{
-    self, JoinPlan, Membership, ProfileFields, Registered, Registration,
-};
-use teamsync::identity::model::{Email, Password, Role, Username};
+use teamsync::identity::accounts::{self, JoinPlan, Membership, ProfileFields, Registration};
+use teamsync::identity::model::{Email, Password, Role, UserInTeam, Username};
 
 pub struct DemoAccount {
     pub username: &'static str,
@@ -64,7 +62,7 @@ async fn register(
     password: &str,
     join: JoinPlan,
     now: Timestamp,
-) -> Result<Registered, String> {
+) -> Result<UserInTeam, String> {
     let invalid = |what: &str| format!("the demo {what} of {username} is invalid");
     let mut nickname = username.to_owned();
     nickname[..1].make_ascii_uppercase();

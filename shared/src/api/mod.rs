@@ -5,8 +5,10 @@
 mod router;
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
+use futures_util::FutureExt;
 use http::header::{
     ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER,
 };
@@ -42,60 +44,55 @@ impl RequestMeta {
     }
 }
 
-/// A successful answer: `{"code", "message", "data"}`.
+/// A successful answer: the envelope `{"code", "message", "data"}`, or a standard document
+/// that must go out as it is.
 #[derive(Debug)]
 pub struct Reply {
     status: StatusCode,
-    code: u16,
-    message: Msg,
-    data: Value,
+    body: ReplyBody,
     headers: HeaderMap,
+}
+
+#[derive(Debug)]
+enum ReplyBody {
+    Envelope {
+        code: u16,
+        message: Msg,
+        data: Value,
+    },
+    /// A document with a format of its own (a JWKS), sent without the envelope.
+    Document(Value),
 }
 
 impl Reply {
     pub fn ok(message: Msg, data: impl Serialize) -> Result<Reply, ApiError> {
-        Self::with_status(StatusCode::OK, message, data)
+        Self::envelope(StatusCode::OK, message, data)
     }
 
     pub fn created(message: Msg, data: impl Serialize) -> Result<Reply, ApiError> {
-        Self::with_status(StatusCode::CREATED, message, data)
+        Self::envelope(StatusCode::CREATED, message, data)
     }
 
-    /// A deletion: HTTP 200 whose body says 204, as the seed shows and the client reads.
-    pub fn deleted(message: Msg) -> Reply {
+    pub fn document(document: Value) -> Reply {
         Reply {
             status: StatusCode::OK,
-            code: 204,
-            message,
-            data: Value::Null,
+            body: ReplyBody::Document(document),
             headers: HeaderMap::new(),
         }
     }
 
-    fn with_status(
-        status: StatusCode,
-        message: Msg,
-        data: impl Serialize,
-    ) -> Result<Reply, ApiError> {
+    fn envelope(status: StatusCode, message: Msg, data: impl Serialize) -> Result<Reply, ApiError> {
         let data = serde_json::to_value(data).map_err(ApiError::internal)?;
-        Ok(Reply {
-            status,
+        let body = ReplyBody::Envelope {
             code: status.as_u16(),
             message,
             data,
+        };
+        Ok(Reply {
+            status,
+            body,
             headers: HeaderMap::new(),
         })
-    }
-
-    /// A standard document that must not be wrapped in the envelope (a JWKS).
-    pub fn document(data: Value) -> Reply {
-        Reply {
-            status: StatusCode::OK,
-            code: 0,
-            message: Msg::Success,
-            data,
-            headers: HeaderMap::new(),
-        }
     }
 
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Reply {
@@ -104,10 +101,13 @@ impl Reply {
     }
 
     fn into_response(self, lang: Lang) -> Response<Body> {
-        let body = if self.code == 0 {
-            self.data
-        } else {
-            json!({"code": self.code, "message": self.message.render(lang), "data": self.data})
+        let body = match self.body {
+            ReplyBody::Envelope {
+                code,
+                message,
+                data,
+            } => json!({"code": code, "message": message.render(lang), "data": data}),
+            ReplyBody::Document(document) => document,
         };
         let mut response = json_response(self.status, &body);
         response.headers_mut().extend(self.headers);
@@ -116,7 +116,8 @@ impl Reply {
 }
 
 /// Runs one request through `handler` and renders the outcome. Never fails: an error is an
-/// envelope too, and an internal one is logged with the request id and shown without detail.
+/// envelope too, and an internal one — a panic included — is logged with the request id and
+/// shown without detail.
 pub async fn serve<F, Fut>(req: Request, handler: F) -> Response<Body>
 where
     F: FnOnce(Request, RequestMeta) -> Fut,
@@ -125,7 +126,11 @@ where
     let started = Instant::now();
     let meta = RequestMeta::of(&req);
     let (method, path) = (req.method().clone(), req.uri().path().to_owned());
-    let response = match handler(req, meta.clone()).await {
+    let outcome = AssertUnwindSafe(handler(req, meta.clone()))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|_| Err(ApiError::internal("the handler panicked")));
+    let response = match outcome {
         Ok(reply) => reply.into_response(meta.lang),
         Err(error) => {
             if let ApiError::Internal(detail) = &error {

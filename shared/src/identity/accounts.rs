@@ -7,7 +7,9 @@ use crate::auth::{Caller, password};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::i18n::Msg;
-use crate::identity::model::{Email, JoinType, Password, Role, TeamRecord, UserRecord, Username};
+use crate::identity::model::{
+    Email, JoinType, Password, Role, TeamRecord, UserInTeam, UserRecord, Username,
+};
 use crate::identity::repo;
 use crate::keys;
 use crate::store::{Change, Condition, MAX_ACTIONS, Transaction};
@@ -38,18 +40,13 @@ pub enum JoinPlan {
     AwaitInvitation,
 }
 
-pub struct Registered {
-    pub user: UserRecord,
-    pub team: Option<TeamRecord>,
-}
-
 /// Creates a user, their uniqueness guards and (when founding one) their team in one
 /// transaction: of two registrations of one name, exactly one commits; the other gets 409.
 pub async fn register(
     ctx: &AppContext,
     registration: Registration,
     now: Timestamp,
-) -> Result<Registered, ApiError> {
+) -> Result<UserInTeam, ApiError> {
     create_user(ctx, registration, Role::Member, now).await
 }
 
@@ -58,7 +55,7 @@ async fn create_user(
     registration: Registration,
     base_role: Role,
     now: Timestamp,
-) -> Result<Registered, ApiError> {
+) -> Result<UserInTeam, ApiError> {
     let password_hash = password::hash(&registration.password).await?;
     let user_id = ctx.db.next_id("user").await?;
     let team = match &registration.join {
@@ -136,7 +133,10 @@ async fn create_user(
         );
     }
     tx.commit().await?;
-    Ok(Registered { user, team })
+    Ok(UserInTeam {
+        user,
+        team_name: team.map(|t| t.name),
+    })
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -175,6 +175,11 @@ pub async fn bootstrap_super_admin(
     }
 }
 
+/// The caller's own account, with their team.
+pub async fn profile(ctx: &AppContext, caller: &Caller) -> Result<UserInTeam, ApiError> {
+    repo::load_user_in_team(&ctx.db, caller.user_id, caller.team_id).await
+}
+
 /// A partial profile change; `None` leaves a field as it is.
 #[derive(Default)]
 pub struct ProfilePatch {
@@ -191,7 +196,7 @@ pub async fn update_profile(
     caller: &Caller,
     patch: ProfilePatch,
     now: Timestamp,
-) -> Result<UserRecord, ApiError> {
+) -> Result<UserInTeam, ApiError> {
     let before = repo::load_user(&ctx.db, caller.user_id).await?;
     let mut after = before.clone();
     let mut tx = ctx.db.transaction();
@@ -245,11 +250,18 @@ pub async fn update_profile(
     )
     .commit()
     .await?;
-    Ok(after)
+    let team_name = match after.team_id {
+        Some(id) => repo::team_names(&ctx.db, [id]).await?.remove(&id),
+        None => None,
+    };
+    Ok(UserInTeam {
+        user: after,
+        team_name,
+    })
 }
 
 fn concurrent_change() -> ApiError {
-    ApiError::conflict("version", Msg::Conflict)
+    ApiError::conflict("version", Msg::ChangedConcurrently)
 }
 
 fn move_guard(

@@ -3,17 +3,11 @@
 use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::error::ApiError;
-use crate::identity::model::UserRecord;
+use crate::identity::model::{UserInTeam, UserRecord};
 use crate::identity::repo;
 use crate::keys;
 use crate::paging::{Page, PageRequest};
 use crate::store::{self, DIRECTORY_INDEX, TEAM_MEMBERS_INDEX};
-
-/// A user with their team's name, ready to render.
-pub struct Listed {
-    pub user: UserRecord,
-    pub team_name: Option<String>,
-}
 
 /// The users the caller may see, optionally filtered by a search text (username, nickname,
 /// names or email, ignoring case), one page at a time and ordered by id.
@@ -22,7 +16,7 @@ pub async fn list_users(
     caller: &Caller,
     search: Option<&str>,
     page: PageRequest,
-) -> Result<Page<Listed>, ApiError> {
+) -> Result<Page<UserInTeam>, ApiError> {
     let users: Vec<UserRecord> = if caller.is_super_admin() {
         query_users(ctx, DIRECTORY_INDEX, keys::DIRECTORY_USERS).await?
     } else if let Some(team_id) = caller.team_id {
@@ -44,7 +38,7 @@ pub async fn list_users(
     let names = repo::team_names(&ctx.db, page.items.iter().filter_map(|u| u.team_id)).await?;
     Ok(page.map(|user| {
         let team_name = user.team_id.and_then(|id| names.get(&id).cloned());
-        Listed { user, team_name }
+        UserInTeam { user, team_name }
     }))
 }
 
@@ -79,11 +73,12 @@ pub async fn find_user(
     ctx: &AppContext,
     caller: &Caller,
     username: &str,
-) -> Result<Listed, ApiError> {
+) -> Result<UserInTeam, ApiError> {
     let user_id = repo::find_user_id(&ctx.db, username)
         .await?
         .ok_or_else(repo::user_not_found)?;
-    let (user, team) = repo::load_user_with_team(&ctx.db, user_id, None).await?;
+    let found = repo::load_user_in_team(&ctx.db, user_id, caller.team_id).await?;
+    let user = &found.user;
     let visible = caller.is_super_admin()
         || user.id == caller.user_id
         || (caller.team_id.is_some() && user.team_id == caller.team_id);
@@ -91,8 +86,5 @@ pub async fn find_user(
     if !visible || !user.username.eq_ignore_ascii_case(username) {
         return Err(repo::user_not_found());
     }
-    Ok(Listed {
-        user,
-        team_name: team.map(|t| t.name),
-    })
+    Ok(found)
 }

@@ -15,8 +15,6 @@ pub enum Role {
 }
 
 impl Role {
-    pub const NAMES: &'static [&'static str] = &["super_admin", "team_admin", "member"];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Role::SuperAdmin => "super_admin",
@@ -243,6 +241,13 @@ pub struct UserRecord {
     pub last_login_at: Option<Timestamp>,
     /// Bumped by every write, so read-modify-write updates cannot lose each other's changes.
     pub version: u64,
+}
+
+/// A user with the name of their team: what every view of a user shows.
+#[derive(Debug, Clone)]
+pub struct UserInTeam {
+    pub user: UserRecord,
+    pub team_name: Option<String>,
 }
 
 /// A team as stored.

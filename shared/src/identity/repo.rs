@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::auth::SessionRecord;
 use crate::error::{ApiError, BusinessCode};
 use crate::i18n::Msg;
-use crate::identity::model::{GuardRecord, TeamRecord, UserRecord};
+use crate::identity::model::{GuardRecord, TeamRecord, UserInTeam, UserRecord};
 use crate::keys::{self, Key};
 use crate::store::{self, Db, Item};
 
@@ -68,11 +68,8 @@ pub fn session_item(session: &SessionRecord) -> Result<Item, ApiError> {
 pub async fn find_user_id(db: &Db, login_name: &str) -> Result<Option<u64>, ApiError> {
     let by_name = keys::username_guard(login_name);
     let by_email = keys::email_guard(login_name);
-    let found = db.get_many(&[by_name.clone(), by_email.clone()]).await?;
-    let guard = found
-        .get(&(by_name.pk, by_name.sk))
-        .or_else(|| found.get(&(by_email.pk, by_email.sk)))
-        .cloned();
+    let mut found = db.get_many(&[by_name.clone(), by_email.clone()]).await?;
+    let guard = found.remove(&by_name).or_else(|| found.remove(&by_email));
     guard
         .map(|item| store::from_item::<GuardRecord>(item).map(|g| g.user_id))
         .transpose()
@@ -84,32 +81,33 @@ pub async fn load_user(db: &Db, user_id: u64) -> Result<UserRecord, ApiError> {
         .ok_or_else(user_not_found)
 }
 
-/// A user and their team in one round trip.
-pub async fn load_user_with_team(
+/// A user and their team's name. `team_hint` (the session's team) lets both be read in one
+/// round trip; the user item stays the truth if the hint is stale.
+pub async fn load_user_in_team(
     db: &Db,
     user_id: u64,
-    team_id: Option<u64>,
-) -> Result<(UserRecord, Option<TeamRecord>), ApiError> {
+    team_hint: Option<u64>,
+) -> Result<UserInTeam, ApiError> {
     let user_key = keys::user(user_id);
     let mut wanted = vec![user_key.clone()];
-    wanted.extend(team_id.map(keys::team));
+    wanted.extend(team_hint.map(keys::team));
     let mut found = db.get_many(&wanted).await?;
-    let user = found
-        .remove(&(user_key.pk, user_key.sk))
-        .ok_or_else(user_not_found)?;
+    let user = found.remove(&user_key).ok_or_else(user_not_found)?;
     let user: UserRecord = store::from_item(user)?;
-    // The session's team may be stale for a moment; the user item is the truth.
-    let team = match user.team_id {
+    let team: Option<TeamRecord> = match user.team_id {
         Some(id) => {
             let key = keys::team(id);
-            match found.remove(&(key.pk.clone(), key.sk.clone())) {
+            match found.remove(&key) {
                 Some(item) => Some(store::from_item(item)?),
                 None => db.get(&key).await?,
             }
         }
         None => None,
     };
-    Ok((user, team))
+    Ok(UserInTeam {
+        user,
+        team_name: team.map(|t| t.name),
+    })
 }
 
 /// Team names by id, for a page of users.

@@ -10,7 +10,7 @@ use crate::auth::{Caller, SessionRecord, password};
 use crate::context::AppContext;
 use crate::error::{ApiError, TokenProblem};
 use crate::i18n::Msg;
-use crate::identity::model::{Password, TeamRecord, UserRecord};
+use crate::identity::model::{Password, TeamRecord, UserInTeam, UserRecord};
 use crate::identity::repo;
 use crate::identity::views::TokenPair;
 use crate::keys;
@@ -24,8 +24,7 @@ pub struct LoginInput {
 
 pub struct LoginOutcome {
     pub tokens: TokenPair,
-    pub user: UserRecord,
-    pub team: Option<TeamRecord>,
+    pub account: UserInTeam,
 }
 
 /// Failed logins of one account (or one unknown name) within a fixed window.
@@ -52,7 +51,7 @@ pub async fn login(
     wanted.extend(user_id.map(keys::user));
     let mut found = ctx.db.get_many(&wanted).await?;
     let throttle: Option<ThrottleRecord> = found
-        .remove(&(throttle_key.pk.clone(), throttle_key.sk.clone()))
+        .remove(&throttle_key)
         .map(store::from_item)
         .transpose()?
         .filter(|t: &ThrottleRecord| t.window_ends_at > now.as_second());
@@ -67,7 +66,7 @@ pub async fn login(
     }
     let user: Option<UserRecord> = match user_id {
         Some(id) => found
-            .remove(&(keys::user(id).pk, keys::user(id).sk))
+            .remove(&keys::user(id))
             .map(store::from_item)
             .transpose()?,
         None => None,
@@ -93,7 +92,7 @@ pub async fn login(
             Change::new("SET #last = :now")
                 .name("#last", "last_login_at")
                 .value(":now", AttributeValue::S(now.to_string())),
-            None,
+            Some((Condition::present(), ApiError::InvalidCredentials)),
         );
     if throttle.is_some() {
         tx = tx.delete(&throttle_key, None);
@@ -103,7 +102,11 @@ pub async fn login(
         Some(team_id) => ctx.db.get(&keys::team(team_id)).await?,
         None => None,
     };
-    Ok(LoginOutcome { tokens, user, team })
+    let account = UserInTeam {
+        user,
+        team_name: team.map(|t: TeamRecord| t.name),
+    };
+    Ok(LoginOutcome { tokens, account })
 }
 
 /// Adds one failure to the account's window, opening a new window when none is open.

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::i18n::Lang;
-use crate::identity::model::{JoinType, Role, UserRecord};
+use crate::identity::model::{JoinType, Role, UserInTeam};
 
 /// A user as others see them. Contact details beyond email and account history are kept to
 /// the user themselves (and the super admin).
@@ -38,7 +38,8 @@ pub struct PrivateFields {
 }
 
 impl UserView {
-    pub fn public(user: &UserRecord, team_name: Option<&str>, lang: Lang) -> UserView {
+    pub fn public(account: &UserInTeam, lang: Lang) -> UserView {
+        let user = &account.user;
         UserView {
             id: user.id,
             username: user.username.clone(),
@@ -50,14 +51,15 @@ impl UserView {
             role: user.role,
             role_display: user.role.display(lang),
             team_id: user.team_id,
-            team_name: team_name.map(str::to_owned),
+            team_name: account.team_name.clone(),
             created_at: user.created_at,
             private: None,
         }
     }
 
     /// Everything, for the user themselves and the super admin.
-    pub fn full(user: &UserRecord, team_name: Option<&str>, lang: Lang) -> UserView {
+    pub fn full(account: &UserInTeam, lang: Lang) -> UserView {
+        let user = &account.user;
         UserView {
             private: Some(PrivateFields {
                 gender: user.gender.clone(),
@@ -68,7 +70,7 @@ impl UserView {
                 last_login: user.last_login_at,
                 permissions: user.role.permissions(),
             }),
-            ..UserView::public(user, team_name, lang)
+            ..UserView::public(account, lang)
         }
     }
 }

@@ -60,11 +60,9 @@ impl Db {
         output.item.map(from_item).transpose()
     }
 
-    /// Reads up to 100 items in one round trip. Returns them by key; missing items are absent.
-    pub async fn get_many(
-        &self,
-        keys: &[Key],
-    ) -> Result<HashMap<(String, String), Item>, ApiError> {
+    /// Reads up to 100 distinct items in one round trip. Returns them by key; missing items
+    /// are absent.
+    pub async fn get_many(&self, keys: &[Key]) -> Result<HashMap<Key, Item>, ApiError> {
         let mut found = HashMap::new();
         if keys.is_empty() {
             return Ok(found);
@@ -89,9 +87,11 @@ impl Db {
                 .remove(&self.table)
                 .unwrap_or_default()
             {
-                let pk = string_attr(&item, keys::PK);
-                let sk = string_attr(&item, keys::SK);
-                found.insert((pk, sk), item);
+                let key = Key {
+                    pk: string_attr(&item, keys::PK),
+                    sk: string_attr(&item, keys::SK),
+                };
+                found.insert(key, item);
             }
             pending = output
                 .unprocessed_keys

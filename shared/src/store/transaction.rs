@@ -29,14 +29,6 @@ impl Transaction {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.actions.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.actions.is_empty()
-    }
-
     /// Writes a whole item, optionally under a condition whose failure means `conflict`.
     pub fn put(self, item: Item, condition: Option<(Condition, ApiError)>) -> Self {
         let mut put = Put::builder()
