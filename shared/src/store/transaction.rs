@@ -18,6 +18,8 @@ pub struct Transaction {
     actions: Vec<TransactWriteItem>,
     /// For each action, what a failure of its condition means.
     on_condition_failure: Vec<Option<ApiError>>,
+    /// Set when an action could not be built; the transaction then commits nothing.
+    build_error: Option<ApiError>,
 }
 
 impl Transaction {
@@ -26,6 +28,7 @@ impl Transaction {
             db,
             actions: Vec::new(),
             on_condition_failure: Vec::new(),
+            build_error: None,
         }
     }
 
@@ -103,67 +106,75 @@ impl Transaction {
         action: Result<TransactWriteItem, E>,
         conflict: Option<ApiError>,
     ) -> Self {
+        // Builders fail only on a missing required field, a bug here: keep the first such
+        // error for commit, which then writes nothing at all.
         match action {
             Ok(action) => {
                 self.actions.push(action);
                 self.on_condition_failure.push(conflict);
             }
-            // Builders fail only on a missing required field, which is a bug here; keep it
-            // visible at commit time rather than panicking mid-request.
             Err(error) => {
-                self.actions.clear();
-                self.on_condition_failure = vec![Some(ApiError::internal(format!(
-                    "transaction build: {error}"
-                )))];
+                self.build_error
+                    .get_or_insert(ApiError::internal(format!("transaction build: {error}")));
             }
         }
         self
     }
 
     /// Commits all actions or none. A failed condition answers with the error attached to it.
+    ///
+    /// DynamoDB cancels a transaction that collides with another one in flight
+    /// (`TransactionConflict`); it is retried a few times, so that the loser of a race learns
+    /// the real outcome (usually a failed condition) instead of a 500.
     pub async fn commit(self) -> Result<(), ApiError> {
+        if let Some(error) = self.build_error {
+            return Err(error);
+        }
         if self.actions.is_empty() {
-            return match self.on_condition_failure.into_iter().flatten().next() {
-                Some(build_error) => Err(build_error),
-                None => Ok(()),
-            };
+            return Ok(());
         }
         if self.actions.len() > MAX_ACTIONS {
+            let count = self.actions.len();
             return Err(ApiError::internal(format!(
-                "transaction of {} actions",
-                self.actions.len()
+                "transaction of {count} actions"
             )));
         }
-        let result = self
-            .db
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(self.actions))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(service)) => {
-                if let TransactWriteItemsError::TransactionCanceledException(cancelled) =
-                    service.err()
-                {
-                    let reasons = cancelled.cancellation_reasons();
-                    for (index, reason) in reasons.iter().enumerate() {
-                        if reason.code() == Some("ConditionalCheckFailed") {
-                            if let Some(Some(error)) =
-                                self.on_condition_failure.into_iter().nth(index)
-                            {
-                                return Err(error);
-                            }
-                            return Err(ApiError::internal(format!(
-                                "unexpected condition failure on action {index}"
-                            )));
-                        }
-                    }
-                }
-                Err(storage_error(SdkError::ServiceError(service)))
+        let mut on_condition_failure = self.on_condition_failure;
+        for backoff_ms in [25, 100, 0] {
+            let result = self
+                .db
+                .client()
+                .transact_write_items()
+                .set_transact_items(Some(self.actions.clone()))
+                .send()
+                .await;
+            let service = match result {
+                Ok(_) => return Ok(()),
+                Err(SdkError::ServiceError(service)) => service,
+                Err(other) => return Err(storage_error(other)),
+            };
+            let TransactWriteItemsError::TransactionCanceledException(cancelled) = service.err()
+            else {
+                return Err(storage_error(SdkError::ServiceError(service)));
+            };
+            let codes: Vec<Option<&str>> = cancelled
+                .cancellation_reasons()
+                .iter()
+                .map(|r| r.code())
+                .collect();
+            if let Some(index) = codes
+                .iter()
+                .position(|c| *c == Some("ConditionalCheckFailed"))
+            {
+                return Err(on_condition_failure.swap_remove(index).unwrap_or_else(|| {
+                    ApiError::internal(format!("unexpected condition failure on action {index}"))
+                }));
             }
-            Err(other) => Err(storage_error(other)),
+            if !codes.contains(&Some("TransactionConflict")) || backoff_ms == 0 {
+                return Err(storage_error(SdkError::ServiceError(service)));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(backoff_ms)).await;
         }
+        Err(ApiError::internal("transaction retries exhausted"))
     }
 }
