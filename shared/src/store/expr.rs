@@ -71,12 +71,33 @@ impl Change {
     }
 }
 
-pub(super) fn names(pairs: Vec<(String, String)>) -> Option<HashMap<String, String>> {
-    (!pairs.is_empty()).then(|| pairs.into_iter().collect())
+/// A change and a condition merged into the four optional parts every SDK write builder
+/// takes, placeholders of both combined.
+pub(super) struct Expressions {
+    pub update: Option<String>,
+    pub condition: Option<String>,
+    pub names: Option<HashMap<String, String>>,
+    pub values: Option<HashMap<String, AttributeValue>>,
 }
 
-pub(super) fn values(
-    pairs: Vec<(String, AttributeValue)>,
-) -> Option<HashMap<String, AttributeValue>> {
-    (!pairs.is_empty()).then(|| pairs.into_iter().collect())
+impl Expressions {
+    pub(super) fn of(change: Option<Change>, condition: Option<Condition>) -> Expressions {
+        let (mut names, mut values) = (Vec::new(), Vec::new());
+        let update = change.map(|change| {
+            names.extend(change.names);
+            values.extend(change.values);
+            change.expression
+        });
+        let condition = condition.map(|condition| {
+            names.extend(condition.names);
+            values.extend(condition.values);
+            condition.expression
+        });
+        Expressions {
+            update,
+            condition,
+            names: (!names.is_empty()).then(|| names.into_iter().collect()),
+            values: (!values.is_empty()).then(|| values.into_iter().collect()),
+        }
+    }
 }

@@ -16,6 +16,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use expr::Expressions;
 pub use expr::{Change, Condition};
 pub use transaction::{MAX_ACTIONS, Transaction};
 
@@ -163,17 +164,15 @@ impl Db {
 
     /// Writes a whole item. With a condition, answers `Ok(false)` when it did not hold.
     pub async fn put(&self, item: Item, condition: Option<Condition>) -> Result<bool, ApiError> {
-        let mut request = self
+        let e = Expressions::of(None, condition);
+        let request = self
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(item));
-        if let Some(condition) = condition {
-            request = request
-                .condition_expression(condition.expression)
-                .set_expression_attribute_names(expr::names(condition.names))
-                .set_expression_attribute_values(expr::values(condition.values));
-        }
+            .set_item(Some(item))
+            .set_condition_expression(e.condition)
+            .set_expression_attribute_names(e.names)
+            .set_expression_attribute_values(e.values);
         match request.send().await {
             Ok(_) => Ok(true),
             Err(error) if is_condition_failure(&error) => Ok(false),
@@ -189,21 +188,16 @@ impl Db {
         change: Change,
         condition: Option<Condition>,
     ) -> Result<bool, ApiError> {
-        let (mut names, mut values) = (change.names, change.values);
-        let mut request = self
+        let e = Expressions::of(Some(change), condition);
+        let request = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(key)))
-            .update_expression(change.expression);
-        if let Some(condition) = condition {
-            request = request.condition_expression(condition.expression);
-            names.extend(condition.names);
-            values.extend(condition.values);
-        }
-        let request = request
-            .set_expression_attribute_names(expr::names(names))
-            .set_expression_attribute_values(expr::values(values));
+            .set_update_expression(e.update)
+            .set_condition_expression(e.condition)
+            .set_expression_attribute_names(e.names)
+            .set_expression_attribute_values(e.values);
         match request.send().await {
             Ok(_) => Ok(true),
             Err(error) if is_condition_failure(&error) => Ok(false),

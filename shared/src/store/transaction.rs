@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 
-use super::expr::{Change, Condition, names, values};
+use super::expr::{Change, Condition, Expressions};
 use super::{Db, Item, key_item, storage_error};
 use crate::error::ApiError;
 use crate::keys::Key;
@@ -34,20 +34,17 @@ impl Transaction {
 
     /// Writes a whole item, optionally under a condition whose failure means `conflict`.
     pub fn put(self, item: Item, condition: Option<(Condition, ApiError)>) -> Self {
-        let mut put = Put::builder()
+        let (condition, conflict) = condition.unzip();
+        let e = Expressions::of(None, condition);
+        let put = Put::builder()
             .table_name(self.db.table())
-            .set_item(Some(item));
-        let conflict = condition.map(|(condition, error)| {
-            put = put
-                .clone()
-                .condition_expression(condition.expression)
-                .set_expression_attribute_names(names(condition.names))
-                .set_expression_attribute_values(values(condition.values));
-            error
-        });
+            .set_item(Some(item))
+            .set_condition_expression(e.condition)
+            .set_expression_attribute_names(e.names)
+            .set_expression_attribute_values(e.values)
+            .build();
         self.push(
-            put.build()
-                .map(|p| TransactWriteItem::builder().put(p).build()),
+            put.map(|p| TransactWriteItem::builder().put(p).build()),
             conflict,
         )
     }
@@ -58,45 +55,34 @@ impl Transaction {
         change: Change,
         condition: Option<(Condition, ApiError)>,
     ) -> Self {
-        let mut all_names = change.names;
-        let mut all_values = change.values;
-        let mut update = Update::builder()
+        let (condition, conflict) = condition.unzip();
+        let e = Expressions::of(Some(change), condition);
+        let update = Update::builder()
             .table_name(self.db.table())
             .set_key(Some(key_item(key)))
-            .update_expression(change.expression);
-        let conflict = condition.map(|(condition, error)| {
-            update = update.clone().condition_expression(condition.expression);
-            all_names.extend(condition.names);
-            all_values.extend(condition.values);
-            error
-        });
-        let update = update
-            .set_expression_attribute_names(names(all_names))
-            .set_expression_attribute_values(values(all_values));
+            .set_update_expression(e.update)
+            .set_condition_expression(e.condition)
+            .set_expression_attribute_names(e.names)
+            .set_expression_attribute_values(e.values)
+            .build();
         self.push(
-            update
-                .build()
-                .map(|u| TransactWriteItem::builder().update(u).build()),
+            update.map(|u| TransactWriteItem::builder().update(u).build()),
             conflict,
         )
     }
 
     pub fn delete(self, key: &Key, condition: Option<(Condition, ApiError)>) -> Self {
-        let mut delete = Delete::builder()
+        let (condition, conflict) = condition.unzip();
+        let e = Expressions::of(None, condition);
+        let delete = Delete::builder()
             .table_name(self.db.table())
-            .set_key(Some(key_item(key)));
-        let conflict = condition.map(|(condition, error)| {
-            delete = delete
-                .clone()
-                .condition_expression(condition.expression)
-                .set_expression_attribute_names(names(condition.names))
-                .set_expression_attribute_values(values(condition.values));
-            error
-        });
+            .set_key(Some(key_item(key)))
+            .set_condition_expression(e.condition)
+            .set_expression_attribute_names(e.names)
+            .set_expression_attribute_values(e.values)
+            .build();
         self.push(
-            delete
-                .build()
-                .map(|d| TransactWriteItem::builder().delete(d).build()),
+            delete.map(|d| TransactWriteItem::builder().delete(d).build()),
             conflict,
         )
     }
