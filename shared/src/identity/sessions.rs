@@ -92,7 +92,13 @@ pub async fn login(
             Change::new("SET #last = :now")
                 .name("#last", "last_login_at")
                 .value(":now", AttributeValue::S(now.to_string())),
-            Some((Condition::present(), ApiError::InvalidCredentials)),
+            // The password just checked and the role copied into the session must still be
+            // the user's when the session is written: a password or role change in between
+            // makes this login retry.
+            Some((
+                repo::unchanged_since(&user),
+                ApiError::conflict("version", Msg::ChangedConcurrently),
+            )),
         );
     if throttle.is_some() {
         tx = tx.delete(&throttle_key, None);
