@@ -47,13 +47,10 @@ impl Settings {
                     .ok()
                     .filter(|s| *s >= 0)
                     .map(SignedDuration::from_secs)
-                    .ok_or_else(|| {
-                        ConfigError(format!("{name} must be a number of seconds, got {text:?}"))
-                    }),
+                    .ok_or_else(|| ConfigError(format!("{name} must be a number of seconds, got {text:?}"))),
             }
         };
-        let default_timezone =
-            lookup("TEAMSYNC_DEFAULT_TIMEZONE").unwrap_or_else(|| "UTC".to_owned());
+        let default_timezone = lookup("TEAMSYNC_DEFAULT_TIMEZONE").unwrap_or_else(|| "UTC".to_owned());
         TimeZone::get(&default_timezone).map_err(|_| {
             ConfigError(format!(
                 "TEAMSYNC_DEFAULT_TIMEZONE {default_timezone:?} is not an IANA zone"
@@ -68,8 +65,7 @@ impl Settings {
             })?,
         };
         Ok(Settings {
-            table: lookup("TEAMSYNC_TABLE")
-                .ok_or_else(|| ConfigError("TEAMSYNC_TABLE is not set".into()))?,
+            table: lookup("TEAMSYNC_TABLE").ok_or_else(|| ConfigError("TEAMSYNC_TABLE is not set".into()))?,
             issuer: lookup("TEAMSYNC_JWT_ISSUER").unwrap_or_else(|| "teamsync".to_owned()),
             audience: lookup("TEAMSYNC_JWT_AUDIENCE").unwrap_or_else(|| "teamsync-api".to_owned()),
             access_ttl: seconds("TEAMSYNC_ACCESS_TTL_S", 15 * 60)?,
@@ -98,17 +94,12 @@ pub async fn secret(
         return Ok(None);
     };
     let client = aws_sdk_secretsmanager::Client::new(sdk);
-    let output = client
-        .get_secret_value()
-        .secret_id(&arn)
-        .send()
-        .await
-        .map_err(|e| {
-            ConfigError(format!(
-                "cannot read secret {arn}: {}",
-                aws_sdk_secretsmanager::error::DisplayErrorContext(e)
-            ))
-        })?;
+    let output = client.get_secret_value().secret_id(&arn).send().await.map_err(|e| {
+        ConfigError(format!(
+            "cannot read secret {arn}: {}",
+            aws_sdk_secretsmanager::error::DisplayErrorContext(e)
+        ))
+    })?;
     output
         .secret_string
         .map(Some)
@@ -121,10 +112,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |name| map.get(name).cloned()
     }
 
@@ -146,10 +134,7 @@ mod tests {
             ("TEAMSYNC_DEFAULT_TIMEZONE", "Mars/Base"),
         ]));
         assert!(bad_zone.unwrap_err().0.contains("IANA"));
-        let bad_ttl = Settings::from_lookup(lookup(&[
-            ("TEAMSYNC_TABLE", "t"),
-            ("TEAMSYNC_ACCESS_TTL_S", "soon"),
-        ]));
+        let bad_ttl = Settings::from_lookup(lookup(&[("TEAMSYNC_TABLE", "t"), ("TEAMSYNC_ACCESS_TTL_S", "soon")]));
         assert!(bad_ttl.unwrap_err().0.contains("TEAMSYNC_ACCESS_TTL_S"));
     }
 }

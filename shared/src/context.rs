@@ -30,9 +30,7 @@ impl AppContext {
         let settings = Settings::from_lookup(lookup)?;
         let seed = config::secret(sdk, lookup, "TEAMSYNC_JWT_SEED")
             .await?
-            .ok_or_else(|| {
-                ConfigError("set TEAMSYNC_JWT_SEED or TEAMSYNC_JWT_SEED_SECRET_ARN".into())
-            })?;
+            .ok_or_else(|| ConfigError("set TEAMSYNC_JWT_SEED or TEAMSYNC_JWT_SEED_SECRET_ARN".into()))?;
         let tokens = TokenKeys::from_seed(seed.as_bytes(), &settings.issuer, &settings.audience)?;
         Ok(AppContext::new(sdk, settings, tokens))
     }

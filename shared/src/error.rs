@@ -13,6 +13,12 @@ pub enum BusinessCode {
     InvalidCredentials = 1001,
     TokenExpired = 1002,
     TokenInvalid = 1003,
+    ProjectNotFound = 2001,
+    ProjectNeedsMember = 2003,
+    TaskNotFound = 3001,
+    TaskTooDeep = 3002,
+    NotParentAssignee = 3003,
+    TaskHidden = 3004,
     UserNotFound = 4001,
 }
 
@@ -69,17 +75,24 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("token refused: {0:?}")]
     Unauthenticated(TokenProblem),
-    #[error("forbidden")]
-    Forbidden,
+    #[error("forbidden: {msg:?}")]
+    Forbidden { msg: Msg, code: Option<BusinessCode> },
     #[error("not found: {msg:?}")]
-    NotFound {
-        msg: Msg,
-        code: Option<BusinessCode>,
-    },
+    NotFound { msg: Msg, code: Option<BusinessCode> },
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("conflict: {0:?}")]
     Conflict(FieldErrors),
+    /// The client's `If-Match` names a version that is no longer current.
+    #[error("precondition failed")]
+    PreconditionFailed,
+    /// Well-formed, but against a business rule (seed 001 §1.4's 422).
+    #[error("unprocessable: {msg:?}")]
+    Unprocessable {
+        msg: Msg,
+        fields: FieldErrors,
+        code: Option<BusinessCode>,
+    },
     #[error("too many requests, retry after {retry_after_secs}s")]
     TooManyRequests { msg: Msg, retry_after_secs: u64 },
     /// Something on our side failed. The text is for the logs only; the caller sees a
@@ -97,6 +110,26 @@ impl ApiError {
         ApiError::Conflict(FieldErrors::single(field, msg))
     }
 
+    pub fn forbidden() -> Self {
+        ApiError::Forbidden {
+            msg: Msg::Forbidden,
+            code: None,
+        }
+    }
+
+    pub fn not_found(msg: Msg, code: BusinessCode) -> Self {
+        ApiError::NotFound { msg, code: Some(code) }
+    }
+
+    /// A 422 about one field.
+    pub fn rule(field: &str, msg: Msg) -> Self {
+        ApiError::Unprocessable {
+            msg: msg.clone(),
+            fields: FieldErrors::single(field, msg),
+            code: None,
+        }
+    }
+
     pub fn internal(context: impl std::fmt::Display) -> Self {
         ApiError::Internal(context.to_string())
     }
@@ -105,10 +138,12 @@ impl ApiError {
         match self {
             ApiError::Validation(_) => StatusCode::BAD_REQUEST,
             ApiError::InvalidCredentials | ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -126,7 +161,9 @@ impl ApiError {
                 TokenProblem::SessionEnded => Msg::SessionEnded,
                 TokenProblem::Reused => Msg::RefreshTokenReused,
             },
-            ApiError::Forbidden => Msg::Forbidden,
+            ApiError::Forbidden { msg, .. } => msg.clone(),
+            ApiError::PreconditionFailed => Msg::PreconditionFailed,
+            ApiError::Unprocessable { msg, .. } => msg.clone(),
             ApiError::NotFound { msg, .. } => msg.clone(),
             ApiError::MethodNotAllowed => Msg::MethodNotAllowed,
             ApiError::Conflict(fields) => fields
@@ -144,14 +181,18 @@ impl ApiError {
             ApiError::InvalidCredentials => Some(BusinessCode::InvalidCredentials),
             ApiError::Unauthenticated(TokenProblem::Expired) => Some(BusinessCode::TokenExpired),
             ApiError::Unauthenticated(_) => Some(BusinessCode::TokenInvalid),
-            ApiError::NotFound { code, .. } => *code,
+            ApiError::NotFound { code, .. }
+            | ApiError::Forbidden { code, .. }
+            | ApiError::Unprocessable { code, .. } => *code,
             _ => None,
         }
     }
 
     pub fn field_errors(&self) -> Option<&FieldErrors> {
         match self {
-            ApiError::Validation(fields) | ApiError::Conflict(fields) => Some(fields),
+            ApiError::Validation(fields) | ApiError::Conflict(fields) | ApiError::Unprocessable { fields, .. } => {
+                Some(fields)
+            }
             _ => None,
         }
     }

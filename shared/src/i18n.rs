@@ -51,6 +51,17 @@ pub enum Msg {
     LoggedOut,
     ProfileUpdated,
     PasswordChanged,
+    ProjectCreated,
+    ProjectUpdated,
+    ProjectArchived,
+    ProjectDeleted,
+    MembersUpdated,
+    TaskCreated,
+    SubtaskCreated,
+    TaskUpdated,
+    StatusUpdated,
+    TaskDeleted,
+    TaskClaimed,
     // Top-level error messages.
     ValidationFailed,
     InvalidCredentials,
@@ -66,6 +77,20 @@ pub enum Msg {
     UserNotFound,
     Conflict,
     ChangedConcurrently,
+    PreconditionFailed,
+    ProjectNotFound,
+    TaskNotFound,
+    ArchivedIsReadOnly,
+    OnlyArchivedCanBeDeleted,
+    TaskHasSubtasks,
+    TaskTooDeep,
+    NotParentAssignee,
+    TaskHidden,
+    OnlyAdminsReassign,
+    MembersHaveOpenTasks { task_ids: Vec<u64> },
+    AlreadyAssigned,
+    OnlyMainTasksClaimable,
+    IdempotencyKeyReused,
     Internal,
     // Field-level messages.
     MalformedJson,
@@ -74,6 +99,15 @@ pub enum Msg {
     Required,
     MustBeString,
     MustBeInteger,
+    MustBeBoolean,
+    MustBeIdList,
+    InvalidDate,
+    StartAfterEnd,
+    AtLeastOneMember,
+    NotInTeam { user_ids: Vec<u64> },
+    NotProjectMember,
+    TeamNotFound,
+    TeamIdRequired,
     MustBeOneOf(&'static [&'static str]),
     TooShort { min: usize },
     TooLong { max: usize },
@@ -100,15 +134,20 @@ impl Msg {
             Msg::LoggedOut => ("Logged out".into(), "登出成功".into()),
             Msg::ProfileUpdated => ("Profile updated".into(), "修改成功".into()),
             Msg::PasswordChanged => ("Password changed".into(), "密码修改成功".into()),
+            Msg::ProjectCreated => ("Project created".into(), "项目创建成功".into()),
+            Msg::ProjectUpdated => ("Project updated".into(), "项目更新成功".into()),
+            Msg::ProjectArchived => ("Project archived".into(), "项目已归档".into()),
+            Msg::ProjectDeleted => ("Project deleted".into(), "项目已删除".into()),
+            Msg::MembersUpdated => ("Project members updated".into(), "项目成员已更新".into()),
+            Msg::TaskCreated => ("Task created".into(), "任务创建成功".into()),
+            Msg::SubtaskCreated => ("Subtask created".into(), "子任务创建成功".into()),
+            Msg::TaskUpdated => ("Task updated".into(), "任务更新成功".into()),
+            Msg::StatusUpdated => ("Status updated".into(), "状态更新成功".into()),
+            Msg::TaskDeleted => ("Task deleted".into(), "任务已删除".into()),
+            Msg::TaskClaimed => ("Task claimed".into(), "任务认领成功".into()),
             Msg::ValidationFailed => ("The request is invalid".into(), "请求参数错误".into()),
-            Msg::InvalidCredentials => (
-                "Wrong username or password".into(),
-                "用户名或密码错误".into(),
-            ),
-            Msg::TokenMissing => (
-                "Authentication token is missing".into(),
-                "缺少认证令牌 (token)".into(),
-            ),
+            Msg::InvalidCredentials => ("Wrong username or password".into(), "用户名或密码错误".into()),
+            Msg::TokenMissing => ("Authentication token is missing".into(), "缺少认证令牌 (token)".into()),
             Msg::TokenInvalid => ("Token is invalid".into(), "令牌 (token) 无效".into()),
             Msg::TokenExpired => ("Token has expired".into(), "令牌 (token) 已过期".into()),
             Msg::SessionEnded => (
@@ -123,10 +162,7 @@ impl Msg {
                 format!("Too many failed logins; try again in {retry_after_secs} seconds"),
                 format!("登录失败次数过多，请在 {retry_after_secs} 秒后重试"),
             ),
-            Msg::Forbidden => (
-                "You do not have permission to do this".into(),
-                "无权限访问".into(),
-            ),
+            Msg::Forbidden => ("You do not have permission to do this".into(), "无权限访问".into()),
             Msg::RouteNotFound => ("No such endpoint".into(), "接口不存在".into()),
             Msg::MethodNotAllowed => (
                 "This endpoint does not accept that method".into(),
@@ -139,14 +175,55 @@ impl Msg {
                 "数据已被他人同时修改，请刷新后重试".into(),
             ),
             Msg::Internal => ("Internal server error".into(), "服务器内部错误".into()),
-            Msg::MalformedJson => (
-                "The body is not valid JSON".into(),
-                "请求体不是合法的 JSON".into(),
+            Msg::PreconditionFailed => (
+                "This was changed since you read it (If-Match no longer matches); reload it".into(),
+                "数据已被修改（If-Match 不匹配），请刷新后重试".into(),
             ),
-            Msg::BodyMustBeObject => (
-                "The body must be a JSON object".into(),
-                "请求体必须是 JSON 对象".into(),
+            Msg::ProjectNotFound => ("Project not found".into(), "项目不存在".into()),
+            Msg::TaskNotFound => ("Task not found".into(), "任务不存在".into()),
+            Msg::ArchivedIsReadOnly => (
+                "The project is archived and read-only".into(),
+                "项目已归档，只读".into(),
             ),
+            Msg::OnlyArchivedCanBeDeleted => (
+                "Only an archived project can be deleted; archive it first".into(),
+                "只能删除已归档的项目，请先归档".into(),
+            ),
+            Msg::TaskHasSubtasks => (
+                "A task with subtasks cannot be deleted".into(),
+                "存在子任务的任务不能删除".into(),
+            ),
+            Msg::TaskTooDeep => (
+                "Tasks nest at most three levels deep".into(),
+                "已达到最大层级深度（3层）".into(),
+            ),
+            Msg::NotParentAssignee => (
+                "Only the assignee of the parent task may add subtasks".into(),
+                "无权创建子任务（非负责人）".into(),
+            ),
+            Msg::TaskHidden => (
+                "This task is not assigned to you; its details are private".into(),
+                "该任务未分配给您，无权查看详情".into(),
+            ),
+            Msg::OnlyAdminsReassign => (
+                "Only an admin may change the assignee".into(),
+                "仅管理员可修改负责人".into(),
+            ),
+            Msg::MembersHaveOpenTasks { task_ids } => (
+                format!("These members still have open tasks in the project: {task_ids:?}"),
+                format!("这些成员在项目中仍有未完成的任务：{task_ids:?}"),
+            ),
+            Msg::AlreadyAssigned => ("The task already has an assignee".into(), "任务已有负责人".into()),
+            Msg::OnlyMainTasksClaimable => (
+                "Only an unassigned main task can be claimed".into(),
+                "只能认领未分配的主任务".into(),
+            ),
+            Msg::IdempotencyKeyReused => (
+                "This Idempotency-Key was already used with another request body".into(),
+                "该 Idempotency-Key 已用于不同的请求内容".into(),
+            ),
+            Msg::MalformedJson => ("The body is not valid JSON".into(), "请求体不是合法的 JSON".into()),
+            Msg::BodyMustBeObject => ("The body must be a JSON object".into(), "请求体必须是 JSON 对象".into()),
             Msg::UnsupportedContentType => (
                 "Send application/json or application/x-www-form-urlencoded".into(),
                 "请使用 application/json 或 application/x-www-form-urlencoded".into(),
@@ -154,6 +231,33 @@ impl Msg {
             Msg::Required => ("This field is required".into(), "该字段为必填项".into()),
             Msg::MustBeString => ("Must be a string".into(), "必须是字符串".into()),
             Msg::MustBeInteger => ("Must be an integer".into(), "必须是整数".into()),
+            Msg::MustBeBoolean => ("Must be true or false".into(), "必须是 true 或 false".into()),
+            Msg::MustBeIdList => ("Must be a list of integer ids".into(), "必须是整数 ID 列表".into()),
+            Msg::InvalidDate => (
+                "Use YYYY-MM-DD (or YYYY-MM-DDTHH:mm:ss)".into(),
+                "日期格式应为 YYYY-MM-DD（或 YYYY-MM-DDTHH:mm:ss）".into(),
+            ),
+            Msg::StartAfterEnd => (
+                "The start date must not be after the end date".into(),
+                "开始日期不能晚于结束日期".into(),
+            ),
+            Msg::AtLeastOneMember => (
+                "A project needs at least one member".into(),
+                "项目必须至少有一个成员".into(),
+            ),
+            Msg::NotInTeam { user_ids } => (
+                format!("Not members of the project's team: {user_ids:?}"),
+                format!("以下用户不是该团队成员：{user_ids:?}"),
+            ),
+            Msg::NotProjectMember => (
+                "The assignee must be a member of the project".into(),
+                "负责人必须是项目成员".into(),
+            ),
+            Msg::TeamNotFound => ("Team not found".into(), "团队不存在".into()),
+            Msg::TeamIdRequired => (
+                "team_id is required: the super admin belongs to no team".into(),
+                "超级管理员创建项目时必须指定 team_id".into(),
+            ),
             Msg::MustBeOneOf(choices) => (
                 format!("Must be one of: {}", choices.join(", ")),
                 format!("必须是以下之一：{}", choices.join(", ")),
@@ -175,22 +279,10 @@ impl Msg {
                 "用户名须为 3-32 位字母、数字或 . _ - @ +".into(),
             ),
             Msg::InvalidEmail => ("Not a valid email address".into(), "邮箱格式不正确".into()),
-            Msg::InvalidPhone => (
-                "Not a valid phone number".into(),
-                "电话号码格式不正确".into(),
-            ),
-            Msg::UsernameTaken => (
-                "This username is already taken".into(),
-                "用户名已存在".into(),
-            ),
-            Msg::EmailTaken => (
-                "This email is already registered".into(),
-                "邮箱已被注册".into(),
-            ),
-            Msg::PasswordsDiffer => (
-                "The passwords do not match".into(),
-                "两次输入的密码不一致".into(),
-            ),
+            Msg::InvalidPhone => ("Not a valid phone number".into(), "电话号码格式不正确".into()),
+            Msg::UsernameTaken => ("This username is already taken".into(), "用户名已存在".into()),
+            Msg::EmailTaken => ("This email is already registered".into(), "邮箱已被注册".into()),
+            Msg::PasswordsDiffer => ("The passwords do not match".into(), "两次输入的密码不一致".into()),
             Msg::PasswordIncorrect => ("The current password is wrong".into(), "原密码错误".into()),
             Msg::PasswordUnchanged => (
                 "The new password must differ from the current one".into(),
@@ -219,20 +311,14 @@ mod tests {
     #[test]
     fn accept_language_picks_the_highest_ranked_supported_language() {
         assert_eq!(Lang::from_accept_language(None), Lang::En);
-        assert_eq!(
-            Lang::from_accept_language(Some("zh-CN,zh;q=0.9,en;q=0.8")),
-            Lang::Zh
-        );
+        assert_eq!(Lang::from_accept_language(Some("zh-CN,zh;q=0.9,en;q=0.8")), Lang::Zh);
         assert_eq!(Lang::from_accept_language(Some("en-US,zh;q=0.5")), Lang::En);
         assert_eq!(
             Lang::from_accept_language(Some("fr-FR, zh-TW;q=0.7, en;q=0.3")),
             Lang::Zh
         );
         assert_eq!(Lang::from_accept_language(Some("de, fr")), Lang::En);
-        assert_eq!(
-            Lang::from_accept_language(Some("zh;q=0, en;q=0.1")),
-            Lang::En
-        );
+        assert_eq!(Lang::from_accept_language(Some("zh;q=0, en;q=0.1")), Lang::En);
     }
 
     #[test]

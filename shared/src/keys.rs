@@ -9,6 +9,16 @@
 //! | team                  | `TEAM#<id>`           | `PROFILE`         |                        |                  |
 //! | id counter            | `COUNTER#<kind>`      | `COUNTER`         |                        |                  |
 //! | login failure window  | `LOGIN#<subject>`     | `THROTTLE`        |                        |                  |
+//! | project               | `PROJECT#<id>`        | `PROJECT`         |                        | `PROJECTS` / `TEAM#<tid>#PROJECT#<id>` |
+//! | project member        | `PROJECT#<id>`        | `MEMBER#<uid>`    | `MEMBER#<uid>` / `PROJECT#<id>` (active only) | |
+//! | task                  | `PROJECT#<pid>`       | `TASK#<id>`       | `ASSIGNEE#<uid>` / `TASK#<id>` (assigned only) | |
+//! | task pointer          | `TASK#<id>`           | `REF`             |                        |                  |
+//! | task history entry    | `TASK#<id>`           | `HISTORY#<n>`     |                        |                  |
+//! | idempotency record    | `IDEMPOTENCY#<uid>#<key hash>` | `RESPONSE` |                   |                  |
+//!
+//! A project's partition holds the project, its members and its tasks: one Query reads a
+//! whole project. A task is addressed by id alone, so its pointer says which project
+//! holds it; its history shares the pointer's partition.
 //!
 //! A user's sessions live in the user's partition, so "end every other session" is one Query.
 //! Ids in sort keys are zero-padded so that they sort numerically.
@@ -34,10 +44,7 @@ pub struct Key {
 
 impl Key {
     fn new(pk: String, sk: &str) -> Key {
-        Key {
-            pk,
-            sk: sk.to_owned(),
-        }
+        Key { pk, sk: sk.to_owned() }
     }
 }
 
@@ -57,10 +64,7 @@ pub fn user_partition(id: u64) -> String {
 }
 
 pub fn session(user_id: u64, session_id: &str) -> Key {
-    Key::new(
-        user_partition(user_id),
-        &format!("{SESSION_PREFIX}{session_id}"),
-    )
+    Key::new(user_partition(user_id), &format!("{SESSION_PREFIX}{session_id}"))
 }
 
 /// Uniqueness guards are keyed by the lower-cased value: `Alice` and `alice` are one name.
@@ -94,6 +98,82 @@ pub fn user_sort(id: u64) -> String {
     format!("USER#{}", padded(id))
 }
 
+pub const PROJECT: &str = "PROJECT";
+pub const MEMBER_PREFIX: &str = "MEMBER#";
+pub const TASK_PREFIX: &str = "TASK#";
+pub const HISTORY_PREFIX: &str = "HISTORY#";
+pub const DIRECTORY_PROJECTS: &str = "PROJECTS";
+
+pub fn project_partition(id: u64) -> String {
+    format!("PROJECT#{}", padded(id))
+}
+
+pub fn project(id: u64) -> Key {
+    Key::new(project_partition(id), PROJECT)
+}
+
+pub fn project_member(project_id: u64, user_id: u64) -> Key {
+    Key::new(
+        project_partition(project_id),
+        &format!("{MEMBER_PREFIX}{}", padded(user_id)),
+    )
+}
+
+pub fn task(project_id: u64, task_id: u64) -> Key {
+    Key::new(
+        project_partition(project_id),
+        &format!("{TASK_PREFIX}{}", padded(task_id)),
+    )
+}
+
+pub fn task_partition(task_id: u64) -> String {
+    format!("TASK#{}", padded(task_id))
+}
+
+pub fn task_pointer(task_id: u64) -> Key {
+    Key::new(task_partition(task_id), "REF")
+}
+
+pub fn task_history(task_id: u64, entry: u64) -> Key {
+    Key::new(task_partition(task_id), &format!("{HISTORY_PREFIX}{}", padded(entry)))
+}
+
+/// Projects of a team sort together in the directory index.
+pub fn project_directory_sort(team_id: u64, project_id: u64) -> String {
+    format!("{}{PROJECT}#{}", team_directory_prefix(team_id), padded(project_id))
+}
+
+pub fn team_directory_prefix(team_id: u64) -> String {
+    format!("TEAM#{}#", padded(team_id))
+}
+
+/// The membership index partition of a user: the projects they are on.
+pub fn memberships_partition(user_id: u64) -> String {
+    format!("{MEMBER_PREFIX}{}", padded(user_id))
+}
+
+pub fn membership_sort(project_id: u64) -> String {
+    format!("{PROJECT}#{}", padded(project_id))
+}
+
+pub fn assignee_partition(user_id: u64) -> String {
+    format!("ASSIGNEE#{}", padded(user_id))
+}
+
+pub fn assigned_task_sort(task_id: u64) -> String {
+    format!("{TASK_PREFIX}{}", padded(task_id))
+}
+
+/// The caller's idempotency keys are theirs alone: the same key from two users is two keys.
+pub fn idempotency(user_id: u64, key_hash: &str) -> Key {
+    Key::new(format!("IDEMPOTENCY#{}#{key_hash}", padded(user_id)), "RESPONSE")
+}
+
+/// The id encoded in a sort key such as `TASK#000000000012`.
+pub fn id_of(sort_key: &str) -> Option<u64> {
+    sort_key.rsplit('#').next()?.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +184,7 @@ mod tests {
         assert_eq!(username_guard("Alice"), username_guard("alice"));
         assert_eq!(session(7, "abc").pk, user(7).pk);
         assert_eq!(user(7).pk, "USER#000000000007");
+        assert_eq!(task(3, 12).pk, project(3).pk, "a project's tasks share its partition");
+        assert_eq!(id_of(&task(3, 12).sk), Some(12));
     }
 }

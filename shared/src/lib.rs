@@ -6,11 +6,14 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod context;
+pub mod dates;
 pub mod error;
 pub mod i18n;
+pub mod idempotency;
 pub mod identity;
 pub mod keys;
 pub mod paging;
+pub mod projects;
 pub mod store;
 pub mod validate;
 

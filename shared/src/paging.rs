@@ -18,21 +18,20 @@ impl PageRequest {
     /// Reads `page` and `page_size` from their query-string texts.
     pub fn parse(page: Option<&str>, page_size: Option<&str>) -> Result<PageRequest, ApiError> {
         let mut errors = FieldErrors::new();
-        let mut read =
-            |name: &str, text: Option<&str>, default: u64, max: u64| match text.map(str::trim) {
-                None | Some("") => default,
-                Some(text) => match text.parse::<u64>() {
-                    Ok(n) if (1..=max).contains(&n) => n,
-                    Ok(_) => {
-                        errors.add(name, Msg::OutOfRange { min: 1, max });
-                        default
-                    }
-                    Err(_) => {
-                        errors.add(name, Msg::MustBeInteger);
-                        default
-                    }
-                },
-            };
+        let mut read = |name: &str, text: Option<&str>, default: u64, max: u64| match text.map(str::trim) {
+            None | Some("") => default,
+            Some(text) => match text.parse::<u64>() {
+                Ok(n) if (1..=max).contains(&n) => n,
+                Ok(_) => {
+                    errors.add(name, Msg::OutOfRange { min: 1, max });
+                    default
+                }
+                Err(_) => {
+                    errors.add(name, Msg::MustBeInteger);
+                    default
+                }
+            },
+        };
         let page = read("page", page, 1, u64::from(u32::MAX));
         let page_size = read("page_size", page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         if errors.is_empty() {
@@ -46,11 +45,25 @@ impl PageRequest {
     pub fn slice<T>(self, all: Vec<T>) -> Page<T> {
         let total = all.len() as u64;
         let start = ((self.page - 1) * self.page_size).min(total) as usize;
-        let items: Vec<T> = all
-            .into_iter()
-            .skip(start)
-            .take(self.page_size as usize)
-            .collect();
+        let items: Vec<T> = all.into_iter().skip(start).take(self.page_size as usize).collect();
+        let total_pages = total.div_ceil(self.page_size);
+        Page {
+            items,
+            pagination: Pagination {
+                page: self.page,
+                page_size: self.page_size,
+                total,
+                total_pages,
+                has_next: self.page < total_pages,
+                has_previous: self.page > 1,
+            },
+        }
+    }
+}
+
+impl PageRequest {
+    /// A page whose items were already cut from a list of `total`.
+    pub fn with_total<T>(self, items: Vec<T>, total: u64) -> Page<T> {
         let total_pages = total.div_ceil(self.page_size);
         Page {
             items,
@@ -105,10 +118,7 @@ mod tests {
         assert!(page.pagination.has_next && page.pagination.has_previous);
         assert_eq!(
             PageRequest::parse(None, None).unwrap(),
-            PageRequest {
-                page: 1,
-                page_size: 20
-            }
+            PageRequest { page: 1, page_size: 20 }
         );
         assert!(PageRequest::parse(Some("0"), None).is_err());
         assert!(PageRequest::parse(None, Some("101")).is_err());

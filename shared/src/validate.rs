@@ -27,11 +27,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A string field that must be present and valid.
-    pub fn required<T>(
-        &mut self,
-        name: &str,
-        parse: impl FnOnce(&str) -> Result<T, Msg>,
-    ) -> Option<T> {
+    pub fn required<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, Msg>) -> Option<T> {
         match self.object.get(name) {
             None | Some(Value::Null) => {
                 self.errors.add(name, Msg::Required);
@@ -42,11 +38,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A string field that may be absent or null; when given it must be valid.
-    pub fn optional<T>(
-        &mut self,
-        name: &str,
-        parse: impl FnOnce(&str) -> Result<T, Msg>,
-    ) -> Option<T> {
+    pub fn optional<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, Msg>) -> Option<T> {
         match self.object.get(name) {
             None | Some(Value::Null) => None,
             Some(Value::String(text)) => match parse(text) {
@@ -65,15 +57,48 @@ impl<'a> Fields<'a> {
 
     /// The first of several accepted names (aliases such as `phone` / `telephone`) that is
     /// present. Problems are reported under the name the client used.
-    pub fn optional_alias<T>(
-        &mut self,
-        names: &[&str],
-        parse: impl FnOnce(&str) -> Result<T, Msg>,
-    ) -> Option<T> {
+    pub fn optional_alias<T>(&mut self, names: &[&str], parse: impl FnOnce(&str) -> Result<T, Msg>) -> Option<T> {
         let name = names
             .iter()
             .find(|n| self.object.get(**n).is_some_and(|v| !v.is_null()))?;
         self.optional(name, parse)
+    }
+
+    /// A field of any JSON type that must be present and valid.
+    pub fn required_value<T>(&mut self, name: &str, parse: impl FnOnce(&Value) -> Result<T, Msg>) -> Option<T> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => {
+                self.errors.add(name, Msg::Required);
+                None
+            }
+            Some(value) => self.checked(name, parse(value)),
+        }
+    }
+
+    /// A field of any JSON type that may be absent or null.
+    pub fn optional_value<T>(&mut self, name: &str, parse: impl FnOnce(&Value) -> Result<T, Msg>) -> Option<T> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => None,
+            Some(value) => self.checked(name, parse(value)),
+        }
+    }
+
+    /// PATCH semantics for a clearable string field: absent → `None` (leave it), null or
+    /// `""` → `Some(None)` (clear it), a value → `Some(Some(parsed))`.
+    pub fn patch<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, Msg>) -> Option<Option<T>> {
+        match self.object.get(name)? {
+            Value::Null => Some(None),
+            Value::String(text) if text.trim().is_empty() => Some(None),
+            Value::String(text) => self.checked(name, parse(text)).map(Some),
+            _ => {
+                self.errors.add(name, Msg::MustBeString);
+                None
+            }
+        }
+    }
+
+    fn checked<T>(&mut self, name: &str, outcome: Result<T, Msg>) -> Option<T> {
+        outcome.map_err(|msg| self.errors.add(name, msg)).ok()
     }
 
     /// Whether the client sent the field at all (even as null): PATCH semantics.
@@ -105,16 +130,30 @@ pub fn present<T>(value: Option<T>) -> Result<T, ApiError> {
     value.ok_or_else(|| ApiError::internal("a required field passed validation without a value"))
 }
 
+/// A positive integer id. Strings of digits are refused: ids are JSON integers.
+pub fn id(value: &Value) -> Result<u64, Msg> {
+    value.as_u64().filter(|n| *n > 0).ok_or(Msg::MustBeInteger)
+}
+
+/// A list of ids, without repeats, in the order given.
+pub fn id_list(value: &Value) -> Result<Vec<u64>, Msg> {
+    let items = value.as_array().ok_or(Msg::MustBeIdList)?;
+    let mut ids = Vec::with_capacity(items.len());
+    for item in items {
+        let id = id(item).map_err(|_| Msg::MustBeIdList)?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
 /// Text with surrounding whitespace removed and a length in characters within bounds.
 pub fn bounded_text(text: &str, min: usize, max: usize) -> Result<String, Msg> {
     let trimmed = text.trim();
     let len = trimmed.chars().count();
     if len < min {
-        Err(if min == 1 {
-            Msg::Required
-        } else {
-            Msg::TooShort { min }
-        })
+        Err(if min == 1 { Msg::Required } else { Msg::TooShort { min } })
     } else if len > max {
         Err(Msg::TooLong { max })
     } else {
@@ -137,17 +176,10 @@ mod tests {
         let ApiError::Validation(errors) = fields.finish().unwrap_err() else {
             panic!()
         };
-        let found: Vec<_> = errors
-            .iter()
-            .map(|(k, v)| (k.as_str(), v[0].clone()))
-            .collect();
+        let found: Vec<_> = errors.iter().map(|(k, v)| (k.as_str(), v[0].clone())).collect();
         assert_eq!(
             found,
-            vec![
-                ("a", Msg::MustBeString),
-                ("b", Msg::Required),
-                ("c", Msg::Required)
-            ]
+            vec![("a", Msg::MustBeString), ("b", Msg::Required), ("c", Msg::Required)]
         );
     }
 

@@ -72,10 +72,7 @@ impl Stack {
         let root = project_root();
         let emulator = Emulator::shared(&root).unwrap_or_else(|e| panic!("{e}"));
         let table = format!("test-{}", uuid::Uuid::new_v4().simple());
-        let env = settings
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let env = settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let stack = LocalStack::start(StackOptions {
             root: &root,
             dynamodb_url: &emulator.url,
@@ -95,12 +92,7 @@ impl Stack {
         }
     }
 
-    pub fn request(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-    ) -> reqwest::RequestBuilder {
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {
         let mut request = self.http.request(method, format!("{}{path}", self.url));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -114,11 +106,7 @@ impl Stack {
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("a body");
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Answer {
-            status,
-            headers,
-            body,
-        }
+        Answer { status, headers, body }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
@@ -126,13 +114,11 @@ impl Stack {
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Answer {
-        self.send(self.request(Method::POST, path, token).json(&body))
-            .await
+        self.send(self.request(Method::POST, path, token).json(&body)).await
     }
 
     pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Answer {
-        self.send(self.request(Method::PATCH, path, token).json(&body))
-            .await
+        self.send(self.request(Method::PATCH, path, token).json(&body)).await
     }
 
     /// Registers `username` (password [`PASSWORD`]) with extra fields; asserts the 201.
@@ -151,10 +137,7 @@ impl Stack {
         let user = self
             .register(username, json!({"join_type": "create", "team_name": team}))
             .await;
-        (
-            user["id"].as_u64().unwrap(),
-            user["team_id"].as_u64().unwrap(),
-        )
+        (user["id"].as_u64().unwrap(), user["team_id"].as_u64().unwrap())
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Tokens {

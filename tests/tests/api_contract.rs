@@ -24,14 +24,9 @@ async fn routes_answer_with_and_without_the_trailing_slash() {
         assert_eq!(answer.status, 200, "{path}: {:?}", answer.body);
         assert_eq!(answer.body["code"], 200, "{path}");
     }
-    let unknown = stack
-        .get("/api/auth/nothing-here/", Some(&tokens.access))
-        .await;
+    let unknown = stack.get("/api/auth/nothing-here/", Some(&tokens.access)).await;
     assert_eq!(unknown.status, 404);
-    assert_eq!(
-        unknown.body["code"], 404,
-        "the function's own 404 is an envelope"
-    );
+    assert_eq!(unknown.body["code"], 404, "the function's own 404 is an envelope");
     let wrong_method = stack
         .send(stack.request(reqwest::Method::DELETE, "/api/auth/login/", None))
         .await;
@@ -72,16 +67,11 @@ async fn health_and_the_key_set_need_no_token_and_the_keys_verify_our_tokens() {
     let jwks = stack.get("/.well-known/jwks.json", None).await;
     assert_eq!(jwks.status, 200);
     let key = &jwks.body["keys"][0];
-    assert_eq!(
-        (key["kty"].as_str(), key["alg"].as_str()),
-        (Some("EC"), Some("ES256"))
-    );
+    assert_eq!((key["kty"].as_str(), key["alg"].as_str()), (Some("EC"), Some("ES256")));
 
     stack.register("alice", json!({})).await;
     let tokens = stack.login("alice", PASSWORD).await;
-    let decoding =
-        DecodingKey::from_ec_components(key["x"].as_str().unwrap(), key["y"].as_str().unwrap())
-            .unwrap();
+    let decoding = DecodingKey::from_ec_components(key["x"].as_str().unwrap(), key["y"].as_str().unwrap()).unwrap();
     let mut validation = Validation::new(Algorithm::ES256);
     validation.set_audience(&["teamsync-api"]);
     let verified = jsonwebtoken::decode::<Value>(&tokens.access, &decoding, &validation)
@@ -90,8 +80,7 @@ async fn health_and_the_key_set_need_no_token_and_the_keys_verify_our_tokens() {
     for claim in ["sub", "sid", "iss", "aud", "exp"] {
         assert!(verified.claims.get(claim).is_some(), "claim {claim}");
     }
-    let lifetime =
-        verified.claims["exp"].as_i64().unwrap() - verified.claims["iat"].as_i64().unwrap();
+    let lifetime = verified.claims["exp"].as_i64().unwrap() - verified.claims["iat"].as_i64().unwrap();
     assert_eq!(lifetime, 15 * 60, "access tokens live 15 minutes");
 }
 

@@ -7,7 +7,10 @@ use teamsync_tests::{ADMIN, ADMIN_PASSWORD, PASSWORD, Stack};
 async fn register_login_me_refresh_logout_then_the_old_tokens_fail() {
     let stack = Stack::start().await;
     let registered = stack
-        .register("zhangsan", json!({"password_confirm": PASSWORD, "nickname": "张三", "telephone": "13425636267", "join_type": "join"}))
+        .register(
+            "zhangsan",
+            json!({"password_confirm": PASSWORD, "nickname": "张三", "telephone": "13425636267", "join_type": "join"}),
+        )
         .await;
     assert_eq!(registered["username"], "zhangsan");
     assert_eq!(registered["role"], "member");
@@ -23,23 +26,12 @@ async fn register_login_me_refresh_logout_then_the_old_tokens_fail() {
             json!({"username": "zhangsan", "password": PASSWORD}),
         )
         .await;
-    assert_eq!(
-        (login.status, login.body["code"].as_u64()),
-        (200, Some(200))
-    );
+    assert_eq!((login.status, login.body["code"].as_u64()), (200, Some(200)));
     let data = login.data();
     for field in ["access_token", "refresh_token", "expires_at"] {
         assert!(data[field].is_string(), "login returns {field}");
     }
-    for field in [
-        "id",
-        "username",
-        "email",
-        "role",
-        "avatar",
-        "team_id",
-        "team_name",
-    ] {
+    for field in ["id", "username", "email", "role", "avatar", "team_id", "team_name"] {
         assert!(data["user"].get(field).is_some(), "login user has {field}");
     }
     let access = data["access_token"].as_str().unwrap().to_owned();
@@ -65,49 +57,24 @@ async fn register_login_me_refresh_logout_then_the_old_tokens_fail() {
     let second_refresh = first.data()["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(second_refresh, refresh, "refresh tokens rotate");
     let second = stack
-        .post(
-            "/api/auth/refresh/",
-            None,
-            json!({"refresh_token": second_refresh}),
-        )
+        .post("/api/auth/refresh/", None, json!({"refresh_token": second_refresh}))
         .await;
     assert_eq!(second.status, 200, "{:?}", second.body);
     let new_access = second.data()["access_token"].as_str().unwrap().to_owned();
     let newest_refresh = second.data()["refresh_token"].as_str().unwrap().to_owned();
-    assert_eq!(
-        stack.get("/api/auth/me/", Some(&new_access)).await.status,
-        200
-    );
+    assert_eq!(stack.get("/api/auth/me/", Some(&new_access)).await.status, 200);
 
-    let logout = stack
-        .post("/api/auth/logout/", Some(&new_access), json!(null))
-        .await;
+    let logout = stack.post("/api/auth/logout/", Some(&new_access), json!(null)).await;
     assert_eq!(logout.status, 200);
     for token in [&access, &new_access] {
         let after = stack.get("/api/auth/me/", Some(token)).await;
-        assert_eq!(
-            after.status, 401,
-            "an access token of an ended session fails"
-        );
-        assert!(
-            after.body["message"]
-                .as_str()
-                .unwrap()
-                .to_lowercase()
-                .contains("token")
-        );
+        assert_eq!(after.status, 401, "an access token of an ended session fails");
+        assert!(after.body["message"].as_str().unwrap().to_lowercase().contains("token"));
     }
     let refresh_after = stack
-        .post(
-            "/api/auth/refresh/",
-            None,
-            json!({"refresh": newest_refresh}),
-        )
+        .post("/api/auth/refresh/", None, json!({"refresh": newest_refresh}))
         .await;
-    assert_eq!(
-        refresh_after.status, 401,
-        "the refresh token of an ended session fails"
-    );
+    assert_eq!(refresh_after.status, 401, "the refresh token of an ended session fails");
 }
 
 #[tokio::test]
@@ -181,11 +148,7 @@ async fn five_failed_logins_lock_the_account_until_the_window_passes() {
     ] {
         let locked = stack.post("/api/auth/login/", None, body).await;
         assert_eq!(locked.status, 429, "{:?}", locked.body);
-        let retry_after: u64 = locked.headers["retry-after"]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let retry_after: u64 = locked.headers["retry-after"].to_str().unwrap().parse().unwrap();
         assert!((1..=3).contains(&retry_after), "Retry-After {retry_after}");
     }
     // Another account is not affected.
@@ -202,21 +165,13 @@ async fn a_refresh_token_reused_after_the_grace_window_ends_the_session() {
     stack.register("alice", json!({})).await;
     let tokens = stack.login("alice", PASSWORD).await;
     let rotated = stack
-        .post(
-            "/api/auth/refresh/",
-            None,
-            json!({"refresh_token": tokens.refresh}),
-        )
+        .post("/api/auth/refresh/", None, json!({"refresh_token": tokens.refresh}))
         .await;
     assert_eq!(rotated.status, 200);
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
 
     let replay = stack
-        .post(
-            "/api/auth/refresh/",
-            None,
-            json!({"refresh_token": tokens.refresh}),
-        )
+        .post("/api/auth/refresh/", None, json!({"refresh_token": tokens.refresh}))
         .await;
     assert_eq!(replay.status, 401);
     assert!(replay.body["message"].as_str().unwrap().contains("token"));
@@ -230,10 +185,7 @@ async fn a_refresh_token_reused_after_the_grace_window_ends_the_session() {
         401
     );
     let newer_access = rotated.data()["access_token"].as_str().unwrap();
-    assert_eq!(
-        stack.get("/api/auth/me/", Some(newer_access)).await.status,
-        401
-    );
+    assert_eq!(stack.get("/api/auth/me/", Some(newer_access)).await.status, 401);
 }
 
 #[tokio::test]
@@ -246,13 +198,7 @@ async fn concurrent_refreshes_within_the_grace_window_all_get_working_tokens() {
         stack.post("/api/auth/refresh/", None, body.clone()),
         stack.post("/api/auth/refresh/", None, body)
     );
-    assert_eq!(
-        (a.status, b.status),
-        (200, 200),
-        "{:?} {:?}",
-        a.body,
-        b.body
-    );
+    assert_eq!((a.status, b.status), (200, 200), "{:?} {:?}", a.body, b.body);
     for answer in [&a, &b] {
         let access = answer.data()["access_token"].as_str().unwrap();
         assert_eq!(stack.get("/api/auth/me/", Some(access)).await.status, 200);
@@ -285,22 +231,12 @@ async fn an_access_token_is_not_a_refresh_token_and_vice_versa() {
     let tokens = stack.login("carol", PASSWORD).await;
     assert_eq!(
         stack
-            .post(
-                "/api/auth/refresh/",
-                None,
-                json!({"refresh": tokens.access})
-            )
+            .post("/api/auth/refresh/", None, json!({"refresh": tokens.access}))
             .await
             .status,
         401
     );
-    assert_eq!(
-        stack
-            .get("/api/auth/me/", Some(&tokens.refresh))
-            .await
-            .status,
-        401
-    );
+    assert_eq!(stack.get("/api/auth/me/", Some(&tokens.refresh)).await.status, 401);
 }
 
 #[tokio::test]
@@ -335,20 +271,13 @@ async fn a_password_change_ends_the_users_other_sessions() {
         "this session goes on"
     );
     assert_eq!(
-        stack
-            .get("/api/auth/me/", Some(&elsewhere.access))
-            .await
-            .status,
+        stack.get("/api/auth/me/", Some(&elsewhere.access)).await.status,
         401,
         "other sessions end"
     );
     assert_eq!(
         stack
-            .post(
-                "/api/auth/refresh/",
-                None,
-                json!({"refresh": elsewhere.refresh})
-            )
+            .post("/api/auth/refresh/", None, json!({"refresh": elsewhere.refresh}))
             .await
             .status,
         401

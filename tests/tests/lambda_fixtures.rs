@@ -24,15 +24,11 @@ use tokio::sync::mpsc;
 
 /// A Lambda Runtime API that hands out the given events one by one and reports what the
 /// function answered (`Ok` response or `Err` error report).
-async fn runtime_api(
-    events: Vec<Value>,
-) -> (String, mpsc::UnboundedReceiver<Result<Value, String>>) {
+async fn runtime_api(events: Vec<Value>) -> (String, mpsc::UnboundedReceiver<Result<Value, String>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap().to_string();
     let (report, reports) = mpsc::unbounded_channel();
-    let queue = Arc::new(Mutex::new(
-        events.into_iter().enumerate().collect::<Vec<_>>(),
-    ));
+    let queue = Arc::new(Mutex::new(events.into_iter().enumerate().collect::<Vec<_>>()));
     tokio::spawn(async move {
         loop {
             let (stream, _) = listener.accept().await.unwrap();
@@ -60,10 +56,7 @@ async fn runtime_api(
                                     "lambda-runtime-invoked-function-arn",
                                     "arn:aws:lambda:us-east-1:123456789012:function:fixture",
                                 )
-                                .header(
-                                    "lambda-runtime-trace-id",
-                                    "Root=1-00000000-000000000000000000000000",
-                                )
+                                .header("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000")
                                 .body(Full::new(Bytes::from(event.to_string())))
                                 .unwrap();
                             return Ok::<_, Infallible>(response);
@@ -90,8 +83,7 @@ async fn runtime_api(
 
 fn fixture(name: &str) -> Value {
     let path = project_root().join("tests/events").join(name);
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn function_binary(name: &str) -> PathBuf {
@@ -114,19 +106,12 @@ async fn the_identity_binary_serves_its_fixtures_through_the_runtime_api() {
     let table_name = format!("fixture-{}", uuid::Uuid::new_v4().simple());
     let sdk = stack::sdk_config(&emulator.url).await;
     let template = Template::load(&root.join("template.yaml")).unwrap();
-    table::create(
-        &aws_sdk_dynamodb::Client::new(&sdk),
-        &table_name,
-        &template.table,
-    )
-    .await
-    .unwrap();
+    table::create(&aws_sdk_dynamodb::Client::new(&sdk), &table_name, &template.table)
+        .await
+        .unwrap();
 
-    let (runtime, mut reports) = runtime_api(vec![
-        fixture("identity-login.json"),
-        fixture("identity-health.json"),
-    ])
-    .await;
+    let (runtime, mut reports) =
+        runtime_api(vec![fixture("identity-login.json"), fixture("identity-health.json")]).await;
     let mut function = tokio::process::Command::new(function_binary("identity"))
         .env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", &runtime)

@@ -36,10 +36,7 @@ async fn tampered_none_expired_foreign_and_garbage_tokens_get_401_naming_the_tok
         parts[1]
     );
     // Signed by us, but long expired.
-    let sid = claims_of(&tokens.access)["sid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = claims_of(&tokens.access)["sid"].as_str().unwrap().to_owned();
     let user_id = user["id"].as_u64().unwrap();
     let then = Timestamp::now() - SignedDuration::from_hours(1);
     let expired_claims = stack.ctx.tokens.claims(
@@ -87,13 +84,7 @@ async fn tampered_none_expired_foreign_and_garbage_tokens_get_401_naming_the_tok
     assert_eq!(missing.status, 401);
     assert!(missing.body["message"].as_str().unwrap().contains("token"));
     // The genuine token still works: nothing above disturbed the session.
-    assert_eq!(
-        stack
-            .get("/api/auth/me/", Some(&tokens.access))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(stack.get("/api/auth/me/", Some(&tokens.access)).await.status, 200);
 }
 
 #[tokio::test]
@@ -106,24 +97,16 @@ async fn malformed_missing_and_mistyped_input_gets_400_with_field_errors() {
             .body(body.to_owned())
     };
     let malformed = stack
-        .send(raw(
-            "/api/auth/register/",
-            "application/json",
-            "{\"username\": ",
-        ))
+        .send(raw("/api/auth/register/", "application/json", "{\"username\": "))
         .await;
     assert_eq!(malformed.status, 400);
     assert!(malformed.field_errors().contains_key("body"));
 
-    let not_an_object = stack
-        .send(raw("/api/auth/login/", "application/json", "[1, 2]"))
-        .await;
+    let not_an_object = stack.send(raw("/api/auth/login/", "application/json", "[1, 2]")).await;
     assert_eq!(not_an_object.status, 400);
     assert!(not_an_object.field_errors().contains_key("body"));
 
-    let unsupported = stack
-        .send(raw("/api/auth/login/", "application/xml", "<a/>"))
-        .await;
+    let unsupported = stack.send(raw("/api/auth/login/", "application/xml", "<a/>")).await;
     assert_eq!(unsupported.status, 400);
 
     let missing = stack.post("/api/auth/register/", None, json!({})).await;
@@ -151,10 +134,7 @@ async fn malformed_missing_and_mistyped_input_gets_400_with_field_errors() {
         "phone",
         "password_confirm",
     ] {
-        assert!(
-            errors.contains_key(field),
-            "{field} missing from {errors:?}"
-        );
+        assert!(errors.contains_key(field), "{field} missing from {errors:?}");
     }
     assert_eq!(mistyped.body["code"], 400);
     assert!(mistyped.body["request_id"].is_string());
@@ -177,21 +157,14 @@ async fn malformed_missing_and_mistyped_input_gets_400_with_field_errors() {
     assert!(no_team_name.field_errors().contains_key("team_name"));
 
     let login_mistyped = stack
-        .post(
-            "/api/auth/login/",
-            None,
-            json!({"username": {"$ne": 1}, "password": 5}),
-        )
+        .post("/api/auth/login/", None, json!({"username": {"$ne": 1}, "password": 5}))
         .await;
     assert_eq!(login_mistyped.status, 400);
     let refresh_missing = stack.post("/api/auth/refresh/", None, json!({})).await;
     assert_eq!(refresh_missing.status, 400);
     assert!(refresh_missing.field_errors().contains_key("refresh_token"));
     let bad_paging = stack.get("/api/users/?page=0&page_size=lots", None).await;
-    assert_eq!(
-        bad_paging.status, 401,
-        "authentication comes before reading the query"
-    );
+    assert_eq!(bad_paging.status, 401, "authentication comes before reading the query");
 
     // None of the refused registrations left anything behind: the name is still free.
     stack.register("eve", json!({})).await;
@@ -204,26 +177,12 @@ async fn of_two_concurrent_registrations_of_one_name_exactly_one_succeeds() {
         let name = format!("racer{round}");
         let body = |email: &str| json!({"username": name, "password": PASSWORD, "email": email});
         let (a, b) = tokio::join!(
-            stack.post(
-                "/api/auth/register/",
-                None,
-                body(&format!("a{round}@example.com"))
-            ),
-            stack.post(
-                "/api/auth/register/",
-                None,
-                body(&format!("b{round}@example.com"))
-            )
+            stack.post("/api/auth/register/", None, body(&format!("a{round}@example.com"))),
+            stack.post("/api/auth/register/", None, body(&format!("b{round}@example.com")))
         );
         let mut statuses = [a.status, b.status];
         statuses.sort();
-        assert_eq!(
-            statuses,
-            [201, 409],
-            "round {round}: {:?} {:?}",
-            a.body,
-            b.body
-        );
+        assert_eq!(statuses, [201, 409], "round {round}: {:?} {:?}", a.body, b.body);
         let loser = if a.status == 409 { &a } else { &b };
         assert!(loser.field_errors().contains_key("username"));
         // The loser's email was not claimed half-way: it can register under another name.

@@ -30,9 +30,7 @@ fn usernames(answer: &teamsync_tests::Answer) -> Vec<String> {
 async fn the_directory_shows_each_caller_only_whom_they_may_see() {
     let stack = Stack::start().await;
     let (_, team_a) = stack.register_team_admin("alice", "Team A").await;
-    let bob = stack
-        .register("bob", json!({"phone": "+86 134 2563 6267"}))
-        .await;
+    let bob = stack.register("bob", json!({"phone": "+86 134 2563 6267"})).await;
     join(&stack, bob["id"].as_u64().unwrap(), team_a, Role::Member).await;
     stack.register_team_admin("eve", "Team B").await;
     stack.register("loner", json!({})).await;
@@ -50,15 +48,9 @@ async fn the_directory_shows_each_caller_only_whom_they_may_see() {
     assert_eq!(seen.data()["pagination"]["total"], 2);
 
     let eve = stack.login("eve", PASSWORD).await;
-    assert_eq!(
-        usernames(&stack.get("/api/users", Some(&eve.access)).await),
-        ["eve"]
-    );
+    assert_eq!(usernames(&stack.get("/api/users", Some(&eve.access)).await), ["eve"]);
     let hidden = stack.get("/api/users/bob/", Some(&eve.access)).await;
-    assert_eq!(
-        (hidden.status, hidden.body["error_code"].as_u64()),
-        (404, Some(4001))
-    );
+    assert_eq!((hidden.status, hidden.body["error_code"].as_u64()), (404, Some(4001)));
     let loner = stack.login("loner", PASSWORD).await;
     assert_eq!(
         usernames(&stack.get("/api/users/", Some(&loner.access)).await),
@@ -66,27 +58,16 @@ async fn the_directory_shows_each_caller_only_whom_they_may_see() {
     );
 
     let admin = stack.login(ADMIN, ADMIN_PASSWORD).await;
-    let everyone = stack
-        .get("/api/users/?page_size=2&page=2", Some(&admin.access))
-        .await;
+    let everyone = stack.get("/api/users/?page_size=2&page=2", Some(&admin.access)).await;
     assert_eq!(everyone.data()["pagination"]["total"], 5);
     assert_eq!(everyone.data()["items"].as_array().unwrap().len(), 2);
     assert_eq!(everyone.data()["pagination"]["has_previous"], true);
     let found = stack.get("/api/users/bob", Some(&admin.access)).await;
     assert_eq!(found.data()["phone"], "+86 134 2563 6267");
-    let searched = stack
-        .get("/api/users/?search=TEAM", Some(&admin.access))
-        .await;
-    assert!(
-        usernames(&searched).is_empty(),
-        "search looks at people, not teams"
-    );
+    let searched = stack.get("/api/users/?search=TEAM", Some(&admin.access)).await;
+    assert!(usernames(&searched).is_empty(), "search looks at people, not teams");
     assert_eq!(
-        usernames(
-            &stack
-                .get("/api/users/?search=Ev", Some(&admin.access))
-                .await
-        ),
+        usernames(&stack.get("/api/users/?search=Ev", Some(&admin.access)).await),
         ["eve"]
     );
 
@@ -102,11 +83,7 @@ async fn profile_changes_keep_names_unique_and_free_the_old_ones() {
     let alice = stack.login("alice", PASSWORD).await;
 
     let taken = stack
-        .patch(
-            "/api/auth/me/",
-            Some(&alice.access),
-            json!({"username": "BOB"}),
-        )
+        .patch("/api/auth/me/", Some(&alice.access), json!({"username": "BOB"}))
         .await;
     assert_eq!(taken.status, 409);
     assert!(taken.field_errors().contains_key("username"));
@@ -145,9 +122,7 @@ async fn profile_changes_keep_names_unique_and_free_the_old_ones() {
     );
 
     // The old name and email are free again; the new name logs in.
-    stack
-        .register("alice", json!({"email": "alice@example.com"}))
-        .await;
+    stack.register("alice", json!({"email": "alice@example.com"})).await;
     stack.login("alicia", PASSWORD).await;
     assert_eq!(
         stack
@@ -162,10 +137,7 @@ async fn profile_changes_keep_names_unique_and_free_the_old_ones() {
 async fn founding_a_team_makes_a_team_admin() {
     let stack = Stack::start().await;
     let founder = stack
-        .register(
-            "founder",
-            json!({"join_type": "create", "team_name": "Rocket"}),
-        )
+        .register("founder", json!({"join_type": "create", "team_name": "Rocket"}))
         .await;
     assert_eq!(founder["role"], "team_admin");
     assert_eq!(founder["team_name"], "Rocket");
@@ -188,8 +160,7 @@ async fn a_demoted_admin_loses_admin_rights_on_the_next_request() {
     let (alice_id, team) = stack.register_team_admin("alice", "Team A").await;
     stack.register_team_admin("eve", "Team B").await;
     let alice = stack.login("alice", PASSWORD).await;
-    let permissions =
-        |answer: &teamsync_tests::Answer| answer.data()["permissions"].as_array().unwrap().clone();
+    let permissions = |answer: &teamsync_tests::Answer| answer.data()["permissions"].as_array().unwrap().clone();
     let before = stack.get("/api/auth/me/", Some(&alice.access)).await;
     assert!(permissions(&before).iter().any(|p| p == "create_project"));
 
@@ -213,12 +184,7 @@ async fn a_demoted_admin_loses_admin_rights_on_the_next_request() {
         .unwrap();
     join(&stack, admin_id, team, Role::Member).await;
     let demoted = stack.get("/api/users/", Some(&admin.access)).await;
-    assert_eq!(
-        demoted.data()["pagination"]["total"],
-        2,
-        "{:?}",
-        demoted.body
-    );
+    assert_eq!(demoted.data()["pagination"]["total"], 2, "{:?}", demoted.body);
     let eve_hidden = stack.get("/api/users/eve/", Some(&admin.access)).await;
     assert_eq!(eve_hidden.status, 404);
 }

@@ -8,9 +8,7 @@ use serde_json::{Value, json};
 use teamsync::api::{self, PathParams, Reply, RequestMeta};
 use teamsync::auth::{self, Caller};
 use teamsync::i18n::Msg;
-use teamsync::identity::accounts::{
-    self, JoinPlan, PasswordChange, ProfileFields, ProfilePatch, Registration,
-};
+use teamsync::identity::accounts::{self, JoinPlan, PasswordChange, ProfileFields, ProfilePatch, Registration};
 use teamsync::identity::directory;
 use teamsync::identity::model::{self, Email, JoinType, Password, UserInTeam, Username};
 use teamsync::identity::sessions::{self, LoginInput};
@@ -34,10 +32,10 @@ pub(crate) async fn dispatch(
             Msg::Success,
             json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}),
         ),
-        Route::Jwks => Ok(Reply::document(ctx.tokens.jwks()).header(
-            CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=300"),
-        )),
+        Route::Jwks => {
+            Ok(Reply::document(ctx.tokens.jwks())
+                .header(CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")))
+        }
         Route::Register => register(ctx, &req, &meta, now).await,
         Route::Login => login(ctx, &req, &meta, now).await,
         Route::Refresh => refresh(ctx, &req, now).await,
@@ -63,9 +61,7 @@ pub(crate) async fn dispatch(
 }
 
 /// Optional text that may also be sent as `""`: blank means "not given".
-fn blank_or<T>(
-    parse: impl FnOnce(&str) -> Result<T, Msg>,
-) -> impl FnOnce(&str) -> Result<Option<T>, Msg> {
+fn blank_or<T>(parse: impl FnOnce(&str) -> Result<T, Msg>) -> impl FnOnce(&str) -> Result<Option<T>, Msg> {
     move |text| {
         if text.trim().is_empty() {
             Ok(None)
@@ -92,12 +88,7 @@ fn profile_fields(fields: &mut Fields) -> ProfileFields {
     }
 }
 
-async fn register(
-    ctx: &AppContext,
-    req: &Request,
-    meta: &RequestMeta,
-    now: Timestamp,
-) -> Result<Reply, ApiError> {
+async fn register(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timestamp) -> Result<Reply, ApiError> {
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     let username = fields.required("username", Username::parse);
@@ -105,12 +96,8 @@ async fn register(
     let confirm = fields.optional("password_confirm", any_text);
     let email = fields.optional("email", blank_or(Email::parse)).flatten();
     let profile = profile_fields(&mut fields);
-    let join_type = fields
-        .optional("join_type", JoinType::parse)
-        .unwrap_or(JoinType::Join);
-    let team_name = fields
-        .optional("team_name", blank_or(model::parse_team_name))
-        .flatten();
+    let join_type = fields.optional("join_type", JoinType::parse).unwrap_or(JoinType::Join);
+    let team_name = fields.optional("team_name", blank_or(model::parse_team_name)).flatten();
     if let (Some(password), Some(confirm)) = (&password, &confirm)
         && password.expose() != confirm
     {
@@ -142,12 +129,7 @@ async fn register(
     Reply::created(Msg::Registered, UserView::full(&account, meta.lang))
 }
 
-async fn login(
-    ctx: &AppContext,
-    req: &Request,
-    meta: &RequestMeta,
-    now: Timestamp,
-) -> Result<Reply, ApiError> {
+async fn login(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timestamp) -> Result<Reply, ApiError> {
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     // Sign in with a username, or with an email address in `email`.
@@ -188,12 +170,7 @@ async fn refresh(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Repl
     Reply::ok(Msg::Refreshed, tokens)
 }
 
-async fn update_me(
-    ctx: &AppContext,
-    req: &Request,
-    meta: &RequestMeta,
-    now: Timestamp,
-) -> Result<Reply, ApiError> {
+async fn update_me(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timestamp) -> Result<Reply, ApiError> {
     let caller = auth::authenticate(ctx, req, now).await?;
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
@@ -213,11 +190,7 @@ async fn update_me(
     Reply::ok(Msg::ProfileUpdated, UserView::full(&account, meta.lang))
 }
 
-async fn change_password(
-    ctx: &AppContext,
-    req: &Request,
-    now: Timestamp,
-) -> Result<Reply, ApiError> {
+async fn change_password(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Reply, ApiError> {
     let caller = auth::authenticate(ctx, req, now).await?;
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
@@ -238,22 +211,11 @@ async fn change_password(
     Reply::ok(Msg::PasswordChanged, Value::Null)
 }
 
-async fn list_users(
-    ctx: &AppContext,
-    req: &Request,
-    meta: &RequestMeta,
-    now: Timestamp,
-) -> Result<Reply, ApiError> {
+async fn list_users(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timestamp) -> Result<Reply, ApiError> {
     let caller = auth::authenticate(ctx, req, now).await?;
-    let page = PageRequest::parse(
-        api::query_param(req, "page"),
-        api::query_param(req, "page_size"),
-    )?;
+    let page = PageRequest::parse(api::query_param(req, "page"), api::query_param(req, "page_size"))?;
     let found = directory::list_users(ctx, &caller, api::query_param(req, "search"), page).await?;
-    Reply::ok(
-        Msg::Success,
-        found.map(|account| view_for(&caller, &account, meta)),
-    )
+    Reply::ok(Msg::Success, found.map(|account| view_for(&caller, &account, meta)))
 }
 
 /// The full record for oneself and the super admin; the public one for teammates.

@@ -51,10 +51,7 @@ pub struct Identity {
 
 impl Identity {
     pub fn new(ctx: AppContext) -> Self {
-        Identity {
-            ctx,
-            router: routes(),
-        }
+        Identity { ctx, router: routes() }
     }
 
     pub async fn handle(&self, req: Request) -> Response<Body> {
@@ -78,9 +75,7 @@ pub async fn bootstrap_admin_from_env(
     };
     let password = config::secret(sdk, lookup, "TEAMSYNC_ADMIN_PASSWORD")
         .await?
-        .ok_or_else(|| {
-            config::ConfigError("TEAMSYNC_ADMIN_USERNAME is set without a password".into())
-        })?;
+        .ok_or_else(|| config::ConfigError("TEAMSYNC_ADMIN_USERNAME is set without a password".into()))?;
     bootstrap_admin(ctx, &username, &password).await.map(|_| ())
 }
 
@@ -90,8 +85,7 @@ pub async fn bootstrap_admin(
     username: &str,
     password: &str,
 ) -> Result<Bootstrap, config::ConfigError> {
-    let bad =
-        |what: &str| config::ConfigError(format!("the bootstrap admin's {what} is not acceptable"));
+    let bad = |what: &str| config::ConfigError(format!("the bootstrap admin's {what} is not acceptable"));
     let username = Username::parse(username).map_err(|_| bad("username"))?;
     let password = Password::parse(password).map_err(|_| bad("password"))?;
     let outcome = accounts::bootstrap_super_admin(ctx, username, password, jiff::Timestamp::now())
@@ -106,10 +100,6 @@ mod tests {
     #[test]
     fn the_route_table_builds() {
         let router = super::routes();
-        assert!(
-            router
-                .at(&http::Method::PATCH, "/api/auth/me/update/")
-                .is_ok()
-        );
+        assert!(router.at(&http::Method::PATCH, "/api/auth/me/update/").is_ok());
     }
 }

@@ -19,9 +19,7 @@ pub async fn seed(ctx: &AppContext, password: &str) -> Result<Vec<DemoAccount>, 
         ctx,
         "alice",
         password,
-        JoinPlan::CreateTeam {
-            name: TEAM_NAME.into(),
-        },
+        JoinPlan::CreateTeam { name: TEAM_NAME.into() },
         now,
     )
     .await?;
@@ -68,9 +66,7 @@ async fn register(
     nickname[..1].make_ascii_uppercase();
     let registration = Registration {
         username: Username::parse(username).map_err(|_| invalid("username"))?,
-        email: Some(
-            Email::parse(&format!("{username}@example.com")).map_err(|_| invalid("email"))?,
-        ),
+        email: Some(Email::parse(&format!("{username}@example.com")).map_err(|_| invalid("email"))?),
         password: Password::parse(password).map_err(|_| invalid("password"))?,
         profile: ProfileFields {
             nickname: Some(nickname),

@@ -41,10 +41,7 @@ impl Emulator {
                 };
                 let mut command = Command::new(python);
                 command.arg(script).arg("--port").arg(port.to_string());
-                command
-                    .stdin(Stdio::null())
-                    .stdout(output(&log))
-                    .stderr(output(&log));
+                command.stdin(Stdio::null()).stdout(output(&log)).stderr(output(&log));
                 // SAFETY: prctl is async-signal-safe and touches no memory of ours.
                 unsafe {
                     std::os::unix::process::CommandExt::pre_exec(&mut command, || {
@@ -60,8 +57,7 @@ impl Emulator {
                         let _ = child.wait();
                     }
                     Err(error) => {
-                        let _ = sender
-                            .send(Err(format!("cannot start the DynamoDB emulator: {error}")));
+                        let _ = sender.send(Err(format!("cannot start the DynamoDB emulator: {error}")));
                     }
                 }
             })

@@ -28,8 +28,7 @@ use crate::template::{Cors, HttpRoute, Template};
 /// API Gateway's payload limit.
 const MAX_BODY: usize = 10 * 1024 * 1024;
 
-pub type HandlerFuture =
-    Pin<Box<dyn Future<Output = lambda_http::Response<lambda_http::Body>> + Send>>;
+pub type HandlerFuture = Pin<Box<dyn Future<Output = lambda_http::Response<lambda_http::Body>> + Send>>;
 /// A function's request handler, as the gateway calls it.
 pub type Handler = Arc<dyn Fn(lambda_http::Request) -> HandlerFuture + Send + Sync>;
 
@@ -43,11 +42,7 @@ impl Gateway {
     /// Fails when template.yaml routes to a function the local stack has no handler for,
     /// so a new function cannot be forgotten here.
     pub fn new(template: &Template, handlers: HashMap<String, Handler>) -> Result<Gateway, String> {
-        if let Some(route) = template
-            .routes
-            .iter()
-            .find(|r| !handlers.contains_key(&r.function))
-        {
+        if let Some(route) = template.routes.iter().find(|r| !handlers.contains_key(&r.function)) {
             return Err(format!(
                 "template.yaml routes {} to {}, which the local stack does not know",
                 route.route_key(),
@@ -80,19 +75,14 @@ impl Gateway {
         }
     }
 
-    async fn answer(
-        &self,
-        req: hyper::Request<Incoming>,
-        peer: SocketAddr,
-    ) -> hyper::Response<Full<Bytes>> {
+    async fn answer(&self, req: hyper::Request<Incoming>, peer: SocketAddr) -> hyper::Response<Full<Bytes>> {
         let origin = req.headers().get(http::header::ORIGIN).cloned();
-        let mut response = if req.method() == Method::OPTIONS
-            && req.headers().contains_key("access-control-request-method")
-        {
-            self.preflight()
-        } else {
-            self.invoke(req, peer).await
-        };
+        let mut response =
+            if req.method() == Method::OPTIONS && req.headers().contains_key("access-control-request-method") {
+                self.preflight()
+            } else {
+                self.invoke(req, peer).await
+            };
         if origin.is_some() {
             let headers = response.headers_mut();
             headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
@@ -122,11 +112,7 @@ impl Gateway {
         response
     }
 
-    async fn invoke(
-        &self,
-        req: hyper::Request<Incoming>,
-        peer: SocketAddr,
-    ) -> hyper::Response<Full<Bytes>> {
+    async fn invoke(&self, req: hyper::Request<Incoming>, peer: SocketAddr) -> hyper::Response<Full<Bytes>> {
         let (parts, body) = req.into_parts();
         let body = match Limited::new(body, MAX_BODY).collect().await {
             Ok(collected) => collected.to_bytes(),
@@ -135,8 +121,7 @@ impl Gateway {
             }
         };
         let path = parts.uri.path();
-        let Some(RouteMatch { route, params, .. }) = match_route(&self.routes, &parts.method, path)
-        else {
+        let Some(RouteMatch { route, params, .. }) = match_route(&self.routes, &parts.method, path) else {
             return gateway_message(StatusCode::NOT_FOUND, "Not Found");
         };
         let Some(handler) = self.handlers.get(&route.function) else {
@@ -169,10 +154,9 @@ fn plain(status: StatusCode, body: Bytes) -> hyper::Response<Full<Bytes>> {
 
 fn gateway_message(status: StatusCode, message: &str) -> hyper::Response<Full<Bytes>> {
     let mut response = plain(status, Bytes::from(json!({"message": message}).to_string()));
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    response
+        .headers_mut()
+        .insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
 
@@ -195,11 +179,7 @@ struct Specificity {
 
 /// API Gateway's route selection: the most specific matching route wins. A trailing slash
 /// is ignored for matching.
-pub fn match_route<'a>(
-    routes: &'a [HttpRoute],
-    method: &Method,
-    path: &str,
-) -> Option<RouteMatch<'a>> {
+pub fn match_route<'a>(routes: &'a [HttpRoute], method: &Method, path: &str) -> Option<RouteMatch<'a>> {
     let trimmed = if path.len() > 1 {
         path.trim_end_matches('/')
     } else {
@@ -304,22 +284,13 @@ fn payload_v2_event(
         || content_type.contains("json")
         || content_type.contains("x-www-form-urlencoded")
         || content_type.contains("xml");
-    let (body, is_base64) = match (
-        body.is_empty(),
-        textual && std::str::from_utf8(body).is_ok(),
-    ) {
+    let (body, is_base64) = match (body.is_empty(), textual && std::str::from_utf8(body).is_ok()) {
         (true, _) => (Value::Null, false),
-        (false, true) => (
-            Value::String(String::from_utf8_lossy(body).into_owned()),
-            false,
-        ),
+        (false, true) => (Value::String(String::from_utf8_lossy(body).into_owned()), false),
         (false, false) => (Value::String(STANDARD.encode(body)), true),
     };
     let now = jiff::Timestamp::now();
-    let host = headers
-        .get("host")
-        .cloned()
-        .unwrap_or_else(|| "127.0.0.1".into());
+    let host = headers.get("host").cloned().unwrap_or_else(|| "127.0.0.1".into());
     let mut event = json!({
         "version": "2.0",
         "routeKey": route.route_key(),
@@ -382,13 +353,9 @@ mod tests {
             route("GET", "/api/users/{id}/tasks"),
             route("POST", "/api/auth/login"),
         ];
-        let pick = |m: Method, p: &str| {
-            match_route(&routes, &m, p).map(|found| (found.route.function.clone(), found.params))
-        };
-        assert_eq!(
-            pick(Method::GET, "/api/users/").unwrap().0,
-            "GET /api/users"
-        );
+        let pick =
+            |m: Method, p: &str| match_route(&routes, &m, p).map(|found| (found.route.function.clone(), found.params));
+        assert_eq!(pick(Method::GET, "/api/users/").unwrap().0, "GET /api/users");
         let (name, params) = pick(Method::GET, "/api/users/alice/").unwrap();
         assert_eq!(
             (name.as_str(), params["proxy"].as_str()),
@@ -402,10 +369,7 @@ mod tests {
             pick(Method::POST, "/api/auth/login/").unwrap().0,
             "POST /api/auth/login"
         );
-        assert_eq!(
-            pick(Method::GET, "/api/auth/me").unwrap().0,
-            "ANY /api/auth/{proxy+}"
-        );
+        assert_eq!(pick(Method::GET, "/api/auth/me").unwrap().0, "ANY /api/auth/{proxy+}");
         assert!(pick(Method::POST, "/api/users").is_none());
         assert!(pick(Method::GET, "/api/auth").is_none());
     }

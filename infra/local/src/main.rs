@@ -16,9 +16,8 @@ async fn main() -> ExitCode {
     stop_with_parent();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("warn,teamsync=info,identity=info")
-            }),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,teamsync=info,identity=info")),
         )
         .init();
     match run().await {
@@ -33,17 +32,11 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), String> {
     let root = project_root();
     let state = root.join(".local");
-    std::fs::create_dir_all(&state)
-        .map_err(|e| format!("cannot create {}: {e}", state.display()))?;
-    let env: HashMap<String, String> = std::env::vars()
-        .filter(|(k, _)| k.starts_with("TEAMSYNC_"))
-        .collect();
+    std::fs::create_dir_all(&state).map_err(|e| format!("cannot create {}: {e}", state.display()))?;
+    let env: HashMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("TEAMSYNC_")).collect();
     let port: u16 = env
         .get("TEAMSYNC_PORT")
-        .map(|p| {
-            p.parse()
-                .map_err(|_| format!("TEAMSYNC_PORT {p:?} is not a port"))
-        })
+        .map(|p| p.parse().map_err(|_| format!("TEAMSYNC_PORT {p:?} is not a port")))
         .transpose()?
         .unwrap_or(8000);
     let jwt_seed = kept_secret(&state.join("jwt-seed"), 32)?;
@@ -57,16 +50,7 @@ async fn run() -> Result<(), String> {
     };
 
     let emulator = Emulator::start(&root, Some(state.join("dynamodb-emulator.log")))?;
-    let result = serve(
-        &root,
-        &emulator,
-        env,
-        port,
-        &jwt_seed,
-        &admin_username,
-        &admin_password,
-    )
-    .await;
+    let result = serve(&root, &emulator, env, port, &jwt_seed, &admin_username, &admin_password).await;
     emulator.stop();
     result
 }

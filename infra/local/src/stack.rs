@@ -39,23 +39,13 @@ impl LocalStack {
     pub async fn start(options: StackOptions<'_>) -> Result<LocalStack, String> {
         let template = Template::load(&options.root.join("template.yaml"))?;
         let sdk = sdk_config(options.dynamodb_url).await;
-        table::create(
-            &aws_sdk_dynamodb::Client::new(&sdk),
-            options.table,
-            &template.table,
-        )
-        .await?;
+        table::create(&aws_sdk_dynamodb::Client::new(&sdk), options.table, &template.table).await?;
 
         let mut env = options.env;
         env.insert("TEAMSYNC_TABLE".into(), options.table.into());
-        let settings =
-            Settings::from_lookup(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        let tokens = TokenKeys::from_seed(
-            options.jwt_seed.as_bytes(),
-            &settings.issuer,
-            &settings.audience,
-        )
-        .map_err(|e| e.to_string())?;
+        let settings = Settings::from_lookup(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        let tokens = TokenKeys::from_seed(options.jwt_seed.as_bytes(), &settings.issuer, &settings.audience)
+            .map_err(|e| e.to_string())?;
         let ctx = AppContext::new(&sdk, settings, tokens);
         if let Some((username, password)) = options.admin {
             identity::bootstrap_admin(&ctx, username, password)
@@ -67,10 +57,7 @@ impl LocalStack {
         let listener = TcpListener::bind(("127.0.0.1", options.port))
             .await
             .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", options.port))?;
-        let url = format!(
-            "http://{}",
-            listener.local_addr().map_err(|e| e.to_string())?
-        );
+        let url = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
         let server = tokio::spawn(gateway.serve(listener));
         Ok(LocalStack { url, ctx, server })
     }
@@ -88,13 +75,7 @@ pub async fn sdk_config(dynamodb_url: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(dynamodb_url)
-        .credentials_provider(Credentials::new(
-            "local",
-            "local",
-            None,
-            None,
-            "teamsync-local",
-        ))
+        .credentials_provider(Credentials::new("local", "local", None, None, "teamsync-local"))
         .load()
         .await
 }

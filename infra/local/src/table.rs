@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType, TableStatus, TimeToLiveSpecification,
 };
 
 use crate::template::{KeyElement, TableSpec};
@@ -33,9 +33,7 @@ pub async fn create(client: &Client, name: &str, spec: &TableSpec) -> Result<(),
                 .set_key_schema(Some(key_schema(&index.key_schema)?))
                 .projection(
                     Projection::builder()
-                        .projection_type(ProjectionType::from(
-                            index.projection.projection_type.as_str(),
-                        ))
+                        .projection_type(ProjectionType::from(index.projection.projection_type.as_str()))
                         .build(),
                 )
                 .build()
@@ -47,11 +45,7 @@ pub async fn create(client: &Client, name: &str, spec: &TableSpec) -> Result<(),
         .await
         .map_err(|e| error("create", &aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
     wait_active(client, name).await?;
-    if let Some(ttl) = spec
-        .time_to_live_specification
-        .as_ref()
-        .filter(|t| t.enabled)
-    {
+    if let Some(ttl) = spec.time_to_live_specification.as_ref().filter(|t| t.enabled) {
         client
             .update_time_to_live()
             .table_name(name)

@@ -88,8 +88,7 @@ pub struct Template {
 
 impl Template {
     pub fn load(path: &Path) -> Result<Template, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Template::parse(&text)
     }
 
@@ -104,15 +103,12 @@ impl Template {
         let mut cors = Cors::default();
         for (name, resource) in resources {
             let name = name.as_str().unwrap_or_default();
-            let kind = resource
-                .get("Type")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+            let kind = resource.get("Type").and_then(Value::as_str).unwrap_or_default();
             let properties = resource.get("Properties").cloned().unwrap_or(Value::Null);
             match kind {
                 "AWS::DynamoDB::Table" => {
-                    let spec: TableSpec = serde_norway::from_value(untagged(properties))
-                        .map_err(|e| format!("table {name}: {e}"))?;
+                    let spec: TableSpec =
+                        serde_norway::from_value(untagged(properties)).map_err(|e| format!("table {name}: {e}"))?;
                     table = Some(spec);
                 }
                 "AWS::Serverless::HttpApi" => {
@@ -134,11 +130,8 @@ impl Template {
                                 .and_then(Value::as_str)
                                 .map(str::to_owned)
                         };
-                        let path = field("Path")
-                            .ok_or_else(|| format!("an HttpApi event of {name} has no Path"))?;
-                        let method = field("Method")
-                            .unwrap_or_else(|| "ANY".into())
-                            .to_uppercase();
+                        let path = field("Path").ok_or_else(|| format!("an HttpApi event of {name} has no Path"))?;
+                        let method = field("Method").unwrap_or_else(|| "ANY".into()).to_uppercase();
                         routes.push(HttpRoute {
                             function: name.to_owned(),
                             method,
@@ -150,11 +143,7 @@ impl Template {
             }
         }
         let table = table.ok_or("template.yaml declares no AWS::DynamoDB::Table")?;
-        Ok(Template {
-            routes,
-            table,
-            cors,
-        })
+        Ok(Template { routes, table, cors })
     }
 }
 
@@ -164,9 +153,7 @@ fn untagged(value: Value) -> Value {
     match value {
         Value::Tagged(tagged) => untagged(tagged.value),
         Value::Sequence(items) => Value::Sequence(items.into_iter().map(untagged).collect()),
-        Value::Mapping(map) => {
-            Value::Mapping(map.into_iter().map(|(k, v)| (k, untagged(v))).collect())
-        }
+        Value::Mapping(map) => Value::Mapping(map.into_iter().map(|(k, v)| (k, untagged(v))).collect()),
         other => other,
     }
 }
@@ -193,12 +180,6 @@ mod tests {
                 .as_ref()
                 .is_some_and(|t| t.enabled)
         );
-        assert!(
-            template
-                .cors
-                .allow_headers
-                .iter()
-                .any(|h| h == "Authorization")
-        );
+        assert!(template.cors.allow_headers.iter().any(|h| h == "Authorization"));
     }
 }

@@ -9,9 +9,7 @@ use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use futures_util::FutureExt;
-use http::header::{
-    ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER,
-};
+use http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER};
 use http::{HeaderMap, StatusCode};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -102,11 +100,9 @@ impl Reply {
 
     fn into_response(self, lang: Lang) -> Response<Body> {
         let body = match self.body {
-            ReplyBody::Envelope {
-                code,
-                message,
-                data,
-            } => json!({"code": code, "message": message.render(lang), "data": data}),
+            ReplyBody::Envelope { code, message, data } => {
+                json!({"code": code, "message": message.render(lang), "data": data})
+            }
             ReplyBody::Document(document) => document,
         };
         let mut response = json_response(self.status, &body);
@@ -156,10 +152,7 @@ pub fn error_response(error: &ApiError, meta: &RequestMeta) -> Response<Body> {
     let mut errors = Map::new();
     if let Some(fields) = error.field_errors() {
         for (field, msgs) in fields.iter() {
-            let texts = msgs
-                .iter()
-                .map(|m| Value::String(m.render(meta.lang)))
-                .collect();
+            let texts = msgs.iter().map(|m| Value::String(m.render(meta.lang))).collect();
             errors.insert(field.clone(), Value::Array(texts));
         }
     }
@@ -173,10 +166,7 @@ pub fn error_response(error: &ApiError, meta: &RequestMeta) -> Response<Body> {
         body["error_code"] = json!(code as u16);
     }
     let mut response = json_response(status, &body);
-    if let ApiError::TooManyRequests {
-        retry_after_secs, ..
-    } = error
-    {
+    if let ApiError::TooManyRequests { retry_after_secs, .. } = error {
         response
             .headers_mut()
             .insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
@@ -237,11 +227,7 @@ pub fn body_json(req: &Request) -> Result<Value, ApiError> {
             .collect();
         return Ok(Value::Object(object));
     }
-    if !(mime.is_empty()
-        || mime == "application/json"
-        || mime.ends_with("+json")
-        || mime == "text/plain")
-    {
+    if !(mime.is_empty() || mime == "application/json" || mime.ends_with("+json") || mime == "text/plain") {
         return Err(ApiError::field("body", Msg::UnsupportedContentType));
     }
     serde_json::from_slice(bytes).map_err(|_| ApiError::field("body", Msg::MalformedJson))
@@ -249,6 +235,5 @@ pub fn body_json(req: &Request) -> Result<Value, ApiError> {
 
 /// One query-string parameter (the first, if repeated).
 pub fn query_param<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
-    req.query_string_parameters_ref()
-        .and_then(|q| q.first(name))
+    req.query_string_parameters_ref().and_then(|q| q.first(name))
 }

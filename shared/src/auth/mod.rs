@@ -59,11 +59,7 @@ impl Caller {
 
 /// Checks the bearer token and its session: one consistent read after the signature check.
 /// A logged-out, expired or revoked session fails at once, whatever the token's `exp`.
-pub async fn authenticate(
-    ctx: &AppContext,
-    req: &Request,
-    now: Timestamp,
-) -> Result<Caller, ApiError> {
+pub async fn authenticate(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Caller, ApiError> {
     let token = bearer_token(req).ok_or(ApiError::Unauthenticated(TokenProblem::Missing))?;
     let claims = ctx
         .tokens

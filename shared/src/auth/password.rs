@@ -18,9 +18,7 @@ pub async fn hash(password: &Password) -> Result<String, ApiError> {
     let secret = password.expose().to_owned();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        argon2()
-            .hash_password(secret.as_bytes(), &salt)
-            .map(|h| h.to_string())
+        argon2().hash_password(secret.as_bytes(), &salt).map(|h| h.to_string())
     })
     .await
     .map_err(ApiError::internal)?

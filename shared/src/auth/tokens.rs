@@ -63,9 +63,7 @@ impl std::fmt::Debug for TokenKeys {
 impl TokenKeys {
     pub fn from_seed(seed: &[u8], issuer: &str, audience: &str) -> Result<TokenKeys, ConfigError> {
         if seed.len() < 32 {
-            return Err(ConfigError(
-                "the token signing seed must be at least 32 bytes".into(),
-            ));
+            return Err(ConfigError("the token signing seed must be at least 32 bytes".into()));
         }
         let pair = derive_key_pair(seed)?;
         let pkcs8 = pair
@@ -120,12 +118,10 @@ impl TokenKeys {
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(
-            |e| match e.kind() {
-                ErrorKind::ExpiredSignature => TokenProblem::Expired,
-                _ => TokenProblem::Invalid,
-            },
-        )?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
+            ErrorKind::ExpiredSignature => TokenProblem::Expired,
+            _ => TokenProblem::Invalid,
+        })?;
         if data.claims.token_use != expected {
             return Err(TokenProblem::Invalid);
         }
@@ -153,14 +149,11 @@ fn derive_key_pair(seed: &[u8]) -> Result<EcdsaKeyPair, ConfigError> {
         // RFC 5915 ECPrivateKey { version 1, privateKey }: the public key is computed from it.
         let mut der = vec![0x30, 0x25, 0x02, 0x01, 0x01, 0x04, 0x20];
         der.extend_from_slice(&scalar);
-        if let Ok(pair) = EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
-        {
+        if let Ok(pair) = EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, &der) {
             return Ok(pair);
         }
     }
-    Err(ConfigError(
-        "cannot derive a signing key from the seed".into(),
-    ))
+    Err(ConfigError("cannot derive a signing key from the seed".into()))
 }
 
 #[cfg(test)]
@@ -173,13 +166,7 @@ mod tests {
 
     fn fresh(keys: &TokenKeys, token_use: TokenUse) -> Claims {
         let now = Timestamp::now();
-        keys.claims(
-            7,
-            "sid",
-            token_use,
-            now,
-            now + jiff::SignedDuration::from_mins(15),
-        )
+        keys.claims(7, "sid", token_use, now, now + jiff::SignedDuration::from_mins(15))
     }
 
     #[test]
@@ -189,10 +176,7 @@ mod tests {
         let claims = fresh(&a, TokenUse::Access);
         let token = a.sign(&claims).unwrap();
         assert_eq!(b.verify(&token, TokenUse::Access).unwrap(), claims);
-        assert_eq!(
-            b.verify(&token, TokenUse::Refresh),
-            Err(TokenProblem::Invalid)
-        );
+        assert_eq!(b.verify(&token, TokenUse::Refresh), Err(TokenProblem::Invalid));
     }
 
     #[test]
@@ -200,15 +184,11 @@ mod tests {
         let ours = keys(&"a".repeat(40));
         let theirs = keys(&"b".repeat(40));
         let token = theirs.sign(&fresh(&theirs, TokenUse::Access)).unwrap();
-        assert_eq!(
-            ours.verify(&token, TokenUse::Access),
-            Err(TokenProblem::Invalid)
-        );
+        assert_eq!(ours.verify(&token, TokenUse::Access), Err(TokenProblem::Invalid));
 
         let token = ours.sign(&fresh(&ours, TokenUse::Access)).unwrap();
         let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
-        let mut claims: Value =
-            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
+        let mut claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
         claims["sub"] = json!("1");
         parts[1] = URL_SAFE_NO_PAD.encode(claims.to_string());
         assert_eq!(
@@ -218,10 +198,7 @@ mod tests {
 
         let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
         let unsigned = format!("{none_header}.{}.", parts[1]);
-        assert_eq!(
-            ours.verify(&unsigned, TokenUse::Access),
-            Err(TokenProblem::Invalid)
-        );
+        assert_eq!(ours.verify(&unsigned, TokenUse::Access), Err(TokenProblem::Invalid));
 
         let long_ago = Timestamp::now() - jiff::SignedDuration::from_hours(2);
         let expired = ours.claims(
@@ -235,10 +212,7 @@ mod tests {
             ours.verify(&ours.sign(&expired).unwrap(), TokenUse::Access),
             Err(TokenProblem::Expired)
         );
-        assert_eq!(
-            ours.verify("garbage", TokenUse::Access),
-            Err(TokenProblem::Invalid)
-        );
+        assert_eq!(ours.verify("garbage", TokenUse::Access), Err(TokenProblem::Invalid));
     }
 
     #[test]

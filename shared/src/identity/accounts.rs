@@ -7,9 +7,7 @@ use crate::auth::{Caller, password};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::i18n::Msg;
-use crate::identity::model::{
-    Email, JoinType, Password, Role, TeamRecord, UserInTeam, UserRecord, Username,
-};
+use crate::identity::model::{Email, JoinType, Password, Role, TeamRecord, UserInTeam, UserRecord, Username};
 use crate::identity::repo;
 use crate::keys;
 use crate::store::{Change, Condition, MAX_ACTIONS, Transaction};
@@ -42,11 +40,7 @@ pub enum JoinPlan {
 
 /// Creates a user, their uniqueness guards and (when founding one) their team in one
 /// transaction: of two registrations of one name, exactly one commits; the other gets 409.
-pub async fn register(
-    ctx: &AppContext,
-    registration: Registration,
-    now: Timestamp,
-) -> Result<UserInTeam, ApiError> {
+pub async fn register(ctx: &AppContext, registration: Registration, now: Timestamp) -> Result<UserInTeam, ApiError> {
     create_user(ctx, registration, Role::Member, now).await
 }
 
@@ -81,11 +75,7 @@ async fn create_user(
         phone: profile.phone.unwrap_or_default(),
         about: profile.about.unwrap_or_default(),
         avatar: None,
-        role: if team.is_some() {
-            Role::TeamAdmin
-        } else {
-            base_role
-        },
+        role: if team.is_some() { Role::TeamAdmin } else { base_role },
         team_id: team.as_ref().map(|t| t.id),
         join_type: match registration.join {
             JoinPlan::CreateTeam { .. } => JoinType::Create,
@@ -102,34 +92,22 @@ async fn create_user(
         .transaction()
         .put(
             repo::user_item(&user)?,
-            Some((
-                Condition::absent(),
-                ApiError::internal("user id allocated twice"),
-            )),
+            Some((Condition::absent(), ApiError::internal("user id allocated twice"))),
         )
         .put(
             repo::guard_item(&keys::username_guard(&user.username), user.id)?,
-            Some((
-                Condition::absent(),
-                ApiError::conflict("username", Msg::UsernameTaken),
-            )),
+            Some((Condition::absent(), ApiError::conflict("username", Msg::UsernameTaken))),
         );
     if let Some(email) = &user.email {
         tx = tx.put(
             repo::guard_item(&keys::email_guard(email), user.id)?,
-            Some((
-                Condition::absent(),
-                ApiError::conflict("email", Msg::EmailTaken),
-            )),
+            Some((Condition::absent(), ApiError::conflict("email", Msg::EmailTaken))),
         );
     }
     if let Some(team) = &team {
         tx = tx.put(
             repo::team_item(team)?,
-            Some((
-                Condition::absent(),
-                ApiError::internal("team id allocated twice"),
-            )),
+            Some((Condition::absent(), ApiError::internal("team id allocated twice"))),
         );
     }
     tx.commit().await?;
@@ -254,10 +232,7 @@ pub async fn update_profile(
         Some(id) => repo::team_names(&ctx.db, [id]).await?.remove(&id),
         None => None,
     };
-    Ok(UserInTeam {
-        user: after,
-        team_name,
-    })
+    Ok(UserInTeam { user: after, team_name })
 }
 
 fn concurrent_change() -> ApiError {
@@ -276,10 +251,7 @@ fn move_guard(
         tx = tx.delete(old, None);
     }
     if let Some(new) = new {
-        tx = tx.put(
-            repo::guard_item(new, user_id)?,
-            Some((Condition::absent(), taken)),
-        );
+        tx = tx.put(repo::guard_item(new, user_id)?, Some((Condition::absent(), taken)));
     }
     Ok(tx)
 }
@@ -363,8 +335,9 @@ pub async fn change_membership(
     let session_change = || {
         let role = AttributeValue::S(membership.role.as_str().to_owned());
         match membership.team_id {
-            Some(team_id) => Change::new("SET #role = :role, #team = :team")
-                .value(":team", AttributeValue::N(team_id.to_string())),
+            Some(team_id) => {
+                Change::new("SET #role = :role, #team = :team").value(":team", AttributeValue::N(team_id.to_string()))
+            }
             None => Change::new("SET #role = :role REMOVE #team"),
         }
         .name("#role", "role")
@@ -389,9 +362,7 @@ pub async fn change_membership(
         .commit()
         .await?;
     for chunk in chunks {
-        update_sessions(ctx.db.transaction(), chunk)
-            .commit()
-            .await?;
+        update_sessions(ctx.db.transaction(), chunk).commit().await?;
     }
     Ok(after)
 }

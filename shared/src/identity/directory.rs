@@ -7,7 +7,7 @@ use crate::identity::model::{UserInTeam, UserRecord};
 use crate::identity::repo;
 use crate::keys;
 use crate::paging::{Page, PageRequest};
-use crate::store::{self, DIRECTORY_INDEX, TEAM_MEMBERS_INDEX};
+use crate::store::{self, GSI1, GSI2};
 
 /// The users the caller may see, optionally filtered by a search text (username, nickname,
 /// names or email, ignoring case), one page at a time and ordered by id.
@@ -18,14 +18,9 @@ pub async fn list_users(
     page: PageRequest,
 ) -> Result<Page<UserInTeam>, ApiError> {
     let users: Vec<UserRecord> = if caller.is_super_admin() {
-        query_users(ctx, DIRECTORY_INDEX, keys::DIRECTORY_USERS).await?
+        query_users(ctx, GSI2, keys::DIRECTORY_USERS).await?
     } else if let Some(team_id) = caller.team_id {
-        query_users(
-            ctx,
-            TEAM_MEMBERS_INDEX,
-            &keys::team_members_partition(team_id),
-        )
-        .await?
+        query_users(ctx, GSI1, &keys::team_members_partition(team_id)).await?
     } else {
         vec![repo::load_user(&ctx.db, caller.user_id).await?]
     };
@@ -42,11 +37,7 @@ pub async fn list_users(
     }))
 }
 
-async fn query_users(
-    ctx: &AppContext,
-    index: store::IndexKeys,
-    partition: &str,
-) -> Result<Vec<UserRecord>, ApiError> {
+async fn query_users(ctx: &AppContext, index: store::IndexKeys, partition: &str) -> Result<Vec<UserRecord>, ApiError> {
     ctx.db
         .query_prefix(Some(index), partition, "USER#")
         .await?
@@ -56,24 +47,15 @@ async fn query_users(
 }
 
 fn matches(user: &UserRecord, needle: &str) -> bool {
-    [
-        &user.username,
-        &user.nickname,
-        &user.first_name,
-        &user.last_name,
-    ]
-    .into_iter()
-    .chain(user.email.as_ref())
-    .any(|field| field.to_lowercase().contains(needle))
+    [&user.username, &user.nickname, &user.first_name, &user.last_name]
+        .into_iter()
+        .chain(user.email.as_ref())
+        .any(|field| field.to_lowercase().contains(needle))
 }
 
 /// One user by name, if the caller may see them: themselves, their team, or anyone for the
 /// super admin. Others get the same 404 as a name nobody has.
-pub async fn find_user(
-    ctx: &AppContext,
-    caller: &Caller,
-    username: &str,
-) -> Result<UserInTeam, ApiError> {
+pub async fn find_user(ctx: &AppContext, caller: &Caller, username: &str) -> Result<UserInTeam, ApiError> {
     let user_id = repo::find_user_id(&ctx.db, username)
         .await?
         .ok_or_else(repo::user_not_found)?;

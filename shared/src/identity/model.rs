@@ -58,12 +58,7 @@ impl Role {
             "invite_member",
             "manage_team",
         ];
-        const SUPER_ADMIN: &[&str] = &[
-            "delete_project",
-            "delete_task",
-            "manage_all_teams",
-            "view_all_users",
-        ];
+        const SUPER_ADMIN: &[&str] = &["delete_project", "delete_task", "manage_all_teams", "view_all_users"];
         let mut permissions = MEMBER.to_vec();
         if self.is_admin() {
             permissions.extend_from_slice(TEAM_ADMIN);
@@ -294,10 +289,7 @@ mod tests {
 
     #[test]
     fn passwords_are_bounded_and_never_printed() {
-        assert_eq!(
-            Password::parse("short").unwrap_err(),
-            Msg::TooShort { min: 8 }
-        );
+        assert_eq!(Password::parse("short").unwrap_err(), Msg::TooShort { min: 8 });
         assert!(Password::parse(&"x".repeat(129)).is_err());
         let password = Password::parse("s3cret-enough").unwrap();
         assert!(!format!("{password:?}").contains("s3cret"));

@@ -21,24 +21,15 @@ pub fn user_not_found() -> ApiError {
 
 pub fn user_item(user: &UserRecord) -> Result<Item, ApiError> {
     let mut item = store::to_item(&keys::user(user.id), user)?;
-    item.insert(
-        keys::GSI2_PK.into(),
-        AttributeValue::S(keys::DIRECTORY_USERS.into()),
-    );
-    item.insert(
-        keys::GSI2_SK.into(),
-        AttributeValue::S(keys::user_sort(user.id)),
-    );
+    item.insert(keys::GSI2_PK.into(), AttributeValue::S(keys::DIRECTORY_USERS.into()));
+    item.insert(keys::GSI2_SK.into(), AttributeValue::S(keys::user_sort(user.id)));
     // Sparse: a user without a team is simply absent from the membership index.
     if let Some(team_id) = user.team_id {
         item.insert(
             keys::GSI1_PK.into(),
             AttributeValue::S(keys::team_members_partition(team_id)),
         );
-        item.insert(
-            keys::GSI1_SK.into(),
-            AttributeValue::S(keys::user_sort(user.id)),
-        );
+        item.insert(keys::GSI1_SK.into(), AttributeValue::S(keys::user_sort(user.id)));
     }
     Ok(item)
 }
@@ -52,10 +43,7 @@ pub fn team_item(team: &TeamRecord) -> Result<Item, ApiError> {
 }
 
 pub fn session_item(session: &SessionRecord) -> Result<Item, ApiError> {
-    let mut item = store::to_item(
-        &keys::session(session.user_id, &session.session_id),
-        session,
-    )?;
+    let mut item = store::to_item(&keys::session(session.user_id, &session.session_id), session)?;
     item.insert(
         keys::EXPIRES_AT.into(),
         AttributeValue::N(session.expires_at.to_string()),
@@ -76,18 +64,12 @@ pub async fn find_user_id(db: &Db, login_name: &str) -> Result<Option<u64>, ApiE
 }
 
 pub async fn load_user(db: &Db, user_id: u64) -> Result<UserRecord, ApiError> {
-    db.get(&keys::user(user_id))
-        .await?
-        .ok_or_else(user_not_found)
+    db.get(&keys::user(user_id)).await?.ok_or_else(user_not_found)
 }
 
 /// A user and their team's name. `team_hint` (the session's team) lets both be read in one
 /// round trip; the user item stays the truth if the hint is stale.
-pub async fn load_user_in_team(
-    db: &Db,
-    user_id: u64,
-    team_hint: Option<u64>,
-) -> Result<UserInTeam, ApiError> {
+pub async fn load_user_in_team(db: &Db, user_id: u64, team_hint: Option<u64>) -> Result<UserInTeam, ApiError> {
     let user_key = keys::user(user_id);
     let mut wanted = vec![user_key.clone()];
     wanted.extend(team_hint.map(keys::team));
@@ -111,10 +93,7 @@ pub async fn load_user_in_team(
 }
 
 /// Team names by id, for a page of users.
-pub async fn team_names(
-    db: &Db,
-    team_ids: impl IntoIterator<Item = u64>,
-) -> Result<HashMap<u64, String>, ApiError> {
+pub async fn team_names(db: &Db, team_ids: impl IntoIterator<Item = u64>) -> Result<HashMap<u64, String>, ApiError> {
     let mut ids: Vec<u64> = team_ids.into_iter().collect();
     ids.sort_unstable();
     ids.dedup();

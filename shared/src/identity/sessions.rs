@@ -35,11 +35,7 @@ struct ThrottleRecord {
     window_ends_at: i64,
 }
 
-pub async fn login(
-    ctx: &AppContext,
-    input: LoginInput,
-    now: Timestamp,
-) -> Result<LoginOutcome, ApiError> {
+pub async fn login(ctx: &AppContext, input: LoginInput, now: Timestamp) -> Result<LoginOutcome, ApiError> {
     let user_id = repo::find_user_id(&ctx.db, &input.login_name).await?;
     // Count failures per account, so switching between username and email gains nothing;
     // names without an account are counted by name.
@@ -65,17 +61,10 @@ pub async fn login(
         });
     }
     let user: Option<UserRecord> = match user_id {
-        Some(id) => found
-            .remove(&keys::user(id))
-            .map(store::from_item)
-            .transpose()?,
+        Some(id) => found.remove(&keys::user(id)).map(store::from_item).transpose()?,
         None => None,
     };
-    let valid = password::verify(
-        &input.password,
-        user.as_ref().map(|u| u.password_hash.as_str()),
-    )
-    .await?;
+    let valid = password::verify(&input.password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
     let Some(mut user) = user.filter(|_| valid) else {
         record_failure(ctx, &throttle_key, now).await?;
         return Err(ApiError::InvalidCredentials);
@@ -83,23 +72,19 @@ pub async fn login(
 
     let (session, tokens) = new_session(ctx, &user, now)?;
     user.last_login_at = Some(now);
-    let mut tx = ctx
-        .db
-        .transaction()
-        .put(repo::session_item(&session)?, None)
-        .update(
-            &keys::user(user.id),
-            Change::new("SET #last = :now")
-                .name("#last", "last_login_at")
-                .value(":now", AttributeValue::S(now.to_string())),
-            // The password just checked and the role copied into the session must still be
-            // the user's when the session is written: a password or role change in between
-            // makes this login retry.
-            Some((
-                repo::unchanged_since(&user),
-                ApiError::conflict("version", Msg::ChangedConcurrently),
-            )),
-        );
+    let mut tx = ctx.db.transaction().put(repo::session_item(&session)?, None).update(
+        &keys::user(user.id),
+        Change::new("SET #last = :now")
+            .name("#last", "last_login_at")
+            .value(":now", AttributeValue::S(now.to_string())),
+        // The password just checked and the role copied into the session must still be
+        // the user's when the session is written: a password or role change in between
+        // makes this login retry.
+        Some((
+            repo::unchanged_since(&user),
+            ApiError::conflict("version", Msg::ChangedConcurrently),
+        )),
+    );
     if throttle.is_some() {
         tx = tx.delete(&throttle_key, None);
     }
@@ -146,10 +131,7 @@ async fn record_failure(ctx: &AppContext, key: &keys::Key, now: Timestamp) -> Re
             },
         )
         .map(|mut item| {
-            item.insert(
-                keys::EXPIRES_AT.into(),
-                AttributeValue::N(window_end.to_string()),
-            );
+            item.insert(keys::EXPIRES_AT.into(), AttributeValue::N(window_end.to_string()));
             item
         })?;
         let opened = ctx
@@ -173,11 +155,7 @@ async fn record_failure(ctx: &AppContext, key: &keys::Key, now: Timestamp) -> Re
 }
 
 /// A new session for `user` and its first token pair.
-fn new_session(
-    ctx: &AppContext,
-    user: &UserRecord,
-    now: Timestamp,
-) -> Result<(SessionRecord, TokenPair), ApiError> {
+fn new_session(ctx: &AppContext, user: &UserRecord, now: Timestamp) -> Result<(SessionRecord, TokenPair), ApiError> {
     let session = SessionRecord {
         session_id: uuid::Uuid::new_v4().simple().to_string(),
         user_id: user.id,
@@ -194,11 +172,7 @@ fn new_session(
 }
 
 /// Signs an access token and the refresh token of the session's current rotation.
-fn token_pair(
-    ctx: &AppContext,
-    session: &SessionRecord,
-    now: Timestamp,
-) -> Result<TokenPair, ApiError> {
+fn token_pair(ctx: &AppContext, session: &SessionRecord, now: Timestamp) -> Result<TokenPair, ApiError> {
     let access_expires = now + ctx.settings.access_ttl;
     let refresh_expires = Timestamp::from_second(session.expires_at).map_err(ApiError::internal)?;
     let access = ctx.tokens.claims(
@@ -229,11 +203,7 @@ fn token_pair(
 /// Exchanges a refresh token for a new pair and rotates it. The token just replaced stays
 /// usable for the grace window (a client retrying concurrently gets the current pair);
 /// presented later, it is taken as stolen and ends the whole session.
-pub async fn refresh(
-    ctx: &AppContext,
-    refresh_token: &str,
-    now: Timestamp,
-) -> Result<TokenPair, ApiError> {
+pub async fn refresh(ctx: &AppContext, refresh_token: &str, now: Timestamp) -> Result<TokenPair, ApiError> {
     let claims = ctx
         .tokens
         .verify(refresh_token, TokenUse::Refresh)
@@ -242,9 +212,7 @@ pub async fn refresh(
         .sub
         .parse()
         .map_err(|_| ApiError::Unauthenticated(TokenProblem::Invalid))?;
-    let jti = claims
-        .jti
-        .ok_or(ApiError::Unauthenticated(TokenProblem::Invalid))?;
+    let jti = claims.jti.ok_or(ApiError::Unauthenticated(TokenProblem::Invalid))?;
     let key = keys::session(user_id, &claims.sid);
     // Two passes: if a concurrent refresh rotates the session between our read and write,
     // the second pass sees the rotation and takes the grace path.
@@ -269,8 +237,8 @@ pub async fn refresh(
                 .value(":new", AttributeValue::S(rotated.refresh_jti.clone()))
                 .value(":now", AttributeValue::S(now.to_string()))
                 .value(":exp", AttributeValue::N(rotated.expires_at.to_string()));
-            let still_current = Condition::new("#jti = :old")
-                .value(":old", AttributeValue::S(session.refresh_jti.clone()));
+            let still_current =
+                Condition::new("#jti = :old").value(":old", AttributeValue::S(session.refresh_jti.clone()));
             if ctx.db.update(&key, change, Some(still_current)).await? {
                 return token_pair(ctx, &rotated, now);
             }
@@ -292,7 +260,5 @@ pub async fn refresh(
 
 /// Ends the caller's session: its access and refresh tokens stop working at once.
 pub async fn logout(ctx: &AppContext, caller: &Caller) -> Result<(), ApiError> {
-    ctx.db
-        .delete(&keys::session(caller.user_id, &caller.session_id))
-        .await
+    ctx.db.delete(&keys::session(caller.user_id, &caller.session_id)).await
 }

@@ -32,8 +32,7 @@ impl Condition {
     }
 
     pub fn name(mut self, placeholder: &str, attribute: &str) -> Condition {
-        self.names
-            .push((placeholder.to_owned(), attribute.to_owned()));
+        self.names.push((placeholder.to_owned(), attribute.to_owned()));
         self
     }
 
@@ -60,8 +59,7 @@ impl Change {
     }
 
     pub fn name(mut self, placeholder: &str, attribute: &str) -> Change {
-        self.names
-            .push((placeholder.to_owned(), attribute.to_owned()));
+        self.names.push((placeholder.to_owned(), attribute.to_owned()));
         self
     }
 

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, KeysAndAttributes, ReturnValue, WriteRequest};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -94,9 +94,7 @@ impl Db {
                 };
                 found.insert(key, item);
             }
-            pending = output
-                .unprocessed_keys
-                .and_then(|mut rest| rest.remove(&self.table));
+            pending = output.unprocessed_keys.and_then(|mut rest| rest.remove(&self.table));
         }
         Ok(found)
     }
@@ -136,6 +134,38 @@ impl Db {
                 return Ok(items);
             }
         }
+    }
+
+    /// Deletes many items, 25 to a request (DynamoDB's batch limit), retrying what the
+    /// service hands back unprocessed. Not atomic: callers order deletions so that a partial
+    /// run can simply be repeated.
+    pub async fn delete_all(&self, keys: &[Key]) -> Result<(), ApiError> {
+        for chunk in keys.chunks(25) {
+            let mut pending: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|key| {
+                    DeleteRequest::builder()
+                        .set_key(Some(key_item(key)))
+                        .build()
+                        .map(|delete| WriteRequest::builder().delete_request(delete).build())
+                        .map_err(ApiError::internal)
+                })
+                .collect::<Result<_, _>>()?;
+            while !pending.is_empty() {
+                let output = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .send()
+                    .await
+                    .map_err(storage_error)?;
+                pending = output
+                    .unprocessed_items
+                    .and_then(|mut rest| rest.remove(&self.table))
+                    .unwrap_or_default();
+            }
+        }
+        Ok(())
     }
 
     /// Allocates the next integer id of a kind with an atomic counter. An id taken by a
@@ -182,12 +212,7 @@ impl Db {
 
     /// Changes attributes of one item. With a condition, answers `Ok(false)` when it did
     /// not hold (and nothing changed).
-    pub async fn update(
-        &self,
-        key: &Key,
-        change: Change,
-        condition: Option<Condition>,
-    ) -> Result<bool, ApiError> {
+    pub async fn update(&self, key: &Key, change: Change, condition: Option<Condition>) -> Result<bool, ApiError> {
         let e = Expressions::of(Some(change), condition);
         let request = self
             .client
@@ -229,12 +254,14 @@ pub struct IndexKeys {
     pub sk: &'static str,
 }
 
-pub const TEAM_MEMBERS_INDEX: IndexKeys = IndexKeys {
+/// Overloaded index 1: a team's users, a user's projects, a user's tasks (see `keys`).
+pub const GSI1: IndexKeys = IndexKeys {
     name: keys::GSI1,
     pk: keys::GSI1_PK,
     sk: keys::GSI1_SK,
 };
-pub const DIRECTORY_INDEX: IndexKeys = IndexKeys {
+/// Overloaded index 2: the directories of all users and all projects (see `keys`).
+pub const GSI2: IndexKeys = IndexKeys {
     name: keys::GSI2,
     pk: keys::GSI2_PK,
     sk: keys::GSI2_SK,
@@ -259,10 +286,7 @@ pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, ApiError> {
 }
 
 pub fn string_attr(item: &Item, name: &str) -> String {
-    item.get(name)
-        .and_then(|v| v.as_s().ok())
-        .cloned()
-        .unwrap_or_default()
+    item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
 }
 
 /// A storage failure, logged by the caller's request and never shown to the client.

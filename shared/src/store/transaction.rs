@@ -43,18 +43,10 @@ impl Transaction {
             .set_expression_attribute_names(e.names)
             .set_expression_attribute_values(e.values)
             .build();
-        self.push(
-            put.map(|p| TransactWriteItem::builder().put(p).build()),
-            conflict,
-        )
+        self.push(put.map(|p| TransactWriteItem::builder().put(p).build()), conflict)
     }
 
-    pub fn update(
-        self,
-        key: &Key,
-        change: Change,
-        condition: Option<(Condition, ApiError)>,
-    ) -> Self {
+    pub fn update(self, key: &Key, change: Change, condition: Option<(Condition, ApiError)>) -> Self {
         let (condition, conflict) = condition.unzip();
         let e = Expressions::of(Some(change), condition);
         let update = Update::builder()
@@ -65,10 +57,7 @@ impl Transaction {
             .set_expression_attribute_names(e.names)
             .set_expression_attribute_values(e.values)
             .build();
-        self.push(
-            update.map(|u| TransactWriteItem::builder().update(u).build()),
-            conflict,
-        )
+        self.push(update.map(|u| TransactWriteItem::builder().update(u).build()), conflict)
     }
 
     pub fn delete(self, key: &Key, condition: Option<(Condition, ApiError)>) -> Self {
@@ -81,17 +70,10 @@ impl Transaction {
             .set_expression_attribute_names(e.names)
             .set_expression_attribute_values(e.values)
             .build();
-        self.push(
-            delete.map(|d| TransactWriteItem::builder().delete(d).build()),
-            conflict,
-        )
+        self.push(delete.map(|d| TransactWriteItem::builder().delete(d).build()), conflict)
     }
 
-    fn push<E: std::fmt::Display>(
-        mut self,
-        action: Result<TransactWriteItem, E>,
-        conflict: Option<ApiError>,
-    ) -> Self {
+    fn push<E: std::fmt::Display>(mut self, action: Result<TransactWriteItem, E>, conflict: Option<ApiError>) -> Self {
         // Builders fail only on a missing required field, a bug here: keep the first such
         // error for commit, which then writes nothing at all.
         match action {
@@ -121,9 +103,7 @@ impl Transaction {
         }
         if self.actions.len() > MAX_ACTIONS {
             let count = self.actions.len();
-            return Err(ApiError::internal(format!(
-                "transaction of {count} actions"
-            )));
+            return Err(ApiError::internal(format!("transaction of {count} actions")));
         }
         let mut on_condition_failure = self.on_condition_failure;
         for backoff_ms in [25, 100, 0] {
@@ -139,22 +119,14 @@ impl Transaction {
                 Err(SdkError::ServiceError(service)) => service,
                 Err(other) => return Err(storage_error(other)),
             };
-            let TransactWriteItemsError::TransactionCanceledException(cancelled) = service.err()
-            else {
+            let TransactWriteItemsError::TransactionCanceledException(cancelled) = service.err() else {
                 return Err(storage_error(SdkError::ServiceError(service)));
             };
-            let codes: Vec<Option<&str>> = cancelled
-                .cancellation_reasons()
-                .iter()
-                .map(|r| r.code())
-                .collect();
-            if let Some(index) = codes
-                .iter()
-                .position(|c| *c == Some("ConditionalCheckFailed"))
-            {
-                return Err(on_condition_failure.swap_remove(index).unwrap_or_else(|| {
-                    ApiError::internal(format!("unexpected condition failure on action {index}"))
-                }));
+            let codes: Vec<Option<&str>> = cancelled.cancellation_reasons().iter().map(|r| r.code()).collect();
+            if let Some(index) = codes.iter().position(|c| *c == Some("ConditionalCheckFailed")) {
+                return Err(on_condition_failure
+                    .swap_remove(index)
+                    .unwrap_or_else(|| ApiError::internal(format!("unexpected condition failure on action {index}"))));
             }
             if !codes.contains(&Some("TransactionConflict")) || backoff_ms == 0 {
                 return Err(storage_error(SdkError::ServiceError(service)));

@@ -1,0 +1,142 @@
+//! `Idempotency-Key` on creates: a retry with the same key and body within 24 hours gets the
+//! first answer and creates nothing; the same key with another body gets 422.
+//!
+//! The record is written in the same transaction as what it creates, under a condition that
+//! it is new. Of two concurrent requests with one key, one creates; the other's transaction
+//! fails on that condition, and it answers with the winner's stored response.
+
+use std::future::Future;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use jiff::{SignedDuration, Timestamp};
+use lambda_http::Request;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, FieldErrors};
+use crate::i18n::Msg;
+use crate::keys::{self, Key};
+use crate::store::{self, Condition, Db, Item, Transaction};
+
+pub const HEADER: &str = "idempotency-key";
+const LIFETIME: SignedDuration = SignedDuration::from_hours(24);
+
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    key: Key,
+    request_hash: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredResponse {
+    request_hash: String,
+    /// The `data` of the first answer, as JSON text.
+    data: String,
+    expires_at: i64,
+}
+
+impl IdempotencyKey {
+    /// The key of a request, if it sent one: scoped to the caller, and bound to the method,
+    /// path and body it came with.
+    pub fn from_request(req: &Request, caller: &Caller, body: &Value) -> Result<Option<IdempotencyKey>, ApiError> {
+        let Some(header) = req.headers().get(HEADER) else {
+            return Ok(None);
+        };
+        let value = header.to_str().unwrap_or("").trim();
+        if value.is_empty() || value.len() > 255 {
+            return Err(ApiError::field("Idempotency-Key", Msg::TooLong { max: 255 }));
+        }
+        let key_hash = hex::encode(Sha256::digest(value.as_bytes()));
+        let request_hash = hex::encode(
+            Sha256::new()
+                .chain_update(req.method().as_str())
+                .chain_update(b" ")
+                .chain_update(req.uri().path().trim_end_matches('/'))
+                .chain_update(b"\n")
+                .chain_update(body.to_string())
+                .finalize(),
+        );
+        Ok(Some(IdempotencyKey {
+            key: keys::idempotency(caller.user_id, &key_hash),
+            request_hash,
+        }))
+    }
+
+    /// The record to write with the creation: its `data`, under the condition that the key
+    /// is new.
+    pub fn record(&self, data: &impl Serialize, now: Timestamp) -> Result<(Item, Condition, ApiError), ApiError> {
+        let expires_at = (now + LIFETIME).as_second();
+        let stored = StoredResponse {
+            request_hash: self.request_hash.clone(),
+            data: serde_json::to_string(data).map_err(ApiError::internal)?,
+            expires_at,
+        };
+        let mut item = store::to_item(&self.key, &stored)?;
+        item.insert(keys::EXPIRES_AT.into(), AttributeValue::N(expires_at.to_string()));
+        // An expired record may linger until DynamoDB's TTL sweep; it no longer holds the key.
+        let free = Condition::new("attribute_not_exists(pk) OR #exp <= :now")
+            .name("#exp", keys::EXPIRES_AT)
+            .value(":now", AttributeValue::N(now.as_second().to_string()));
+        Ok((item, free, raced()))
+    }
+}
+
+/// Adds the record of `key` (if any) to a creation's transaction.
+pub fn with_record(
+    tx: Transaction,
+    key: Option<&IdempotencyKey>,
+    data: &impl Serialize,
+    now: Timestamp,
+) -> Result<Transaction, ApiError> {
+    match key {
+        None => Ok(tx),
+        Some(key) => {
+            let (item, condition, error) = key.record(data, now)?;
+            Ok(tx.put(item, Some((condition, error))))
+        }
+    }
+}
+
+/// The error a creation's transaction answers when another request with the same key
+/// committed first.
+fn raced() -> ApiError {
+    ApiError::Conflict(FieldErrors::single("Idempotency-Key", Msg::Conflict))
+}
+
+fn is_race(error: &ApiError) -> bool {
+    matches!(error, ApiError::Conflict(fields) if fields.has("Idempotency-Key"))
+}
+
+/// Runs `create` at most once per key: answers the stored `data` of an earlier request with
+/// the same key and body, or creates and returns the new `data`.
+pub async fn once<F, Fut>(db: &Db, key: Option<IdempotencyKey>, now: Timestamp, create: F) -> Result<Value, ApiError>
+where
+    F: FnOnce(Option<IdempotencyKey>) -> Fut,
+    Fut: Future<Output = Result<Value, ApiError>>,
+{
+    let Some(key) = key else {
+        return create(None).await;
+    };
+    if let Some(data) = replay(db, &key, now).await? {
+        return Ok(data);
+    }
+    match create(Some(key.clone())).await {
+        Err(error) if is_race(&error) => replay(db, &key, now).await?.ok_or(error),
+        other => other,
+    }
+}
+
+async fn replay(db: &Db, key: &IdempotencyKey, now: Timestamp) -> Result<Option<Value>, ApiError> {
+    let Some(stored) = db.get::<StoredResponse>(&key.key).await? else {
+        return Ok(None);
+    };
+    if stored.expires_at <= now.as_second() {
+        return Ok(None);
+    }
+    if stored.request_hash != key.request_hash {
+        return Err(ApiError::rule("Idempotency-Key", Msg::IdempotencyKeyReused));
+    }
+    serde_json::from_str(&stored.data).map(Some).map_err(ApiError::internal)
+}

@@ -1,0 +1,84 @@
+//! Who may do what with a project and its tasks. Every route asks here; handlers never
+//! decide.
+//!
+//! - The super admin administers every project; a team admin, their team's projects.
+//! - A member sees the projects they are on, and the details of the tasks assigned to
+//!   them; other tasks of those projects come back redacted.
+//! - Anyone else is told the project does not exist (404), so ids reveal nothing.
+
+use crate::auth::Caller;
+use crate::error::{ApiError, BusinessCode};
+use crate::i18n::Msg;
+use crate::identity::model::Role;
+use crate::projects::model::{ProjectRecord, TaskRecord};
+use crate::projects::partition::{ProjectData, project_not_found};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Access {
+    /// Sees nothing: not told the project exists.
+    None,
+    /// On the project: sees it, and full details of their own tasks.
+    Member,
+    /// Administers it: the super admin, or a team admin of its team.
+    Admin,
+}
+
+pub fn administers(caller: &Caller, project: &ProjectRecord) -> bool {
+    caller.role == Role::SuperAdmin || (caller.role == Role::TeamAdmin && caller.team_id == Some(project.team_id))
+}
+
+pub fn access(caller: &Caller, data: &ProjectData) -> Access {
+    if administers(caller, &data.project) {
+        Access::Admin
+    } else if data.is_member(caller.user_id) {
+        Access::Member
+    } else {
+        Access::None
+    }
+}
+
+/// The caller may see the project: a member or an admin. Others get 404.
+pub fn require_visible(caller: &Caller, data: &ProjectData) -> Result<Access, ApiError> {
+    match access(caller, data) {
+        Access::None => Err(project_not_found()),
+        visible => Ok(visible),
+    }
+}
+
+/// The caller administers the project: others who can see it get 403, the rest 404.
+pub fn require_admin(caller: &Caller, data: &ProjectData) -> Result<(), ApiError> {
+    match require_visible(caller, data)? {
+        Access::Admin => Ok(()),
+        _ => Err(ApiError::forbidden()),
+    }
+}
+
+/// Writes to an archived project, or to its tasks, are refused.
+pub fn require_writable(project: &ProjectRecord) -> Result<(), ApiError> {
+    if project.is_archived() {
+        Err(ApiError::Unprocessable {
+            msg: Msg::ArchivedIsReadOnly,
+            fields: Default::default(),
+            code: None,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Full details of a task: admins and its assignee.
+pub fn sees_task(caller: &Caller, access: Access, task: &TaskRecord) -> bool {
+    access == Access::Admin || task.assignee_id == Some(caller.user_id)
+}
+
+/// Changing a task's fields or status: admins and its assignee.
+pub fn require_task_editor(caller: &Caller, access: Access, task: &TaskRecord) -> Result<(), ApiError> {
+    if sees_task(caller, access, task) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden {
+            msg: Msg::TaskHidden,
+            code: Some(BusinessCode::TaskHidden),
+        })
+    }
+}

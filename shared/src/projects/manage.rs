@@ -1,0 +1,663 @@
+//! Project operations: list, create, read, change, archive, delete, members, progress.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::auth::Caller;
+use crate::context::AppContext;
+use crate::error::{ApiError, BusinessCode, FieldErrors};
+use crate::i18n::Msg;
+use crate::idempotency::{self, IdempotencyKey};
+use crate::identity::model::{Role, TeamRecord, UserRecord};
+use crate::keys::{self, Key};
+use crate::paging::{Page, PageRequest};
+use crate::projects::access::{self, Access};
+use crate::projects::model::{MemberRecord, ProjectRecord, Status};
+use crate::projects::partition::ProjectData;
+use crate::projects::progress::{self, TaskStats};
+use crate::projects::repo;
+use crate::projects::views::ProjectView;
+use crate::store::{self, Change, Condition, GSI1, GSI2, MAX_ACTIONS};
+
+/// What the list shows: `status`, archived or not, and a title search.
+#[derive(Debug, Default)]
+pub struct ProjectFilter {
+    pub status: Option<Status>,
+    pub archived: bool,
+    pub search: Option<String>,
+}
+
+/// The projects the caller may see, newest first, one page.
+pub async fn list_projects(
+    ctx: &AppContext,
+    caller: &Caller,
+    filter: ProjectFilter,
+    page: PageRequest,
+    now: Timestamp,
+) -> Result<Page<ProjectView>, ApiError> {
+    let needle = filter
+        .search
+        .as_deref()
+        .map(str::to_lowercase)
+        .filter(|s| !s.is_empty());
+    let wanted = |project: &ProjectRecord| {
+        project.is_archived() == filter.archived
+            && filter.status.is_none_or(|s| s == project.status)
+            && needle
+                .as_deref()
+                .is_none_or(|n| project.title.to_lowercase().contains(n))
+    };
+    // Admins find their projects in the directory index, with the project items in it, so
+    // only the page's projects are read in full. Members find theirs in the membership index.
+    let project_ids: Vec<u64> = match (caller.role, caller.team_id) {
+        (Role::SuperAdmin, _) => directory(ctx, "")
+            .await?
+            .into_iter()
+            .filter(|p| wanted(p))
+            .map(|p| p.id)
+            .collect(),
+        (Role::TeamAdmin, Some(team)) => directory(ctx, &keys::team_directory_prefix(team))
+            .await?
+            .into_iter()
+            .filter(|p| wanted(p))
+            .map(|p| p.id)
+            .collect(),
+        _ => memberships(ctx, caller.user_id).await?,
+    };
+    let mut project_ids = project_ids;
+    project_ids.sort_unstable_by(|a, b| b.cmp(a));
+    let is_admin = caller.role.is_admin();
+    // For admins the filter already ran on the index; a member's projects are filtered once
+    // read. Either way each page's projects are read in parallel, in one round trip.
+    let total = project_ids.len() as u64;
+    let candidates = if is_admin {
+        page.slice(project_ids).items
+    } else {
+        project_ids
+    };
+    let (loaded, zones) = tokio::join!(
+        futures_util::future::try_join_all(candidates.iter().map(|id| ProjectData::load(&ctx.db, *id))),
+        team_zones(ctx, caller.team_id)
+    );
+    let loaded: Vec<ProjectData> = loaded?.into_iter().flatten().collect();
+    let mut zones = zones?;
+    // The super admin's projects span teams: their zones are read once the teams are known.
+    let unknown: Vec<u64> = loaded
+        .iter()
+        .map(|d| d.project.team_id)
+        .filter(|t| !zones.contains_key(t))
+        .collect();
+    if !unknown.is_empty() {
+        zones.extend(team_zones(ctx, unknown).await?);
+    }
+    let mut views = Vec::new();
+    for data in loaded {
+        if access::access(caller, &data) == Access::None || !wanted(&data.project) {
+            continue;
+        }
+        let zone = zones
+            .get(&data.project.team_id)
+            .cloned()
+            .unwrap_or_else(|| ctx.settings.default_timezone.clone());
+        views.push(ProjectView::summary(&data, crate::dates::today_in(&zone, now)));
+    }
+    if is_admin {
+        Ok(page.with_total(views, total))
+    } else {
+        Ok(page.slice(views))
+    }
+}
+
+async fn directory(ctx: &AppContext, prefix: &str) -> Result<Vec<ProjectRecord>, ApiError> {
+    ctx.db
+        .query_prefix(Some(GSI2), keys::DIRECTORY_PROJECTS, prefix)
+        .await?
+        .into_iter()
+        .map(store::from_item)
+        .collect()
+}
+
+async fn memberships(ctx: &AppContext, user_id: u64) -> Result<Vec<u64>, ApiError> {
+    let items = ctx
+        .db
+        .query_prefix(Some(GSI1), &keys::memberships_partition(user_id), "")
+        .await?;
+    Ok(items
+        .iter()
+        .filter_map(|item| keys::id_of(&store::string_attr(item, keys::GSI1_SK)))
+        .collect())
+}
+
+/// Time zones of teams, by id, read in one batch.
+async fn team_zones(
+    ctx: &AppContext,
+    team_ids: impl IntoIterator<Item = u64>,
+) -> Result<HashMap<u64, String>, ApiError> {
+    let mut wanted: Vec<Key> = team_ids.into_iter().map(keys::team).collect();
+    wanted.sort_by(|a, b| a.pk.cmp(&b.pk));
+    wanted.dedup();
+    let mut zones = HashMap::new();
+    for chunk in wanted.chunks(100) {
+        for item in ctx.db.get_many(chunk).await?.into_values() {
+            let team: TeamRecord = store::from_item(item)?;
+            zones.insert(team.id, team.timezone);
+        }
+    }
+    Ok(zones)
+}
+
+/// A new project (seed 001 §3.2).
+pub struct NewProject {
+    /// Required from the super admin, who belongs to no team; a team admin's own team.
+    pub team_id: Option<u64>,
+    pub title: String,
+    pub description: String,
+    pub status: Status,
+    pub start_date: Option<Date>,
+    pub end_date: Option<Date>,
+    pub member_ids: Vec<u64>,
+}
+
+pub async fn create_project(
+    ctx: &AppContext,
+    caller: &Caller,
+    input: NewProject,
+    key: Option<IdempotencyKey>,
+    now: Timestamp,
+) -> Result<Value, ApiError> {
+    let team_id = match (caller.role, caller.team_id, input.team_id) {
+        (Role::SuperAdmin, _, Some(team)) => team,
+        (Role::SuperAdmin, _, None) => return Err(ApiError::field("team_id", Msg::TeamIdRequired)),
+        (Role::TeamAdmin, Some(own), None) => own,
+        (Role::TeamAdmin, Some(own), Some(team)) if team == own => own,
+        _ => return Err(ApiError::forbidden()),
+    };
+    check_dates(input.start_date, input.end_date)?;
+    let mut wanted: Vec<Key> = vec![keys::team(team_id), keys::user(caller.user_id)];
+    wanted.extend(input.member_ids.iter().map(|id| keys::user(*id)));
+    let mut found = ctx.db.get_many(&wanted).await?;
+    let team: TeamRecord = found
+        .remove(&keys::team(team_id))
+        .map(store::from_item)
+        .transpose()?
+        .ok_or_else(|| ApiError::field("team_id", Msg::TeamNotFound))?;
+    let creator: UserRecord = store::from_item(
+        found
+            .remove(&keys::user(caller.user_id))
+            .ok_or_else(crate::identity::repo::user_not_found)?,
+    )?;
+    let members = team_members(&mut found, &input.member_ids, team.id)?;
+
+    let project = ProjectRecord {
+        id: ctx.db.next_id("project").await?,
+        team_id: team.id,
+        title: input.title,
+        description: input.description,
+        status: input.status,
+        start_date: input.start_date,
+        end_date: input.end_date,
+        archived_at: None,
+        created_by: creator.id,
+        created_by_name: creator.username,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let data = ProjectData {
+        project,
+        members,
+        tasks: Vec::new(),
+    };
+    let view = serde_json::to_value(ProjectView::full(&data, crate::dates::today_in(&team.timezone, now)))
+        .map_err(ApiError::internal)?;
+    let mut tx = ctx.db.transaction().put(
+        repo::project_item(&data.project)?,
+        Some((Condition::absent(), ApiError::internal("project id allocated twice"))),
+    );
+    for member in &data.members {
+        tx = tx.put(repo::member_item(data.project.id, member)?, None);
+    }
+    idempotency::with_record(tx, key.as_ref(), &view, now)?.commit().await?;
+    Ok(view)
+}
+
+/// Members for `ids`, who must all be users of `team_id`: 422 (2003) for none, 400 naming
+/// those who are not.
+fn team_members(
+    found: &mut HashMap<Key, store::Item>,
+    ids: &[u64],
+    team_id: u64,
+) -> Result<Vec<MemberRecord>, ApiError> {
+    if ids.is_empty() {
+        return Err(ApiError::Unprocessable {
+            msg: Msg::AtLeastOneMember,
+            fields: FieldErrors::single("member_ids", Msg::AtLeastOneMember),
+            code: Some(BusinessCode::ProjectNeedsMember),
+        });
+    }
+    let mut members = Vec::new();
+    let mut strangers = Vec::new();
+    for id in ids {
+        let user: Option<UserRecord> = found.remove(&keys::user(*id)).map(store::from_item).transpose()?;
+        match user.filter(|u| u.team_id == Some(team_id)) {
+            Some(user) => members.push(MemberRecord {
+                user_id: user.id,
+                username: user.username,
+                avatar: user.avatar,
+                role: user.role,
+                former: false,
+            }),
+            None => strangers.push(*id),
+        }
+    }
+    if strangers.is_empty() {
+        Ok(members)
+    } else {
+        Err(ApiError::field("member_ids", Msg::NotInTeam { user_ids: strangers }))
+    }
+}
+
+fn check_dates(start: Option<Date>, end: Option<Date>) -> Result<(), ApiError> {
+    match (start, end) {
+        (Some(start), Some(end)) if start > end => Err(ApiError::field("end_date", Msg::StartAfterEnd)),
+        _ => Ok(()),
+    }
+}
+
+pub async fn get_project(
+    ctx: &AppContext,
+    caller: &Caller,
+    project_id: u64,
+    now: Timestamp,
+) -> Result<ProjectView, ApiError> {
+    let (data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    access::require_visible(caller, &data)?;
+    Ok(ProjectView::full(&data, today))
+}
+
+/// A partial change (seed 001 §3.4); `None` leaves a field, `Some(None)` clears a date.
+#[derive(Debug, Default)]
+pub struct ProjectPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<Status>,
+    pub start_date: Option<Option<Date>>,
+    pub end_date: Option<Option<Date>>,
+}
+
+/// Applies a patch, writing only the attributes that change. With `if_match`, refuses (412)
+/// unless the project is still at that version.
+pub async fn update_project(
+    ctx: &AppContext,
+    caller: &Caller,
+    project_id: u64,
+    patch: ProjectPatch,
+    if_match: Option<u64>,
+    now: Timestamp,
+) -> Result<ProjectView, ApiError> {
+    let (mut data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    access::require_admin(caller, &data)?;
+    access::require_writable(&data.project)?;
+    check_version(data.project.version, if_match)?;
+    let before = data.project.clone();
+    let project = &mut data.project;
+    let mut change = Changes::default();
+    if let Some(title) = patch.title.filter(|t| *t != project.title) {
+        change.set("title", AttributeValue::S(title.clone()));
+        project.title = title;
+    }
+    if let Some(description) = patch.description.filter(|d| *d != project.description) {
+        change.set("description", AttributeValue::S(description.clone()));
+        project.description = description;
+    }
+    if let Some(status) = patch.status.filter(|s| *s != project.status) {
+        change.set("status", AttributeValue::S(status.as_str().into()));
+        project.status = status;
+    }
+    if let Some(start) = patch.start_date.filter(|d| *d != project.start_date) {
+        change.set_or_remove("start_date", start.map(|d| AttributeValue::S(d.to_string())));
+        project.start_date = start;
+    }
+    if let Some(end) = patch.end_date.filter(|d| *d != project.end_date) {
+        change.set_or_remove("end_date", end.map(|d| AttributeValue::S(d.to_string())));
+        project.end_date = end;
+    }
+    check_dates(project.start_date, project.end_date)?;
+    if !change.is_empty() {
+        project.version += 1;
+        project.updated_at = now;
+        commit_project_change(ctx, &before, change, now, if_match).await?;
+    }
+    Ok(ProjectView::full(&data, today))
+}
+
+/// Archives a project: from then on it and its tasks are read-only. Archiving an archived
+/// project changes nothing.
+pub async fn archive_project(
+    ctx: &AppContext,
+    caller: &Caller,
+    project_id: u64,
+    if_match: Option<u64>,
+    now: Timestamp,
+) -> Result<ProjectView, ApiError> {
+    let (mut data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    access::require_admin(caller, &data)?;
+    check_version(data.project.version, if_match)?;
+    if !data.project.is_archived() {
+        let before = data.project.clone();
+        let mut change = Changes::default();
+        change.set("archived_at", AttributeValue::S(now.to_string()));
+        commit_project_change(ctx, &before, change, now, if_match).await?;
+        data.project.archived_at = Some(now);
+        data.project.version += 1;
+        data.project.updated_at = now;
+    }
+    Ok(ProjectView::full(&data, today))
+}
+
+/// Deletes an archived project and everything under it: the super admin only. Tasks'
+/// pointers and histories go first and the project item last, so an interrupted delete
+/// leaves a project that can simply be deleted again.
+pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) -> Result<(), ApiError> {
+    let data = ProjectData::load_existing(&ctx.db, project_id).await?;
+    access::require_visible(caller, &data)?;
+    if caller.role != Role::SuperAdmin {
+        return Err(ApiError::forbidden());
+    }
+    if !data.project.is_archived() {
+        return Err(ApiError::rule("is_archived", Msg::OnlyArchivedCanBeDeleted));
+    }
+    let mut keys_to_delete = Vec::new();
+    for task in &data.tasks {
+        let history = ctx.db.query_prefix(None, &keys::task_partition(task.id), "").await?;
+        keys_to_delete.extend(history.iter().map(|item| Key {
+            pk: store::string_attr(item, keys::PK),
+            sk: store::string_attr(item, keys::SK),
+        }));
+        keys_to_delete.push(keys::task(project_id, task.id));
+    }
+    keys_to_delete.extend(data.members.iter().map(|m| keys::project_member(project_id, m.user_id)));
+    ctx.db.delete_all(&keys_to_delete).await?;
+    ctx.db.delete(&keys::project(project_id)).await
+}
+
+/// Replaces the member list (seed 001 §3.8). A member who still has open tasks in the
+/// project cannot be removed (422 naming the tasks). Removed members keep a `former` item,
+/// so their finished tasks still show who did them.
+pub async fn set_members(
+    ctx: &AppContext,
+    caller: &Caller,
+    project_id: u64,
+    member_ids: Vec<u64>,
+    if_match: Option<u64>,
+    now: Timestamp,
+) -> Result<ProjectView, ApiError> {
+    let (mut data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    access::require_admin(caller, &data)?;
+    access::require_writable(&data.project)?;
+    check_version(data.project.version, if_match)?;
+    let wanted: Vec<Key> = member_ids.iter().map(|id| keys::user(*id)).collect();
+    let mut found = if wanted.is_empty() {
+        HashMap::new()
+    } else {
+        ctx.db.get_many(&wanted).await?
+    };
+    let new_members = team_members(&mut found, &member_ids, data.project.team_id)?;
+    let removed: Vec<u64> = data
+        .active_members()
+        .map(|m| m.user_id)
+        .filter(|id| !member_ids.contains(id))
+        .collect();
+    let blocking: Vec<u64> = data
+        .tasks
+        .iter()
+        .filter(|t| t.status != Status::Completed && t.assignee_id.is_some_and(|a| removed.contains(&a)))
+        .map(|t| t.id)
+        .collect();
+    if !blocking.is_empty() {
+        return Err(ApiError::rule(
+            "member_ids",
+            Msg::MembersHaveOpenTasks { task_ids: blocking },
+        ));
+    }
+    let mut items = Vec::new();
+    for member in &new_members {
+        items.push(repo::member_item(project_id, member)?);
+    }
+    for id in &removed {
+        if let Some(old) = data.person(*id) {
+            items.push(repo::member_item(
+                project_id,
+                &MemberRecord {
+                    former: true,
+                    ..old.clone()
+                },
+            )?);
+        }
+    }
+    if items.len() + 1 > MAX_ACTIONS {
+        return Err(ApiError::field("member_ids", Msg::TooLong { max: MAX_ACTIONS - 1 }));
+    }
+    let before = data.project.clone();
+    // The project's version moves with its member list, so a stale If-Match fails here too.
+    let tx = items
+        .into_iter()
+        .fold(ctx.db.transaction(), |tx, item| tx.put(item, None));
+    commit_project_change_in(tx, &before, Changes::default(), now, if_match).await?;
+    let former: Vec<MemberRecord> = data
+        .members
+        .iter()
+        .filter(|m| !member_ids.contains(&m.user_id))
+        .map(|m| MemberRecord {
+            former: true,
+            ..m.clone()
+        })
+        .collect();
+    data.members = new_members.into_iter().chain(former).collect();
+    data.project.version += 1;
+    data.project.updated_at = now;
+    Ok(ProjectView::full(&data, today))
+}
+
+/// 412 when the client's `If-Match` names another version.
+pub fn check_version(current: u64, if_match: Option<u64>) -> Result<(), ApiError> {
+    match if_match {
+        Some(expected) if expected != current => Err(ApiError::PreconditionFailed),
+        _ => Ok(()),
+    }
+}
+
+/// The SET and REMOVE parts of an update that writes only what changed.
+#[derive(Default)]
+pub struct Changes {
+    sets: Vec<(String, AttributeValue)>,
+    removes: Vec<String>,
+}
+
+impl Changes {
+    pub fn set(&mut self, attribute: &str, value: AttributeValue) {
+        self.sets.push((attribute.to_owned(), value));
+    }
+
+    pub fn set_or_remove(&mut self, attribute: &str, value: Option<AttributeValue>) {
+        match value {
+            Some(value) => self.set(attribute, value),
+            None => self.removes.push(attribute.to_owned()),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty() && self.removes.is_empty()
+    }
+
+    /// The update, with `version` bumped and `updated_at` set.
+    pub fn into_change(self, version: u64, now: Timestamp) -> Change {
+        let mut sets = vec![
+            "#version = :next_version".to_owned(),
+            "#updated_at = :updated_at".to_owned(),
+        ];
+        let mut change_names = vec![
+            ("#version".to_owned(), "version".to_owned()),
+            ("#updated_at".to_owned(), "updated_at".to_owned()),
+        ];
+        let mut values = vec![
+            (":next_version".to_owned(), AttributeValue::N((version + 1).to_string())),
+            (":updated_at".to_owned(), AttributeValue::S(now.to_string())),
+        ];
+        for (i, (attribute, value)) in self.sets.into_iter().enumerate() {
+            sets.push(format!("#s{i} = :s{i}"));
+            change_names.push((format!("#s{i}"), attribute));
+            values.push((format!(":s{i}"), value));
+        }
+        let removes: Vec<String> = self
+            .removes
+            .into_iter()
+            .enumerate()
+            .map(|(i, attribute)| {
+                change_names.push((format!("#r{i}"), attribute));
+                format!("#r{i}")
+            })
+            .collect();
+        let mut expression = format!("SET {}", sets.join(", "));
+        if !removes.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
+        }
+        let change = change_names
+            .into_iter()
+            .fold(Change::new(&expression), |c, (p, a)| c.name(&p, &a));
+        values.into_iter().fold(change, |c, (p, v)| c.value(&p, v))
+    }
+}
+
+/// The error of a write whose version condition failed: 412 when the client named the
+/// version it read (`If-Match`), else 409 (someone else got there first; reload).
+pub fn version_conflict(if_match: Option<u64>) -> ApiError {
+    match if_match {
+        Some(_) => ApiError::PreconditionFailed,
+        None => ApiError::conflict("version", Msg::ChangedConcurrently),
+    }
+}
+
+async fn commit_project_change(
+    ctx: &AppContext,
+    before: &ProjectRecord,
+    change: Changes,
+    now: Timestamp,
+    if_match: Option<u64>,
+) -> Result<(), ApiError> {
+    commit_project_change_in(ctx.db.transaction(), before, change, now, if_match).await
+}
+
+async fn commit_project_change_in(
+    tx: store::Transaction,
+    before: &ProjectRecord,
+    change: Changes,
+    now: Timestamp,
+    if_match: Option<u64>,
+) -> Result<(), ApiError> {
+    tx.update(
+        &keys::project(before.id),
+        change.into_change(before.version, now),
+        Some((repo::at_version(before.version), version_conflict(if_match))),
+    )
+    .commit()
+    .await
+}
+
+/// Seed 001 §3.7: progress for the project's admins.
+#[derive(Debug, Serialize)]
+pub struct ProjectProgress {
+    pub project_id: u64,
+    pub project_title: String,
+    pub overall_progress: f64,
+    pub main_tasks: TaskStats,
+    pub member_progress: Vec<MemberProgress>,
+    pub overdue_tasks: Vec<OverdueTask>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MemberProgress {
+    pub user_id: u64,
+    pub username: String,
+    pub assigned_tasks: usize,
+    pub completed_tasks: usize,
+    pub completion_rate: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OverdueTask {
+    pub id: u64,
+    pub title: String,
+    pub assignee: Option<String>,
+    pub end_date: Option<Date>,
+}
+
+pub async fn project_progress(
+    ctx: &AppContext,
+    caller: &Caller,
+    project_id: u64,
+    now: Timestamp,
+) -> Result<ProjectProgress, ApiError> {
+    let (data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    access::require_admin(caller, &data)?;
+    let children = data.children();
+    let member_progress = data
+        .active_members()
+        .map(|member| {
+            let assigned: Vec<_> = data
+                .tasks
+                .iter()
+                .filter(|t| t.assignee_id == Some(member.user_id))
+                .collect();
+            let completed = assigned.iter().filter(|t| t.status == Status::Completed).count();
+            let rate = if assigned.is_empty() {
+                0.0
+            } else {
+                progress::round1(100.0 * completed as f64 / assigned.len() as f64)
+            };
+            MemberProgress {
+                user_id: member.user_id,
+                username: member.username.clone(),
+                assigned_tasks: assigned.len(),
+                completed_tasks: completed,
+                completion_rate: rate,
+            }
+        })
+        .collect();
+    let overdue_tasks = data
+        .tasks
+        .iter()
+        .filter(|t| progress::is_overdue(t, today))
+        .map(|t| OverdueTask {
+            id: t.id,
+            title: t.title.clone(),
+            assignee: t.assignee_id.and_then(|id| data.person(id)).map(|p| p.username.clone()),
+            end_date: t.end_date,
+        })
+        .collect();
+    Ok(ProjectProgress {
+        project_id: data.project.id,
+        project_title: data.project.title.clone(),
+        overall_progress: progress::project_progress(&data.tasks, &children),
+        main_tasks: TaskStats::of(data.tasks.iter().filter(|t| t.level == 1), today),
+        member_progress,
+        overdue_tasks,
+    })
+}
+
+/// Supplement 4.12: task counts for anyone on the project.
+pub async fn task_counts(
+    ctx: &AppContext,
+    caller: &Caller,
+    project_id: u64,
+    now: Timestamp,
+) -> Result<TaskStats, ApiError> {
+    let (data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    access::require_visible(caller, &data)?;
+    Ok(TaskStats::of(&data.tasks, today))
+}

@@ -1,0 +1,10 @@
+//! Projects and their three-level task trees (seed 001 §3, §4 and the supplement 4.8–4.12).
+
+pub mod access;
+pub mod manage;
+pub mod model;
+pub mod partition;
+pub mod progress;
+pub mod repo;
+pub mod tasks;
+pub mod views;

@@ -1,0 +1,160 @@
+//! Projects, their members and their three-level task trees, as stored.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Msg;
+
+/// The four states of seed 001, shared by projects and tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Planning,
+    Pending,
+    InProgress,
+    Completed,
+}
+
+impl Status {
+    pub const NAMES: &'static [&'static str] = &["planning", "pending", "in_progress", "completed"];
+    pub const ALL: [Status; 4] = [Status::Planning, Status::Pending, Status::InProgress, Status::Completed];
+
+    pub fn parse(text: &str) -> Result<Status, Msg> {
+        match text.trim() {
+            "planning" => Ok(Status::Planning),
+            "pending" => Ok(Status::Pending),
+            "in_progress" => Ok(Status::InProgress),
+            "completed" => Ok(Status::Completed),
+            _ => Err(Msg::MustBeOneOf(Self::NAMES)),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Urgent,
+    High,
+    Medium,
+    Low,
+}
+
+impl Priority {
+    pub const NAMES: &'static [&'static str] = &["urgent", "high", "medium", "low"];
+
+    pub fn parse(text: &str) -> Result<Priority, Msg> {
+        match text.trim() {
+            "urgent" => Ok(Priority::Urgent),
+            "high" => Ok(Priority::High),
+            "medium" => Ok(Priority::Medium),
+            "low" => Ok(Priority::Low),
+            _ => Err(Msg::MustBeOneOf(Self::NAMES)),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+/// A project as stored: the `PROJECT` item of its partition.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProjectRecord {
+    pub id: u64,
+    pub team_id: u64,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<Timestamp>,
+    pub created_by: u64,
+    /// The creator's username when the project was made (the creator may be an admin who is
+    /// not a member, so no member item carries it).
+    pub created_by_name: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: u64,
+}
+
+impl ProjectRecord {
+    pub fn is_archived(&self) -> bool {
+        self.archived_at.is_some()
+    }
+}
+
+/// A person on a project: a `MEMBER#<id>` item of the project's partition. It keeps the
+/// member's display name and avatar so a project and its tasks render from one Query; a
+/// removed member keeps a `former` item so old tasks still show who did them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MemberRecord {
+    pub user_id: u64,
+    pub username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
+    /// The member's team role, for display.
+    pub role: crate::identity::model::Role,
+    #[serde(default)]
+    pub former: bool,
+}
+
+/// A task as stored: a `TASK#<id>` item of its project's partition.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaskRecord {
+    pub id: u64,
+    pub project_id: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<u64>,
+    /// 1 for a main task, 2 for a subtask, 3 for a sub-subtask.
+    pub level: u8,
+    /// The ancestors' ids, `/1/12` (seed 001 §4.3); empty for a main task.
+    #[serde(default)]
+    pub path: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub status: Status,
+    pub priority: Priority,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee_id: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<Date>,
+    #[serde(default)]
+    pub is_overdue_notified: bool,
+    pub created_by: u64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: u64,
+}
+
+pub const MAX_LEVEL: u8 = 3;
+
+/// Where a task lives, kept under the task's own id: the API addresses tasks by id alone.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaskPointer {
+    pub project_id: u64,
+}
+
+/// One changed field of a task (seed 001 §4.7).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HistoryRecord {
+    pub id: u64,
+    pub task_id: u64,
+    pub field_name: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub changed_by: u64,
+    pub changed_by_name: String,
+    pub changed_at: Timestamp,
+}

@@ -1,0 +1,81 @@
+//! A whole project read in one Query of its partition: the project, its members, its tasks.
+
+use std::collections::HashMap;
+
+use crate::error::{ApiError, BusinessCode};
+use crate::i18n::Msg;
+use crate::keys;
+use crate::projects::model::{MemberRecord, ProjectRecord, TaskRecord};
+use crate::store::{self, Db};
+
+#[derive(Debug, Clone)]
+pub struct ProjectData {
+    pub project: ProjectRecord,
+    /// Current and former members, by user id.
+    pub members: Vec<MemberRecord>,
+    /// Every task of every level, ordered by id.
+    pub tasks: Vec<TaskRecord>,
+}
+
+pub fn project_not_found() -> ApiError {
+    ApiError::not_found(Msg::ProjectNotFound, BusinessCode::ProjectNotFound)
+}
+
+pub fn task_not_found() -> ApiError {
+    ApiError::not_found(Msg::TaskNotFound, BusinessCode::TaskNotFound)
+}
+
+impl ProjectData {
+    /// Reads the partition; `None` when the project does not exist.
+    pub async fn load(db: &Db, project_id: u64) -> Result<Option<ProjectData>, ApiError> {
+        let items = db.query_prefix(None, &keys::project_partition(project_id), "").await?;
+        let (mut project, mut members, mut tasks) = (None, Vec::new(), Vec::new());
+        for item in items {
+            let sort_key = store::string_attr(&item, keys::SK);
+            if sort_key == keys::PROJECT {
+                project = Some(store::from_item::<ProjectRecord>(item)?);
+            } else if sort_key.starts_with(keys::MEMBER_PREFIX) {
+                members.push(store::from_item::<MemberRecord>(item)?);
+            } else if sort_key.starts_with(keys::TASK_PREFIX) {
+                tasks.push(store::from_item::<TaskRecord>(item)?);
+            }
+        }
+        Ok(project.map(|project| ProjectData {
+            project,
+            members,
+            tasks,
+        }))
+    }
+
+    pub async fn load_existing(db: &Db, project_id: u64) -> Result<ProjectData, ApiError> {
+        Self::load(db, project_id).await?.ok_or_else(project_not_found)
+    }
+
+    pub fn active_members(&self) -> impl Iterator<Item = &MemberRecord> {
+        self.members.iter().filter(|m| !m.former)
+    }
+
+    pub fn is_member(&self, user_id: u64) -> bool {
+        self.active_members().any(|m| m.user_id == user_id)
+    }
+
+    /// Anyone who ever was on the project, for display.
+    pub fn person(&self, user_id: u64) -> Option<&MemberRecord> {
+        self.members.iter().find(|m| m.user_id == user_id)
+    }
+
+    pub fn task(&self, task_id: u64) -> Result<&TaskRecord, ApiError> {
+        self.tasks.iter().find(|t| t.id == task_id).ok_or_else(task_not_found)
+    }
+
+    /// Each task's direct children, by parent id.
+    pub fn children(&self) -> HashMap<u64, Vec<&TaskRecord>> {
+        let mut children: HashMap<u64, Vec<&TaskRecord>> = HashMap::new();
+        for task in &self.tasks {
+            if let Some(parent) = task.parent_id {
+                children.entry(parent).or_default().push(task);
+            }
+        }
+        children
+    }
+}

@@ -1,0 +1,123 @@
+//! Project and task items as written, index attributes included, and the reads every
+//! project route starts with.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::auth::Caller;
+use crate::context::AppContext;
+use crate::dates;
+use crate::error::ApiError;
+use crate::identity::model::TeamRecord;
+use crate::keys;
+use crate::projects::model::{HistoryRecord, MemberRecord, ProjectRecord, TaskPointer, TaskRecord};
+use crate::projects::partition::{ProjectData, project_not_found, task_not_found};
+use crate::store::{self, Condition, Item};
+
+pub fn project_item(project: &ProjectRecord) -> Result<Item, ApiError> {
+    let mut item = store::to_item(&keys::project(project.id), project)?;
+    item.insert(keys::GSI2_PK.into(), AttributeValue::S(keys::DIRECTORY_PROJECTS.into()));
+    item.insert(
+        keys::GSI2_SK.into(),
+        AttributeValue::S(keys::project_directory_sort(project.team_id, project.id)),
+    );
+    Ok(item)
+}
+
+/// A member item; only current members are in the membership index.
+pub fn member_item(project_id: u64, member: &MemberRecord) -> Result<Item, ApiError> {
+    let mut item = store::to_item(&keys::project_member(project_id, member.user_id), member)?;
+    if !member.former {
+        item.insert(
+            keys::GSI1_PK.into(),
+            AttributeValue::S(keys::memberships_partition(member.user_id)),
+        );
+        item.insert(
+            keys::GSI1_SK.into(),
+            AttributeValue::S(keys::membership_sort(project_id)),
+        );
+    }
+    Ok(item)
+}
+
+/// A task item; only assigned tasks are in the assignee index.
+pub fn task_item(task: &TaskRecord) -> Result<Item, ApiError> {
+    let mut item = store::to_item(&keys::task(task.project_id, task.id), task)?;
+    if let Some(assignee) = task.assignee_id {
+        item.insert(
+            keys::GSI1_PK.into(),
+            AttributeValue::S(keys::assignee_partition(assignee)),
+        );
+        item.insert(
+            keys::GSI1_SK.into(),
+            AttributeValue::S(keys::assigned_task_sort(task.id)),
+        );
+    }
+    Ok(item)
+}
+
+pub fn pointer_item(task: &TaskRecord) -> Result<Item, ApiError> {
+    store::to_item(
+        &keys::task_pointer(task.id),
+        &TaskPointer {
+            project_id: task.project_id,
+        },
+    )
+}
+
+pub fn history_item(entry: &HistoryRecord) -> Result<Item, ApiError> {
+    store::to_item(&keys::task_history(entry.task_id, entry.id), entry)
+}
+
+/// The write may commit only if the item still has the version that was read.
+pub fn at_version(version: u64) -> Condition {
+    Condition::new("#version = :version")
+        .name("#version", "version")
+        .value(":version", AttributeValue::N(version.to_string()))
+}
+
+/// A project and "today" in its team's time zone, read in one round trip when the caller's
+/// own team is the project's (always, but for the super admin).
+pub async fn load_project(
+    ctx: &AppContext,
+    caller: &Caller,
+    project_id: u64,
+    now: Timestamp,
+) -> Result<(ProjectData, Date), ApiError> {
+    let (data, team) = tokio::join!(ProjectData::load(&ctx.db, project_id), team(ctx, caller.team_id));
+    let data = data?.ok_or_else(project_not_found)?;
+    let team = match team? {
+        Some(team) if team.id == data.project.team_id => Some(team),
+        _ => ctx.db.get::<TeamRecord>(&keys::team(data.project.team_id)).await?,
+    };
+    let zone = team.map_or_else(|| ctx.settings.default_timezone.clone(), |t| t.timezone);
+    Ok((data, dates::today_in(&zone, now)))
+}
+
+async fn team(ctx: &AppContext, team_id: Option<u64>) -> Result<Option<TeamRecord>, ApiError> {
+    match team_id {
+        Some(id) => ctx.db.get(&keys::team(id)).await,
+        None => Ok(None),
+    }
+}
+
+/// The project a task id belongs to.
+pub async fn project_of_task(ctx: &AppContext, task_id: u64) -> Result<u64, ApiError> {
+    let pointer: TaskPointer = ctx
+        .db
+        .get(&keys::task_pointer(task_id))
+        .await?
+        .ok_or_else(task_not_found)?;
+    Ok(pointer.project_id)
+}
+
+pub async fn history_of(ctx: &AppContext, task_id: u64) -> Result<Vec<HistoryRecord>, ApiError> {
+    let items = ctx
+        .db
+        .query_prefix(None, &keys::task_partition(task_id), keys::HISTORY_PREFIX)
+        .await?;
+    let mut entries: Vec<HistoryRecord> = items.into_iter().map(store::from_item).collect::<Result<_, _>>()?;
+    entries.sort_by_key(|entry| std::cmp::Reverse(entry.id));
+    Ok(entries)
+}

@@ -1,0 +1,591 @@
+//! Task operations (seed 001 §4, the supplement 4.8–4.11, the client's claim flow).
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::auth::Caller;
+use crate::context::AppContext;
+use crate::error::{ApiError, BusinessCode, FieldErrors};
+use crate::i18n::{Lang, Msg};
+use crate::idempotency::{self, IdempotencyKey};
+use crate::identity::model::Role;
+use crate::keys;
+use crate::projects::access::{self, Access};
+use crate::projects::manage::{Changes, check_version, version_conflict};
+use crate::projects::model::{HistoryRecord, MAX_LEVEL, Priority, Status, TaskRecord};
+use crate::projects::partition::ProjectData;
+use crate::projects::repo;
+use crate::projects::views::{PersonRef, TaskItem, TaskRenderer, TaskView};
+use crate::store::Condition;
+
+/// The fields of a new task.
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    pub title: String,
+    pub description: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub start_date: Option<Date>,
+    pub end_date: Option<Date>,
+    /// For a main task, a project member or nobody (the claim flow); a subtask always
+    /// inherits its parent's assignee.
+    pub assignee_id: Option<u64>,
+}
+
+/// A main task made by an admin (seed 4.9), assigned to a project member or, for the claim
+/// flow, to nobody yet.
+pub async fn create_main_task(
+    ctx: &AppContext,
+    caller: &Caller,
+    project_id: u64,
+    input: NewTask,
+    key: Option<IdempotencyKey>,
+    now: Timestamp,
+    lang: Lang,
+) -> Result<Value, ApiError> {
+    let (data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    access::require_admin(caller, &data)?;
+    access::require_writable(&data.project)?;
+    if let Some(assignee) = input.assignee_id
+        && !data.is_member(assignee)
+    {
+        return Err(ApiError::field("assignee_id", Msg::NotProjectMember));
+    }
+    create(ctx, caller, data, today, None, input, key, now, lang).await
+}
+
+/// A subtask (seed 4.10): only the parent's assignee adds one, it inherits that assignee,
+/// and trees stop at three levels (422, 3002).
+pub async fn create_subtask(
+    ctx: &AppContext,
+    caller: &Caller,
+    parent_id: u64,
+    mut input: NewTask,
+    key: Option<IdempotencyKey>,
+    now: Timestamp,
+    lang: Lang,
+) -> Result<Value, ApiError> {
+    let project_id = repo::project_of_task(ctx, parent_id).await?;
+    let (data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    access::require_visible(caller, &data)?;
+    let parent = data.task(parent_id)?.clone();
+    if parent.assignee_id != Some(caller.user_id) {
+        return Err(ApiError::Forbidden {
+            msg: Msg::NotParentAssignee,
+            code: Some(BusinessCode::NotParentAssignee),
+        });
+    }
+    access::require_writable(&data.project)?;
+    if parent.level >= MAX_LEVEL {
+        return Err(ApiError::Unprocessable {
+            msg: Msg::TaskTooDeep,
+            fields: FieldErrors::single("level", Msg::TaskTooDeep),
+            code: Some(BusinessCode::TaskTooDeep),
+        });
+    }
+    input.assignee_id = parent.assignee_id;
+    create(ctx, caller, data, today, Some(&parent), input, key, now, lang).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn create(
+    ctx: &AppContext,
+    caller: &Caller,
+    mut data: ProjectData,
+    today: Date,
+    parent: Option<&TaskRecord>,
+    input: NewTask,
+    key: Option<IdempotencyKey>,
+    now: Timestamp,
+    lang: Lang,
+) -> Result<Value, ApiError> {
+    check_dates(input.start_date, input.end_date)?;
+    let task = TaskRecord {
+        id: ctx.db.next_id("task").await?,
+        project_id: data.project.id,
+        parent_id: parent.map(|p| p.id),
+        level: parent.map_or(1, |p| p.level + 1),
+        path: parent.map_or_else(String::new, |p| format!("{}/{}", p.path, p.id)),
+        title: input.title,
+        description: input.description,
+        status: input.status,
+        priority: input.priority,
+        assignee_id: input.assignee_id,
+        start_date: input.start_date,
+        end_date: input.end_date,
+        is_overdue_notified: false,
+        created_by: caller.user_id,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    data.tasks.push(task.clone());
+    let access = access::access(caller, &data);
+    let view = serde_json::to_value(TaskRenderer::new(&data, caller, access, today, lang).item(&task))
+        .map_err(ApiError::internal)?;
+    let tx = ctx
+        .db
+        .transaction()
+        .put(
+            repo::task_item(&task)?,
+            Some((Condition::absent(), ApiError::internal("task id allocated twice"))),
+        )
+        .put(
+            repo::pointer_item(&task)?,
+            Some((Condition::absent(), ApiError::internal("task id allocated twice"))),
+        );
+    idempotency::with_record(tx, key.as_ref(), &view, now)?.commit().await?;
+    Ok(view)
+}
+
+fn check_dates(start: Option<Date>, end: Option<Date>) -> Result<(), ApiError> {
+    match (start, end) {
+        (Some(start), Some(end)) if start > end => Err(ApiError::field("end_date", Msg::StartAfterEnd)),
+        _ => Ok(()),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    #[default]
+    Tree,
+    Flat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AssigneeFilter {
+    #[default]
+    All,
+    Me,
+    User(u64),
+}
+
+/// The list's filters (supplement 4.8, seed 4.1).
+#[derive(Debug, Clone, Default)]
+pub struct TaskQuery {
+    pub layout: Layout,
+    pub assignee: AssigneeFilter,
+    pub statuses: Vec<Status>,
+    pub level: Option<u8>,
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TaskList {
+    pub items: Vec<TaskItem>,
+}
+
+/// A project's tasks for one caller: a tree of main tasks with their `children`, or a flat
+/// list. Filters see only what the caller may see: a redacted task matches on its title
+/// alone, so filtering cannot reveal its status or assignee. In the tree, a task stays when
+/// it or one of its descendants matches.
+pub async fn list_tasks(
+    ctx: &AppContext,
+    caller: &Caller,
+    project_id: u64,
+    query: TaskQuery,
+    now: Timestamp,
+    lang: Lang,
+) -> Result<TaskList, ApiError> {
+    let (data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let access = access::require_visible(caller, &data)?;
+    let renderer = TaskRenderer::new(&data, caller, access, today, lang);
+    let needle = query.search.as_deref().map(str::to_lowercase).filter(|s| !s.is_empty());
+    let matches = |task: &TaskRecord| {
+        let visible = renderer.sees(task);
+        let assignee_ok = match query.assignee {
+            AssigneeFilter::All => true,
+            AssigneeFilter::Me => task.assignee_id == Some(caller.user_id),
+            AssigneeFilter::User(id) => visible && task.assignee_id == Some(id),
+        };
+        assignee_ok
+            && (query.statuses.is_empty() || (visible && query.statuses.contains(&task.status)))
+            && query.level.is_none_or(|level| task.level == level)
+            && needle.as_deref().is_none_or(|n| task.title.to_lowercase().contains(n))
+    };
+    let items = match query.layout {
+        Layout::Flat => data
+            .tasks
+            .iter()
+            .filter(|t| matches(t))
+            .map(|t| renderer.item(t))
+            .collect(),
+        Layout::Tree => {
+            fn keeps(task: &TaskRecord, renderer: &TaskRenderer, matches: &dyn Fn(&TaskRecord) -> bool) -> bool {
+                matches(task)
+                    || renderer
+                        .children_of(task.id)
+                        .iter()
+                        .any(|c| keeps(c, renderer, matches))
+            }
+            let keep = |task: &TaskRecord| keeps(task, &renderer, &matches);
+            data.tasks
+                .iter()
+                .filter(|t| t.level == 1 && keep(t))
+                .map(|t| renderer.subtree(t, &keep))
+                .collect()
+        }
+    };
+    Ok(TaskList { items })
+}
+
+/// One task: in full for admins and its assignee, redacted for the project's other members,
+/// 404 for everyone else.
+pub async fn get_task(
+    ctx: &AppContext,
+    caller: &Caller,
+    task_id: u64,
+    now: Timestamp,
+    lang: Lang,
+) -> Result<TaskItem, ApiError> {
+    let project_id = repo::project_of_task(ctx, task_id).await?;
+    let (data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let access = access::require_visible(caller, &data)?;
+    let task = data.task(task_id)?;
+    Ok(TaskRenderer::new(&data, caller, access, today, lang).item(task))
+}
+
+/// A partial change of a task; `None` leaves a field, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct TaskPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub assignee_id: Option<Option<u64>>,
+    pub start_date: Option<Option<Date>>,
+    pub end_date: Option<Option<Date>>,
+}
+
+/// Changes a task: admins and its assignee; only admins change the assignee. Writes only the
+/// changed attributes and one history entry per changed field, in one transaction. With
+/// `if_match`, refuses (412) unless the task is still at that version.
+pub async fn update_task(
+    ctx: &AppContext,
+    caller: &Caller,
+    task_id: u64,
+    patch: TaskPatch,
+    if_match: Option<u64>,
+    now: Timestamp,
+    lang: Lang,
+) -> Result<TaskView, ApiError> {
+    let project_id = repo::project_of_task(ctx, task_id).await?;
+    let (mut data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let access = access::require_visible(caller, &data)?;
+    let before = data.task(task_id)?.clone();
+    access::require_task_editor(caller, access, &before)?;
+    access::require_writable(&data.project)?;
+    if let Some(assignee) = patch.assignee_id.filter(|a| *a != before.assignee_id) {
+        if access != Access::Admin {
+            return Err(ApiError::Forbidden {
+                msg: Msg::OnlyAdminsReassign,
+                code: None,
+            });
+        }
+        if let Some(id) = assignee
+            && !data.is_member(id)
+        {
+            return Err(ApiError::field("assignee_id", Msg::NotProjectMember));
+        }
+    }
+    check_version(before.version, if_match)?;
+    let mut after = before.clone();
+    let edit = apply(&mut after, patch);
+    check_dates(after.start_date, after.end_date)?;
+    if !edit.is_empty() {
+        commit_edit(ctx, caller, &data, &before, &mut after, edit, if_match, now).await?;
+        if let Some(slot) = data.tasks.iter_mut().find(|t| t.id == task_id) {
+            *slot = after.clone();
+        }
+    }
+    Ok(TaskRenderer::new(&data, caller, access, today, lang).full(&after))
+}
+
+/// A claim (the client's flow): a project member takes an unassigned main task, optionally
+/// setting its status and end date. Of two concurrent claims, one wins; the other gets 409.
+pub async fn claim_task(
+    ctx: &AppContext,
+    caller: &Caller,
+    task_id: u64,
+    status: Option<Status>,
+    end_date: Option<Date>,
+    now: Timestamp,
+    lang: Lang,
+) -> Result<TaskView, ApiError> {
+    let project_id = repo::project_of_task(ctx, task_id).await?;
+    let (mut data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let access = access::require_visible(caller, &data)?;
+    if !data.is_member(caller.user_id) {
+        return Err(ApiError::forbidden());
+    }
+    let before = data.task(task_id)?.clone();
+    access::require_writable(&data.project)?;
+    if before.level != 1 {
+        return Err(ApiError::rule("task", Msg::OnlyMainTasksClaimable));
+    }
+    if before.assignee_id.is_some() {
+        return Err(ApiError::conflict("assignee_id", Msg::AlreadyAssigned));
+    }
+    let mut after = before.clone();
+    let patch = TaskPatch {
+        status,
+        assignee_id: Some(Some(caller.user_id)),
+        end_date: end_date.map(Some),
+        ..TaskPatch::default()
+    };
+    let edit = apply(&mut after, patch);
+    check_dates(after.start_date, after.end_date)?;
+    // A concurrent claim moved the version: this one lost.
+    commit_edit(ctx, caller, &data, &before, &mut after, edit, None, now)
+        .await
+        .map_err(|e| {
+            if matches!(e, ApiError::Conflict(_)) {
+                ApiError::conflict("assignee_id", Msg::AlreadyAssigned)
+            } else {
+                e
+            }
+        })?;
+    if let Some(slot) = data.tasks.iter_mut().find(|t| t.id == task_id) {
+        *slot = after.clone();
+    }
+    Ok(TaskRenderer::new(&data, caller, access, today, lang).full(&after))
+}
+
+/// What an edit changed: the attributes to write and one history line per field.
+struct Edit {
+    changes: Changes,
+    history: Vec<(&'static str, Option<String>, Option<String>)>,
+}
+
+impl Edit {
+    fn is_empty(&self) -> bool {
+        self.history.is_empty()
+    }
+
+    fn record(&mut self, field: &'static str, old: Option<String>, new: Option<String>, value: Option<AttributeValue>) {
+        self.changes.set_or_remove(field, value);
+        self.history.push((field, old, new));
+    }
+}
+
+/// Applies a patch to `task`, noting each real change.
+fn apply(task: &mut TaskRecord, patch: TaskPatch) -> Edit {
+    let mut edit = Edit {
+        changes: Changes::default(),
+        history: Vec::new(),
+    };
+    let text = |s: &str| Some(s.to_owned());
+    let date = |d: Option<Date>| d.map(|d| d.to_string());
+    if let Some(title) = patch.title.filter(|t| *t != task.title) {
+        edit.record(
+            "title",
+            text(&task.title),
+            text(&title),
+            Some(AttributeValue::S(title.clone())),
+        );
+        task.title = title;
+    }
+    if let Some(description) = patch.description.filter(|d| *d != task.description) {
+        edit.record(
+            "description",
+            text(&task.description),
+            text(&description),
+            Some(AttributeValue::S(description.clone())),
+        );
+        task.description = description;
+    }
+    if let Some(priority) = patch.priority.filter(|p| *p != task.priority) {
+        edit.record(
+            "priority",
+            text(task.priority.as_str()),
+            text(priority.as_str()),
+            Some(AttributeValue::S(priority.as_str().into())),
+        );
+        task.priority = priority;
+    }
+    if let Some(start) = patch.start_date.filter(|d| *d != task.start_date) {
+        edit.record(
+            "start_date",
+            date(task.start_date),
+            date(start),
+            start.map(|d| AttributeValue::S(d.to_string())),
+        );
+        task.start_date = start;
+    }
+    let mut due_again = false;
+    if let Some(end) = patch.end_date.filter(|d| *d != task.end_date) {
+        edit.record(
+            "end_date",
+            date(task.end_date),
+            date(end),
+            end.map(|d| AttributeValue::S(d.to_string())),
+        );
+        task.end_date = end;
+        due_again = true;
+    }
+    if let Some(status) = patch.status.filter(|s| *s != task.status) {
+        edit.record(
+            "status",
+            text(task.status.as_str()),
+            text(status.as_str()),
+            Some(AttributeValue::S(status.as_str().into())),
+        );
+        due_again |= task.status == Status::Completed;
+        task.status = status;
+    }
+    if let Some(assignee) = patch.assignee_id.filter(|a| *a != task.assignee_id) {
+        let id = |a: Option<u64>| a.map(|id| id.to_string());
+        edit.record(
+            "assignee_id",
+            id(task.assignee_id),
+            id(assignee),
+            assignee.map(|a| AttributeValue::N(a.to_string())),
+        );
+        // The assignee index follows the assignee.
+        edit.changes.set_or_remove(
+            keys::GSI1_PK,
+            assignee.map(|a| AttributeValue::S(keys::assignee_partition(a))),
+        );
+        edit.changes.set_or_remove(
+            keys::GSI1_SK,
+            assignee.map(|_| AttributeValue::S(keys::assigned_task_sort(task.id))),
+        );
+        task.assignee_id = assignee;
+    }
+    // A reopened or rescheduled task is due again: its overdue notice may come again.
+    if due_again && task.is_overdue_notified {
+        edit.changes.set("is_overdue_notified", AttributeValue::Bool(false));
+        task.is_overdue_notified = false;
+    }
+    edit
+}
+
+/// Writes an edit and its history in one transaction, under the task's version.
+#[allow(clippy::too_many_arguments)]
+async fn commit_edit(
+    ctx: &AppContext,
+    caller: &Caller,
+    data: &ProjectData,
+    before: &TaskRecord,
+    after: &mut TaskRecord,
+    edit: Edit,
+    if_match: Option<u64>,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    after.version = before.version + 1;
+    after.updated_at = now;
+    let changed_by_name = changer_name(ctx, caller, data).await?;
+    let mut tx = ctx.db.transaction().update(
+        &keys::task(before.project_id, before.id),
+        edit.changes.into_change(before.version, now),
+        Some((repo::at_version(before.version), version_conflict(if_match))),
+    );
+    for (n, (field, old, new)) in edit.history.into_iter().enumerate() {
+        let entry = HistoryRecord {
+            // Ordered by version, then field: newest first reads them back in order.
+            id: after.version * 100 + n as u64,
+            task_id: before.id,
+            field_name: field.to_owned(),
+            old_value: old,
+            new_value: new,
+            changed_by: caller.user_id,
+            changed_by_name: changed_by_name.clone(),
+            changed_at: now,
+        };
+        tx = tx.put(repo::history_item(&entry)?, None);
+    }
+    tx.commit().await
+}
+
+/// The caller's username for history: from the project's members, or (an admin who is
+/// not on the project) from their user item.
+async fn changer_name(ctx: &AppContext, caller: &Caller, data: &ProjectData) -> Result<String, ApiError> {
+    match data.person(caller.user_id) {
+        Some(member) => Ok(member.username.clone()),
+        None => Ok(crate::identity::repo::load_user(&ctx.db, caller.user_id)
+            .await?
+            .username),
+    }
+}
+
+/// Deletes a task: the super admin only, and not while it has subtasks (422).
+pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64) -> Result<(), ApiError> {
+    let project_id = repo::project_of_task(ctx, task_id).await?;
+    let data = ProjectData::load_existing(&ctx.db, project_id).await?;
+    access::require_visible(caller, &data)?;
+    if caller.role != Role::SuperAdmin {
+        return Err(ApiError::forbidden());
+    }
+    access::require_writable(&data.project)?;
+    let task = data.task(task_id)?;
+    if data.tasks.iter().any(|t| t.parent_id == Some(task_id)) {
+        return Err(ApiError::rule("task", Msg::TaskHasSubtasks));
+    }
+    ctx.db
+        .transaction()
+        .delete(
+            &keys::task(project_id, task_id),
+            Some((repo::at_version(task.version), version_conflict(None))),
+        )
+        .delete(&keys::task_pointer(task_id), None)
+        .commit()
+        .await?;
+    // The history has no way in once the pointer is gone; it is cleared after.
+    let history: Vec<keys::Key> = repo::history_of(ctx, task_id)
+        .await?
+        .iter()
+        .map(|h| keys::task_history(task_id, h.id))
+        .collect();
+    ctx.db.delete_all(&history).await
+}
+
+#[derive(Debug, Serialize)]
+pub struct HistoryView {
+    pub task_id: u64,
+    pub histories: Vec<HistoryEntryView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HistoryEntryView {
+    pub id: u64,
+    pub changed_by: PersonRef,
+    pub field_name: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub changed_at: Timestamp,
+}
+
+/// A task's changes, newest first: for those who see the task in full (seed 4.7).
+pub async fn task_history(
+    ctx: &AppContext,
+    caller: &Caller,
+    task_id: u64,
+    now: Timestamp,
+) -> Result<HistoryView, ApiError> {
+    let project_id = repo::project_of_task(ctx, task_id).await?;
+    let (loaded, history) = tokio::join!(
+        repo::load_project(ctx, caller, project_id, now),
+        repo::history_of(ctx, task_id)
+    );
+    let (data, _) = loaded?;
+    let access = access::require_visible(caller, &data)?;
+    access::require_task_editor(caller, access, data.task(task_id)?)?;
+    let histories = history?
+        .into_iter()
+        .map(|h| HistoryEntryView {
+            id: h.id,
+            changed_by: PersonRef {
+                id: h.changed_by,
+                username: h.changed_by_name,
+            },
+            field_name: h.field_name,
+            old_value: h.old_value,
+            new_value: h.new_value,
+            changed_at: h.changed_at,
+        })
+        .collect();
+    Ok(HistoryView { task_id, histories })
+}
