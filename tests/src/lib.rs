@@ -3,6 +3,8 @@
 //! HTTP exactly as a client does. Nothing is faked: the functions' handlers, the SDK and
 //! the emulator are the real ones.
 
+pub mod world;
+
 use std::collections::HashMap;
 
 use reqwest::Method;
@@ -119,6 +121,14 @@ impl Stack {
 
     pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Answer {
         self.send(self.request(Method::PATCH, path, token).json(&body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Answer {
+        self.send(self.request(Method::PUT, path, token).json(&body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Answer {
+        self.send(self.request(Method::DELETE, path, token)).await
     }
 
     /// Registers `username` (password [`PASSWORD`]) with extra fields; asserts the 201.

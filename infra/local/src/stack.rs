@@ -80,13 +80,30 @@ pub async fn sdk_config(dynamodb_url: &str) -> SdkConfig {
         .await
 }
 
+/// A function's library handler as the gateway calls it.
+macro_rules! handler {
+    ($app:expr) => {{
+        let app = Arc::new($app);
+        let handler: Handler = Arc::new(move |req| {
+            let app = app.clone();
+            Box::pin(async move { app.handle(req).await })
+        });
+        handler
+    }};
+}
+
 /// Each function of template.yaml, by logical id, built from the same library code as its
 /// Lambda binary.
 fn handlers(ctx: &AppContext) -> HashMap<String, Handler> {
-    let identity = Arc::new(identity::Identity::new(ctx.clone()));
-    let identity: Handler = Arc::new(move |req| {
-        let identity = identity.clone();
-        Box::pin(async move { identity.handle(req).await })
-    });
-    HashMap::from([("IdentityFunction".to_owned(), identity)])
+    HashMap::from([
+        (
+            "IdentityFunction".to_owned(),
+            handler!(identity::Identity::new(ctx.clone())),
+        ),
+        (
+            "ProjectsFunction".to_owned(),
+            handler!(projects::Projects::new(ctx.clone())),
+        ),
+        ("TasksFunction".to_owned(), handler!(tasks::Tasks::new(ctx.clone()))),
+    ])
 }

@@ -71,6 +71,30 @@ impl Reply {
         Self::envelope(StatusCode::CREATED, message, data)
     }
 
+    /// A 201 for a created resource whose `data` carries its `version`, sent as the `ETag`.
+    pub fn created_versioned(message: Msg, data: Value) -> Result<Reply, ApiError> {
+        let version = data["version"].as_u64();
+        let reply = Reply::created(message, data)?;
+        Ok(match version {
+            Some(version) => reply.etag(version),
+            None => reply,
+        })
+    }
+
+    /// A deletion: HTTP 200 whose body says 204, as the seed shows and the client reads.
+    pub fn deleted(message: Msg) -> Reply {
+        let body = ReplyBody::Envelope {
+            code: StatusCode::NO_CONTENT.as_u16(),
+            message,
+            data: Value::Null,
+        };
+        Reply {
+            status: StatusCode::OK,
+            body,
+            headers: HeaderMap::new(),
+        }
+    }
+
     pub fn document(document: Value) -> Reply {
         Reply {
             status: StatusCode::OK,
@@ -91,6 +115,15 @@ impl Reply {
             body,
             headers: HeaderMap::new(),
         })
+    }
+
+    /// Marks the answer with the version of the resource it shows; the client sends it back
+    /// in `If-Match` to update only that version.
+    pub fn etag(self, version: u64) -> Reply {
+        match HeaderValue::from_str(&format!("\"{version}\"")) {
+            Ok(value) => self.header(http::header::ETAG, value),
+            Err(_) => self,
+        }
     }
 
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Reply {
@@ -231,6 +264,36 @@ pub fn body_json(req: &Request) -> Result<Value, ApiError> {
         return Err(ApiError::field("body", Msg::UnsupportedContentType));
     }
     serde_json::from_slice(bytes).map_err(|_| ApiError::field("body", Msg::MalformedJson))
+}
+
+/// The version an `If-Match` header names: `"3"` (as our ETags are) or `3`; `*` names any.
+/// A value that cannot name one of our versions matches none: 412.
+pub fn if_match(req: &Request) -> Result<Option<u64>, ApiError> {
+    let Some(value) = header_str(req.headers(), http::header::IF_MATCH.as_str()) else {
+        return Ok(None);
+    };
+    match value.trim() {
+        "*" => Ok(None),
+        tag => tag
+            .trim_matches('"')
+            .parse()
+            .map(Some)
+            .map_err(|_| ApiError::PreconditionFailed),
+    }
+}
+
+/// The query string as a JSON object of strings, to be read with [`crate::validate::Fields`]
+/// like a body.
+pub fn query_object(req: &Request) -> Value {
+    let mut object = Map::new();
+    if let Some(query) = req.query_string_parameters_ref() {
+        for (name, value) in query.iter() {
+            object
+                .entry(name.to_owned())
+                .or_insert_with(|| Value::String(value.to_owned()));
+        }
+    }
+    Value::Object(object)
 }
 
 /// One query-string parameter (the first, if repeated).

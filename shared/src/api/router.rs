@@ -25,6 +25,20 @@ impl PathParams {
     }
 }
 
+impl PathParams {
+    /// An integer id segment; anything else names nothing here (404).
+    pub fn id(&self, name: &str) -> Result<u64, ApiError> {
+        self.get(name)?
+            .parse()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or(ApiError::NotFound {
+                msg: Msg::RouteNotFound,
+                code: None,
+            })
+    }
+}
+
 impl<R: Copy> Router<R> {
     /// Builds the table. Patterns are matchit's (`/api/users/{username}`), written without a
     /// trailing slash. Panics on a malformed or duplicate pattern: the table is static, and

@@ -5,6 +5,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Msg;
+use crate::validate::bounded_text;
 
 /// The four states of seed 001, shared by projects and tasks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -60,6 +61,18 @@ impl Priority {
     pub fn as_str(self) -> &'static str {
         Self::NAMES[self as usize]
     }
+}
+
+pub fn parse_project_title(text: &str) -> Result<String, Msg> {
+    bounded_text(text, 1, 100)
+}
+
+pub fn parse_task_title(text: &str) -> Result<String, Msg> {
+    bounded_text(text, 1, 200)
+}
+
+pub fn parse_description(text: &str) -> Result<String, Msg> {
+    bounded_text(text, 0, 5000)
 }
 
 /// A project as stored: the `PROJECT` item of its partition.

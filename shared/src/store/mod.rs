@@ -100,7 +100,7 @@ impl Db {
     }
 
     /// Every item of a partition (optionally of an index) whose sort key begins with a
-    /// prefix, following DynamoDB's pages.
+    /// prefix (all of it for `""`), following DynamoDB's pages.
     pub async fn query_prefix(
         &self,
         index: Option<IndexKeys>,
@@ -111,23 +111,30 @@ impl Db {
             Some(index) => (Some(index.name), index.pk, index.sk),
             None => (None, keys::PK, keys::SK),
         };
+        // DynamoDB refuses begins_with on an empty string: no prefix means the whole partition.
+        let condition = if sk_prefix.is_empty() {
+            "#pk = :pk"
+        } else {
+            "#pk = :pk AND begins_with(#sk, :prefix)"
+        };
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let output = self
+            let mut request = self
                 .client
                 .query()
                 .table_name(&self.table)
                 .set_index_name(index_name.map(str::to_owned))
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .key_condition_expression(condition)
                 .expression_attribute_names("#pk", pk_name)
-                .expression_attribute_names("#sk", sk_name)
                 .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
-                .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_owned()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(storage_error)?;
+                .set_exclusive_start_key(start);
+            if !sk_prefix.is_empty() {
+                request = request
+                    .expression_attribute_names("#sk", sk_name)
+                    .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_owned()));
+            }
+            let output = request.send().await.map_err(storage_error)?;
             items.extend(output.items.unwrap_or_default());
             start = output.last_evaluated_key;
             if start.is_none() {

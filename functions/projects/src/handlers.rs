@@ -1,0 +1,141 @@
+//! One handler per route: read the request into validated types, call one domain function,
+//! render. Every route needs a signed-in caller; what they may do is the domain's call.
+
+use jiff::Timestamp;
+use lambda_http::Request;
+use teamsync::api::{self, PathParams, Reply, RequestMeta};
+use teamsync::auth::{self, Caller};
+use teamsync::dates::parse_date;
+use teamsync::i18n::Msg;
+use teamsync::idempotency::{self, IdempotencyKey};
+use teamsync::paging::PageRequest;
+use teamsync::projects::manage::{self, NewProject, ProjectFilter, ProjectPatch};
+use teamsync::projects::model::{Status, parse_description, parse_project_title};
+use teamsync::validate::{self, Fields, present};
+use teamsync::{ApiError, AppContext};
+
+use crate::Route;
+
+pub(crate) async fn dispatch(
+    ctx: &AppContext,
+    route: Route,
+    params: PathParams,
+    req: Request,
+    _meta: RequestMeta,
+) -> Result<Reply, ApiError> {
+    let now = Timestamp::now();
+    let caller = auth::authenticate(ctx, &req, now).await?;
+    match route {
+        Route::List => list(ctx, &caller, &req, now).await,
+        Route::Create => create(ctx, &caller, &req, now).await,
+        Route::Get => {
+            let project = manage::get_project(ctx, &caller, params.id("id")?, now).await?;
+            Ok(Reply::ok(Msg::Success, &project)?.etag(project.version))
+        }
+        Route::Update => update(ctx, &caller, &req, params.id("id")?, now).await,
+        Route::Archive => {
+            let if_match = api::if_match(&req)?;
+            let project = manage::archive_project(ctx, &caller, params.id("id")?, if_match, now).await?;
+            Ok(Reply::ok(Msg::ProjectArchived, &project)?.etag(project.version))
+        }
+        Route::Delete => {
+            manage::delete_project(ctx, &caller, params.id("id")?).await?;
+            Ok(Reply::deleted(Msg::ProjectDeleted))
+        }
+        Route::Progress => Reply::ok(
+            Msg::Success,
+            manage::project_progress(ctx, &caller, params.id("id")?, now).await?,
+        ),
+        Route::TaskCounts => Reply::ok(
+            Msg::Success,
+            manage::task_counts(ctx, &caller, params.id("id")?, now).await?,
+        ),
+        Route::Members => {
+            let body = api::body_json(&req)?;
+            let mut fields = Fields::new(&body)?;
+            let member_ids = fields.required_value("member_ids", validate::id_list);
+            fields.finish()?;
+            let if_match = api::if_match(&req)?;
+            let project =
+                manage::set_members(ctx, &caller, params.id("id")?, present(member_ids)?, if_match, now).await?;
+            Ok(Reply::ok(Msg::MembersUpdated, &project)?.etag(project.version))
+        }
+    }
+}
+
+fn boolean(text: &str) -> Result<bool, Msg> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(Msg::MustBeBoolean),
+    }
+}
+
+async fn list(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) -> Result<Reply, ApiError> {
+    let query = api::query_object(req);
+    let mut fields = Fields::new(&query)?;
+    let status = fields.optional("status", Status::parse);
+    let archived = fields.optional("is_archived", boolean).unwrap_or(false);
+    let search = fields.optional("search", |t| Ok(t.trim().to_owned()));
+    fields.finish()?;
+    let page = PageRequest::parse(api::query_param(req, "page"), api::query_param(req, "page_size"))?;
+    let filter = ProjectFilter {
+        status,
+        archived,
+        search,
+    };
+    Reply::ok(
+        Msg::Success,
+        manage::list_projects(ctx, caller, filter, page, now).await?,
+    )
+}
+
+async fn create(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) -> Result<Reply, ApiError> {
+    let body = api::body_json(req)?;
+    let mut fields = Fields::new(&body)?;
+    let title = fields.required("title", parse_project_title);
+    let description = fields.optional("description", parse_description).unwrap_or_default();
+    let status = fields.optional("status", Status::parse).unwrap_or(Status::Planning);
+    let start_date = fields.optional("start_date", parse_date);
+    let end_date = fields.optional("end_date", parse_date);
+    let member_ids = fields.required_value("member_ids", validate::id_list);
+    let team_id = fields.optional_value("team_id", validate::id);
+    fields.finish()?;
+    let input = NewProject {
+        team_id,
+        title: present(title)?,
+        description,
+        status,
+        start_date,
+        end_date,
+        member_ids: present(member_ids)?,
+    };
+    let key = IdempotencyKey::from_request(req, caller, &body)?;
+    let project = idempotency::once(&ctx.db, key, now, |key| {
+        manage::create_project(ctx, caller, input, key, now)
+    })
+    .await?;
+    Reply::created_versioned(Msg::ProjectCreated, project)
+}
+
+async fn update(
+    ctx: &AppContext,
+    caller: &Caller,
+    req: &Request,
+    project_id: u64,
+    now: Timestamp,
+) -> Result<Reply, ApiError> {
+    let body = api::body_json(req)?;
+    let mut fields = Fields::new(&body)?;
+    let patch = ProjectPatch {
+        title: fields.optional("title", parse_project_title),
+        description: fields.optional("description", parse_description),
+        status: fields.optional("status", Status::parse),
+        start_date: fields.patch("start_date", parse_date),
+        end_date: fields.patch("end_date", parse_date),
+    };
+    fields.finish()?;
+    let if_match = api::if_match(req)?;
+    let project = manage::update_project(ctx, caller, project_id, patch, if_match, now).await?;
+    Ok(Reply::ok(Msg::ProjectUpdated, &project)?.etag(project.version))
+}
