@@ -5,7 +5,7 @@ VENV := $(CURDIR)/.venv/bin
 export SAM_CLI_TELEMETRY := 0
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test bootstrap lint build clean
+.PHONY: run test bootstrap lint bench build clean
 
 ## TeamSync on 127.0.0.1:$${TEAMSYNC_PORT:-8000} with demo data (TEAMSYNC_DEMO=0 for none).
 run: bootstrap
@@ -24,6 +24,10 @@ lint: bootstrap
 	$(VENV)/cfn-lint template.yaml -a cfn_lint_serverless.rules
 	$(VENV)/sam validate --lint --region us-east-1 --template template.yaml
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+## DynamoDB calls and round trips per route: a benchmark that prints figures, asserts nothing.
+bench: bootstrap
+	cargo run --quiet --locked -p teamsync-tests --bin dynamodb-calls
 
 bootstrap:
 	@infra/scripts/bootstrap.sh

@@ -15,7 +15,13 @@ pub struct AppContext {
 
 impl AppContext {
     pub fn new(sdk: &aws_config::SdkConfig, settings: Settings, tokens: TokenKeys) -> Self {
-        let db = Db::new(aws_sdk_dynamodb::Client::new(sdk), settings.table.clone());
+        Self::with_dynamodb(aws_sdk_dynamodb::Client::new(sdk), settings, tokens)
+    }
+
+    /// With a DynamoDB client of the caller's making (the local stack's benchmark adds an
+    /// interceptor that counts calls).
+    pub fn with_dynamodb(client: aws_sdk_dynamodb::Client, settings: Settings, tokens: TokenKeys) -> Self {
+        let db = Db::new(client, settings.table.clone());
         AppContext {
             db,
             tokens: Arc::new(tokens),

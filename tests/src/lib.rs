@@ -11,6 +11,7 @@ use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use teamsync::AppContext;
+use teamsync_local::calls::CallRecorder;
 use teamsync_local::emulator::Emulator;
 use teamsync_local::project_root;
 use teamsync_local::stack::{LocalStack, StackOptions};
@@ -71,6 +72,15 @@ impl Stack {
 
     /// A stack whose functions see these `TEAMSYNC_*` settings.
     pub async fn with_settings(settings: &[(&str, &str)]) -> Stack {
+        Stack::start_with(settings, None).await
+    }
+
+    /// A stack whose DynamoDB calls `recorder` sees (for the benchmark).
+    pub async fn recorded(recorder: CallRecorder) -> Stack {
+        Stack::start_with(&[], Some(recorder)).await
+    }
+
+    async fn start_with(settings: &[(&str, &str)], recorder: Option<CallRecorder>) -> Stack {
         let root = project_root();
         let emulator = Emulator::shared(&root).unwrap_or_else(|e| panic!("{e}"));
         let table = format!("test-{}", uuid::Uuid::new_v4().simple());
@@ -83,6 +93,7 @@ impl Stack {
             env,
             jwt_seed: TEST_SEED,
             admin: Some((ADMIN, ADMIN_PASSWORD)),
+            recorder,
         })
         .await
         .unwrap_or_else(|e| panic!("local stack did not start: {e}"));

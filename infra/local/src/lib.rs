@@ -1,6 +1,7 @@
 //! TeamSync's local cloud: everything `make run` and the black-box tests need to run the
 //! functions as AWS would, on this machine, with no AWS account.
 
+pub mod calls;
 pub mod demo;
 pub mod emulator;
 pub mod gateway;

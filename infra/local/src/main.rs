@@ -73,6 +73,7 @@ async fn serve(
         env,
         jwt_seed,
         admin: Some((admin_username, admin_password)),
+        recorder: None,
     })
     .await?;
 

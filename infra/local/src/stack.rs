@@ -14,6 +14,7 @@ use teamsync::config::Settings;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::calls::CallRecorder;
 use crate::gateway::{Gateway, Handler};
 use crate::{table, template::Template};
 
@@ -27,6 +28,8 @@ pub struct StackOptions<'a> {
     pub env: HashMap<String, String>,
     pub jwt_seed: &'a str,
     pub admin: Option<(&'a str, &'a str)>,
+    /// Records every DynamoDB call of the functions (for the benchmark).
+    pub recorder: Option<CallRecorder>,
 }
 
 pub struct LocalStack {
@@ -46,7 +49,11 @@ impl LocalStack {
         let settings = Settings::from_lookup(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
         let tokens = TokenKeys::from_seed(options.jwt_seed.as_bytes(), &settings.issuer, &settings.audience)
             .map_err(|e| e.to_string())?;
-        let ctx = AppContext::new(&sdk, settings, tokens);
+        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
+        if let Some(recorder) = options.recorder {
+            dynamodb = dynamodb.interceptor(recorder);
+        }
+        let ctx = AppContext::with_dynamodb(aws_sdk_dynamodb::Client::from_conf(dynamodb.build()), settings, tokens);
         if let Some((username, password)) = options.admin {
             identity::bootstrap_admin(&ctx, username, password)
                 .await

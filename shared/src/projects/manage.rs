@@ -52,51 +52,45 @@ pub async fn list_projects(
                 .as_deref()
                 .is_none_or(|n| project.title.to_lowercase().contains(n))
     };
-    // Admins find their projects in the directory index, with the project items in it, so
-    // only the page's projects are read in full. Members find theirs in the membership index.
-    let project_ids: Vec<u64> = match (caller.role, caller.team_id) {
-        (Role::SuperAdmin, _) => directory(ctx, "")
-            .await?
-            .into_iter()
-            .filter(|p| wanted(p))
-            .map(|p| p.id)
-            .collect(),
-        (Role::TeamAdmin, Some(team)) => directory(ctx, &keys::team_directory_prefix(team))
-            .await?
-            .into_iter()
-            .filter(|p| wanted(p))
-            .map(|p| p.id)
-            .collect(),
-        _ => memberships(ctx, caller.user_id).await?,
+    // Admins find their projects in the directory index, project items included, so only
+    // the page's projects are read in full. Members find theirs in the membership index; a
+    // member's projects are their own team's. Candidates are (project, team), newest first.
+    let (candidates, total): (Vec<(u64, Option<u64>)>, Option<u64>) = match (caller.role, caller.team_id) {
+        (Role::SuperAdmin, _) | (Role::TeamAdmin, Some(_)) => {
+            let prefix = caller
+                .team_id
+                .filter(|_| caller.role == Role::TeamAdmin)
+                .map(keys::team_directory_prefix);
+            let mut projects: Vec<ProjectRecord> = directory(ctx, prefix.as_deref().unwrap_or(""))
+                .await?
+                .into_iter()
+                .filter(|p| wanted(p))
+                .collect();
+            projects.sort_unstable_by_key(|p| std::cmp::Reverse(p.id));
+            let total = projects.len() as u64;
+            (
+                page.slice(projects)
+                    .items
+                    .into_iter()
+                    .map(|p| (p.id, Some(p.team_id)))
+                    .collect(),
+                Some(total),
+            )
+        }
+        _ => {
+            let mut ids = memberships(ctx, caller.user_id).await?;
+            ids.sort_unstable_by_key(|id| std::cmp::Reverse(*id));
+            (ids.into_iter().map(|id| (id, caller.team_id)).collect(), None)
+        }
     };
-    let mut project_ids = project_ids;
-    project_ids.sort_unstable_by(|a, b| b.cmp(a));
-    let is_admin = caller.role.is_admin();
-    // For admins the filter already ran on the index; a member's projects are filtered once
-    // read. Either way each page's projects are read in parallel, in one round trip.
-    let total = project_ids.len() as u64;
-    let candidates = if is_admin {
-        page.slice(project_ids).items
-    } else {
-        project_ids
-    };
+    // One round trip: every candidate's partition, and the time zones of their teams.
     let (loaded, zones) = tokio::join!(
-        futures_util::future::try_join_all(candidates.iter().map(|id| ProjectData::load(&ctx.db, *id))),
-        team_zones(ctx, caller.team_id)
+        futures_util::future::try_join_all(candidates.iter().map(|(id, _)| ProjectData::load(&ctx.db, *id))),
+        team_zones(ctx, candidates.iter().filter_map(|(_, team)| *team))
     );
-    let loaded: Vec<ProjectData> = loaded?.into_iter().flatten().collect();
-    let mut zones = zones?;
-    // The super admin's projects span teams: their zones are read once the teams are known.
-    let unknown: Vec<u64> = loaded
-        .iter()
-        .map(|d| d.project.team_id)
-        .filter(|t| !zones.contains_key(t))
-        .collect();
-    if !unknown.is_empty() {
-        zones.extend(team_zones(ctx, unknown).await?);
-    }
+    let zones = zones?;
     let mut views = Vec::new();
-    for data in loaded {
+    for data in loaded?.into_iter().flatten() {
         if access::access(caller, &data) == Access::None || !wanted(&data.project) {
             continue;
         }
@@ -106,11 +100,10 @@ pub async fn list_projects(
             .unwrap_or_else(|| ctx.settings.default_timezone.clone());
         views.push(ProjectView::summary(&data, crate::dates::today_in(&zone, now)));
     }
-    if is_admin {
-        Ok(page.with_total(views, total))
-    } else {
-        Ok(page.slice(views))
-    }
+    Ok(match total {
+        Some(total) => page.with_total(views, total),
+        None => page.slice(views),
+    })
 }
 
 async fn directory(ctx: &AppContext, prefix: &str) -> Result<Vec<ProjectRecord>, ApiError> {
@@ -372,15 +365,19 @@ pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) 
     if !data.project.is_archived() {
         return Err(ApiError::rule("is_archived", Msg::OnlyArchivedCanBeDeleted));
     }
-    let mut keys_to_delete = Vec::new();
-    for task in &data.tasks {
-        let history = ctx.db.query_prefix(None, &keys::task_partition(task.id), "").await?;
-        keys_to_delete.extend(history.iter().map(|item| Key {
+    // Each task's own partition (pointer and history), read in parallel.
+    let partitions: Vec<String> = data.tasks.iter().map(|task| keys::task_partition(task.id)).collect();
+    let task_partitions =
+        futures_util::future::try_join_all(partitions.iter().map(|pk| ctx.db.query_prefix(None, pk, ""))).await?;
+    let mut keys_to_delete: Vec<Key> = task_partitions
+        .iter()
+        .flatten()
+        .map(|item| Key {
             pk: store::string_attr(item, keys::PK),
             sk: store::string_attr(item, keys::SK),
-        }));
-        keys_to_delete.push(keys::task(project_id, task.id));
-    }
+        })
+        .collect();
+    keys_to_delete.extend(data.tasks.iter().map(|task| keys::task(project_id, task.id)));
     keys_to_delete.extend(data.members.iter().map(|m| keys::project_member(project_id, m.user_id)));
     ctx.db.delete_all(&keys_to_delete).await?;
     ctx.db.delete(&keys::project(project_id)).await

@@ -1,0 +1,109 @@
+//! Records the DynamoDB calls the functions make, with when each started and ended, so the
+//! benchmark can print per route how many calls and how many sequential round trips a
+//! request costs. Attached to the local stack's DynamoDB client only on request.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use aws_sdk_dynamodb::config::interceptors::{
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+};
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_types::config_bag::{Storable, StoreReplace};
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub operation: String,
+    pub started: Instant,
+    pub ended: Option<Instant>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CallRecorder {
+    calls: Arc<Mutex<Vec<Call>>>,
+}
+
+/// Which recorded call an execution is, kept in the execution's own config bag.
+#[derive(Debug, Clone)]
+struct CallIndex(usize);
+
+impl Storable for CallIndex {
+    type Storer = StoreReplace<Self>;
+}
+
+impl CallRecorder {
+    /// The calls recorded since the last `take`.
+    pub fn take(&self) -> Vec<Call> {
+        std::mem::take(&mut *self.calls.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Sequential round trips: a call that starts after every earlier call has ended begins
+    /// a new one; calls that overlap share one.
+    pub fn round_trips(calls: &[Call]) -> usize {
+        let mut trips = 0;
+        let mut last_end: Option<Instant> = None;
+        for call in calls {
+            if last_end.is_none_or(|end| call.started >= end) {
+                trips += 1;
+            }
+            let end = call.ended.unwrap_or(call.started);
+            last_end = Some(last_end.map_or(end, |e| e.max(end)));
+        }
+        trips
+    }
+}
+
+impl Intercept for CallRecorder {
+    fn name(&self) -> &'static str {
+        "CallRecorder"
+    }
+
+    fn read_before_execution(
+        &self,
+        _: &BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        calls.push(Call {
+            operation: String::new(),
+            started: Instant::now(),
+            ended: None,
+        });
+        cfg.interceptor_state().store_put(CallIndex(calls.len() - 1));
+        Ok(())
+    }
+
+    /// The operation's name, from the request's `X-Amz-Target` (`DynamoDB_20120810.Query`).
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let target = context.request().headers().get("x-amz-target").unwrap_or_default();
+        let operation = target.rsplit('.').next().unwrap_or(target).to_owned();
+        if let Some(CallIndex(index)) = cfg.load::<CallIndex>() {
+            let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(call) = calls.get_mut(*index) {
+                call.operation = operation;
+            }
+        }
+        Ok(())
+    }
+
+    fn read_after_execution(
+        &self,
+        _: &FinalizerInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(CallIndex(index)) = cfg.load::<CallIndex>() {
+            let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(call) = calls.get_mut(*index) {
+                call.ended = Some(Instant::now());
+            }
+        }
+        Ok(())
+    }
+}
