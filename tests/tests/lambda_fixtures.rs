@@ -15,6 +15,15 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
+use teamsync::AppContext;
+use teamsync::auth::Caller;
+use teamsync::auth::tokens::TokenKeys;
+use teamsync::config::Settings;
+use teamsync::identity::accounts::{self, JoinPlan, ProfileFields, Registration};
+use teamsync::identity::model::{Password, Role, Username};
+use teamsync::identity::sessions::{self, LoginInput};
+use teamsync::projects::manage::{self, NewProject};
+use teamsync::projects::model::Status;
 use teamsync_local::emulator::Emulator;
 use teamsync_local::template::Template;
 use teamsync_local::{project_root, stack, table};
@@ -28,7 +37,12 @@ async fn runtime_api(events: Vec<Value>) -> (String, mpsc::UnboundedReceiver<Res
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap().to_string();
     let (report, reports) = mpsc::unbounded_channel();
-    let queue = Arc::new(Mutex::new(events.into_iter().enumerate().collect::<Vec<_>>()));
+    let queue = Arc::new(Mutex::new(
+        events
+            .into_iter()
+            .enumerate()
+            .collect::<std::collections::VecDeque<_>>(),
+    ));
     tokio::spawn(async move {
         loop {
             let (stream, _) = listener.accept().await.unwrap();
@@ -40,7 +54,7 @@ async fn runtime_api(events: Vec<Value>) -> (String, mpsc::UnboundedReceiver<Res
                     async move {
                         let path = req.uri().path().to_owned();
                         if path.ends_with("/invocation/next") {
-                            let next = { queue.lock().unwrap().pop() };
+                            let next = { queue.lock().unwrap().pop_front() };
                             let Some((index, event)) = next else {
                                 // Nothing left to invoke: keep the function waiting, as Lambda does.
                                 std::future::pending::<()>().await;
@@ -99,8 +113,8 @@ fn function_binary(name: &str) -> PathBuf {
     binary
 }
 
-#[tokio::test]
-async fn the_identity_binary_serves_its_fixtures_through_the_runtime_api() {
+/// A fresh table in the shared emulator.
+async fn fresh_table() -> (aws_config::SdkConfig, String, String) {
     let root = project_root();
     let emulator = Emulator::shared(&root).unwrap();
     let table_name = format!("fixture-{}", uuid::Uuid::new_v4().simple());
@@ -109,47 +123,152 @@ async fn the_identity_binary_serves_its_fixtures_through_the_runtime_api() {
     table::create(&aws_sdk_dynamodb::Client::new(&sdk), &table_name, &template.table)
         .await
         .unwrap();
+    (sdk, emulator.url.clone(), table_name)
+}
 
-    let (runtime, mut reports) =
-        runtime_api(vec![fixture("identity-login.json"), fixture("identity-health.json")]).await;
-    let mut function = tokio::process::Command::new(function_binary("identity"))
+/// Runs a function binary as Lambda would, against `table`, hands it `events` in order
+/// through the Runtime API, and returns its answers in order.
+async fn invoke(function: &str, dynamodb_url: &str, table: &str, events: Vec<Value>) -> Vec<Value> {
+    let count = events.len();
+    let (runtime, mut reports) = runtime_api(events).await;
+    let mut process = tokio::process::Command::new(function_binary(function))
         .env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", &runtime)
-        .env("AWS_LAMBDA_FUNCTION_NAME", "identity")
+        .env("AWS_LAMBDA_FUNCTION_NAME", function)
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_ACCESS_KEY_ID", "local")
         .env("AWS_SECRET_ACCESS_KEY", "local")
-        .env("AWS_ENDPOINT_URL", &emulator.url)
-        .env("TEAMSYNC_TABLE", &table_name)
+        .env("AWS_ENDPOINT_URL", dynamodb_url)
+        .env("TEAMSYNC_TABLE", table)
         .env("TEAMSYNC_JWT_SEED", TEST_SEED)
         .env("TEAMSYNC_ADMIN_USERNAME", "admin")
-        .env("TEAMSYNC_ADMIN_PASSWORD", "fixture-admin-password")
+        .env("TEAMSYNC_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
+    let mut answers = Vec::new();
+    for _ in 0..count {
+        answers.push(next_answer(&mut reports).await);
+    }
+    process.kill().await.unwrap();
+    answers
+}
 
-    // Events are handed out last first: the health check, then the login.
-    let health = next_answer(&mut reports).await;
-    assert_eq!(health["statusCode"], 200, "{health}");
-    let body: Value = serde_json::from_str(health["body"].as_str().unwrap()).unwrap();
-    assert_eq!(body["data"]["status"], "ok");
+/// A fixture, with `${ACCESS_TOKEN}` replaced by a live token.
+fn with_token(mut event: Value, token: &str) -> Value {
+    if let Some(header) = event["headers"]["authorization"].as_str() {
+        event["headers"]["authorization"] = Value::String(header.replace("${ACCESS_TOKEN}", token));
+    }
+    event
+}
 
-    let login = next_answer(&mut reports).await;
-    assert_eq!(login["statusCode"], 200, "{login}");
-    let body: Value = serde_json::from_str(login["body"].as_str().unwrap()).unwrap();
+fn body_of(answer: &Value) -> Value {
+    assert_eq!(answer["statusCode"], 200, "{answer}");
+    serde_json::from_str(answer["body"].as_str().unwrap()).unwrap()
+}
+
+const ADMIN_PASSWORD: &str = "fixture-admin-password";
+
+#[tokio::test]
+async fn the_identity_binary_serves_its_fixtures_through_the_runtime_api() {
+    let (_, dynamodb_url, table) = fresh_table().await;
+    let answers = invoke(
+        "identity",
+        &dynamodb_url,
+        &table,
+        vec![fixture("identity-health.json"), fixture("identity-login.json")],
+    )
+    .await;
+    assert_eq!(body_of(&answers[0])["data"]["status"], "ok");
+    let login = body_of(&answers[1]);
     assert_eq!(
-        body["message"], "登录成功",
+        login["message"], "登录成功",
         "Accept-Language of the fixture is honoured"
     );
     assert_eq!(
-        body["data"]["user"]["role"], "super_admin",
+        login["data"]["user"]["role"], "super_admin",
         "main.rs bootstrapped the admin"
     );
-    function.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_projects_and_tasks_binaries_serve_their_fixtures_through_the_runtime_api() {
+    let (sdk, dynamodb_url, table) = fresh_table().await;
+    // A signed-in super admin and a project of a team, made through the domain as the
+    // identity and projects functions would.
+    let settings = Settings::from_lookup(|name| (name == "TEAMSYNC_TABLE").then(|| table.clone())).unwrap();
+    let keys = TokenKeys::from_seed(TEST_SEED.as_bytes(), &settings.issuer, &settings.audience).unwrap();
+    let ctx = AppContext::new(&sdk, settings, keys);
+    let now = jiff::Timestamp::now();
+    identity::bootstrap_admin(&ctx, "admin", ADMIN_PASSWORD).await.unwrap();
+    let founder = accounts::register(
+        &ctx,
+        Registration {
+            username: Username::parse("founder").unwrap(),
+            email: None,
+            password: Password::parse("founder-password").unwrap(),
+            profile: ProfileFields::default(),
+            join: JoinPlan::CreateTeam {
+                name: "Fixture team".into(),
+            },
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let signed_in = sessions::login(
+        &ctx,
+        LoginInput {
+            login_name: "admin".into(),
+            password: Password::parse(ADMIN_PASSWORD).unwrap(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let token = signed_in.tokens.access_token;
+    let admin = ctx
+        .tokens
+        .verify(&token, teamsync::auth::tokens::TokenUse::Access)
+        .unwrap();
+    let caller = Caller {
+        user_id: admin.sub.parse().unwrap(),
+        session_id: admin.sid,
+        role: Role::SuperAdmin,
+        team_id: None,
+    };
+    let project = NewProject {
+        team_id: founder.user.team_id,
+        title: "Fixture project".into(),
+        description: String::new(),
+        status: Status::Planning,
+        start_date: None,
+        end_date: None,
+        member_ids: vec![founder.user.id],
+    };
+    let created = manage::create_project(&ctx, &caller, project, None, now).await.unwrap();
+    assert_eq!(created["id"], 1, "the fixtures name project 1");
+
+    let projects = invoke(
+        "projects",
+        &dynamodb_url,
+        &table,
+        vec![with_token(fixture("projects-list.json"), &token)],
+    )
+    .await;
+    assert_eq!(body_of(&projects[0])["data"]["items"][0]["title"], "Fixture project");
+    let tasks = invoke(
+        "tasks",
+        &dynamodb_url,
+        &table,
+        vec![with_token(fixture("tasks-tree.json"), &token)],
+    )
+    .await;
+    assert_eq!(body_of(&tasks[0])["data"]["items"], serde_json::json!([]));
 }
 
 async fn next_answer(reports: &mut mpsc::UnboundedReceiver<Result<Value, String>>) -> Value {
