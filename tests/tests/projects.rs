@@ -382,3 +382,33 @@ async fn the_list_filters_searches_and_pages() {
         (Some(4), 2)
     );
 }
+
+#[tokio::test]
+async fn a_renamed_member_shows_under_the_new_name() {
+    let stack = Stack::start().await;
+    let world = World::build(&stack).await;
+    let renamed = stack
+        .patch("/api/auth/me/", Some(&world.bob.token), json!({"username": "robert"}))
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    let project = stack
+        .get(&format!("/api/projects/{}/", world.project), Some(&world.alice.token))
+        .await;
+    let names: Vec<&str> = project.data()["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["robert", "carol"]);
+    let task = stack
+        .get(&format!("/api/tasks/{}/", world.task), Some(&world.alice.token))
+        .await;
+    assert_eq!(
+        (
+            task.data()["assignee"]["username"].as_str(),
+            task.data()["assignee_name"].as_str()
+        ),
+        (Some("robert"), Some("robert"))
+    );
+}

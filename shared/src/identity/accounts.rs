@@ -222,12 +222,37 @@ pub async fn update_profile(
     replace(&mut after.about, fields.about);
     after.updated_at = now;
     after.version += 1;
-    tx.put(
-        repo::user_item(&after)?,
-        Some((repo::unchanged_since(&before), concurrent_change())),
-    )
-    .commit()
-    .await?;
+    // Projects show their members by name from their own items: a new name reaches them in
+    // the same transaction (past DynamoDB's 100 actions, in the ones that follow).
+    let renamed_in: Vec<u64> = if after.username != before.username {
+        crate::projects::repo::projects_of_member(ctx, after.id).await?
+    } else {
+        Vec::new()
+    };
+    let rename = |tx: Transaction, project_id: &u64| {
+        let change = Change::new("SET #username = :username")
+            .name("#username", "username")
+            .value(":username", AttributeValue::S(after.username.clone()));
+        tx.update(
+            &keys::project_member(*project_id, after.id),
+            change,
+            Some((Condition::present(), concurrent_change())),
+        )
+    };
+    let mut batches = renamed_in.chunks(MAX_ACTIONS - 8);
+    let first = batches.next().unwrap_or(&[]);
+    first
+        .iter()
+        .fold(tx, rename)
+        .put(
+            repo::user_item(&after)?,
+            Some((repo::unchanged_since(&before), concurrent_change())),
+        )
+        .commit()
+        .await?;
+    for batch in batches {
+        batch.iter().fold(ctx.db.transaction(), rename).commit().await?;
+    }
     let team_name = match after.team_id {
         Some(id) => repo::team_names(&ctx.db, [id]).await?.remove(&id),
         None => None,

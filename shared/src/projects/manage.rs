@@ -22,7 +22,7 @@ use crate::projects::partition::ProjectData;
 use crate::projects::progress::{self, TaskStats};
 use crate::projects::repo;
 use crate::projects::views::ProjectView;
-use crate::store::{self, Change, Condition, GSI1, GSI2, MAX_ACTIONS};
+use crate::store::{self, Change, Condition, GSI2, MAX_ACTIONS};
 
 /// What the list shows: `status`, archived or not, and a title search.
 #[derive(Debug, Default)]
@@ -78,7 +78,7 @@ pub async fn list_projects(
             )
         }
         _ => {
-            let mut ids = memberships(ctx, caller.user_id).await?;
+            let mut ids = repo::projects_of_member(ctx, caller.user_id).await?;
             ids.sort_unstable_by_key(|id| std::cmp::Reverse(*id));
             (ids.into_iter().map(|id| (id, caller.team_id)).collect(), None)
         }
@@ -113,17 +113,6 @@ async fn directory(ctx: &AppContext, prefix: &str) -> Result<Vec<ProjectRecord>,
         .into_iter()
         .map(store::from_item)
         .collect()
-}
-
-async fn memberships(ctx: &AppContext, user_id: u64) -> Result<Vec<u64>, ApiError> {
-    let items = ctx
-        .db
-        .query_prefix(Some(GSI1), &keys::memberships_partition(user_id), "")
-        .await?;
-    Ok(items
-        .iter()
-        .filter_map(|item| keys::id_of(&store::string_attr(item, keys::GSI1_SK)))
-        .collect())
 }
 
 /// Time zones of teams, by id, read in one batch.

@@ -13,7 +13,7 @@ use crate::identity::model::TeamRecord;
 use crate::keys;
 use crate::projects::model::{HistoryRecord, MemberRecord, ProjectRecord, TaskPointer, TaskRecord};
 use crate::projects::partition::{ProjectData, project_not_found, task_not_found};
-use crate::store::{self, Condition, Item};
+use crate::store::{self, Condition, GSI1, Item};
 
 pub fn project_item(project: &ProjectRecord) -> Result<Item, ApiError> {
     let mut item = store::to_item(&keys::project(project.id), project)?;
@@ -100,6 +100,18 @@ async fn team(ctx: &AppContext, team_id: Option<u64>) -> Result<Option<TeamRecor
         Some(id) => ctx.db.get(&keys::team(id)).await,
         None => Ok(None),
     }
+}
+
+/// The projects a user is currently on, from the membership index.
+pub async fn projects_of_member(ctx: &AppContext, user_id: u64) -> Result<Vec<u64>, ApiError> {
+    let items = ctx
+        .db
+        .query_prefix(Some(GSI1), &keys::memberships_partition(user_id), "")
+        .await?;
+    Ok(items
+        .iter()
+        .filter_map(|item| keys::id_of(&store::string_attr(item, keys::GSI1_SK)))
+        .collect())
 }
 
 /// The project a task id belongs to.
