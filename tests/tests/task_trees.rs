@@ -342,6 +342,12 @@ async fn the_claim_flow_gives_an_unassigned_main_task_to_one_member() {
     assert_eq!(created.status, 201);
     assert_eq!(created.data()["assignee"], Value::Null);
     let id = created.data()["id"].as_u64().unwrap();
+    // Everyone on the project reads what they would be claiming.
+    let seen = stack.get(&format!("/api/tasks/{id}/"), Some(&world.carol.token)).await;
+    assert_eq!(
+        (seen.data()["can_view"].as_bool(), seen.data()["priority"].as_str()),
+        (Some(true), Some("low"))
+    );
     let path = format!("/api/tasks/{id}/claim/");
     let body = json!({"status": "in_progress", "end_date": "2026-12-20"});
     let (a, b) = tokio::join!(
@@ -359,4 +365,14 @@ async fn the_claim_flow_gives_an_unassigned_main_task_to_one_member() {
     assert_eq!(winner.data()["assignee"]["id"], id_of_winner);
     assert_eq!(winner.data()["status"], "in_progress");
     assert_eq!(winner.data()["end_date"], "2026-12-20");
+    // Once claimed, it is the claimer's: the other member sees it redacted.
+    let loser = if a.status == 200 {
+        &world.carol.token
+    } else {
+        &world.bob.token
+    };
+    assert_eq!(
+        stack.get(&format!("/api/tasks/{id}/"), Some(loser)).await.data()["can_view"],
+        false
+    );
 }

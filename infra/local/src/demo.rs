@@ -3,8 +3,13 @@
 
 use jiff::Timestamp;
 use teamsync::AppContext;
+use teamsync::auth::Caller;
+use teamsync::i18n::Lang;
 use teamsync::identity::accounts::{self, JoinPlan, Membership, ProfileFields, Registration};
 use teamsync::identity::model::{Email, Password, Role, UserInTeam, Username};
+use teamsync::projects::manage::{self, NewProject};
+use teamsync::projects::model::{Priority, Status};
+use teamsync::projects::tasks::{self, NewTask};
 
 pub struct DemoAccount {
     pub username: &'static str,
@@ -23,8 +28,10 @@ pub async fn seed(ctx: &AppContext, password: &str) -> Result<Vec<DemoAccount>, 
         now,
     )
     .await?;
+    let mut members = Vec::new();
     for username in ["bob", "carol"] {
         let user = register(ctx, username, password, JoinPlan::AwaitInvitation, now).await?;
+        members.push(user.user.id);
         let membership = Membership {
             team_id: alice.user.team_id,
             role: Role::Member,
@@ -34,18 +41,19 @@ pub async fn seed(ctx: &AppContext, password: &str) -> Result<Vec<DemoAccount>, 
             .map_err(|e| e.to_string())?;
     }
     register(ctx, "dave", password, JoinPlan::AwaitInvitation, now).await?;
+    seed_project(ctx, &alice, members[0], members[1], now).await?;
     Ok(vec![
         DemoAccount {
             username: "alice",
-            standing: "team admin of Demo Team",
+            standing: "team admin of Demo Team, runs the project \"Launch website\"",
         },
         DemoAccount {
             username: "bob",
-            standing: "member of Demo Team",
+            standing: "member of Demo Team, on the project",
         },
         DemoAccount {
             username: "carol",
-            standing: "member of Demo Team",
+            standing: "member of Demo Team, on the project",
         },
         DemoAccount {
             username: "dave",
@@ -77,4 +85,100 @@ async fn register(
     accounts::register(ctx, registration, now)
         .await
         .map_err(|e| e.to_string())
+}
+
+/// "Launch website", made by alice for bob and carol: a task tree with one task overdue and
+/// one waiting to be claimed.
+async fn seed_project(
+    ctx: &AppContext,
+    alice: &UserInTeam,
+    bob: u64,
+    carol: u64,
+    now: Timestamp,
+) -> Result<(), String> {
+    let failed = |e: teamsync::ApiError| e.to_string();
+    let team_id = alice.user.team_id;
+    let admin = Caller {
+        user_id: alice.user.id,
+        session_id: String::new(),
+        role: Role::TeamAdmin,
+        team_id,
+    };
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let project = NewProject {
+        team_id,
+        title: "Launch website".into(),
+        description: "The new public website, from design to launch.".into(),
+        status: Status::InProgress,
+        start_date: Some(today - jiff::Span::new().days(14)),
+        end_date: Some(today + jiff::Span::new().days(30)),
+        member_ids: vec![bob, carol],
+    };
+    let project = manage::create_project(ctx, &admin, project, None, now)
+        .await
+        .map_err(failed)?;
+    let project_id = project["id"].as_u64().ok_or("the demo project has no id")?;
+    let task = |title: &str, status: Status, days: i64, assignee: Option<u64>| NewTask {
+        title: title.into(),
+        description: String::new(),
+        status,
+        priority: Priority::Medium,
+        start_date: None,
+        end_date: Some(today + jiff::Span::new().days(days)),
+        assignee_id: assignee,
+    };
+    let design = tasks::create_main_task(
+        ctx,
+        &admin,
+        project_id,
+        task("Design", Status::InProgress, 5, Some(bob)),
+        None,
+        now,
+        Lang::En,
+    )
+    .await
+    .map_err(failed)?;
+    let design_id = design["id"].as_u64().ok_or("the demo task has no id")?;
+    let bob_caller = Caller {
+        user_id: bob,
+        session_id: String::new(),
+        role: Role::Member,
+        team_id,
+    };
+    for (title, status) in [("Wireframes", Status::Completed), ("Visual design", Status::InProgress)] {
+        tasks::create_subtask(
+            ctx,
+            &bob_caller,
+            design_id,
+            task(title, status, 3, None),
+            None,
+            now,
+            Lang::En,
+        )
+        .await
+        .map_err(failed)?;
+    }
+    tasks::create_main_task(
+        ctx,
+        &admin,
+        project_id,
+        task("Copywriting", Status::Pending, -2, Some(carol)),
+        None,
+        now,
+        Lang::En,
+    )
+    .await
+    .map_err(failed)?;
+    tasks::create_main_task(
+        ctx,
+        &admin,
+        project_id,
+        task("Launch checklist", Status::Planning, 25, None),
+        None,
+        now,
+        Lang::En,
+    )
+    .await
+    .map_err(failed)?;
+    Ok(())
 }

@@ -3,7 +3,7 @@
 //!
 //! - The super admin administers every project; a team admin, their team's projects.
 //! - A member sees the projects they are on, and the details of the tasks assigned to
-//!   them; other tasks of those projects come back redacted.
+//!   them or to nobody yet (those they may claim); other tasks come back redacted.
 //! - Anyone else is told the project does not exist (404), so ids reveal nothing.
 
 use crate::auth::Caller;
@@ -66,9 +66,14 @@ pub fn require_writable(project: &ProjectRecord) -> Result<(), ApiError> {
     }
 }
 
-/// Full details of a task: admins and its assignee.
+/// Full details of a task: admins and its assignee; and, while nobody has it, everyone on
+/// the project, who may claim it.
 pub fn sees_task(caller: &Caller, access: Access, task: &TaskRecord) -> bool {
-    access == Access::Admin || task.assignee_id == Some(caller.user_id)
+    match task.assignee_id {
+        _ if access == Access::Admin => true,
+        Some(assignee) => assignee == caller.user_id,
+        None => access == Access::Member,
+    }
 }
 
 /// Changing a task's fields or status: admins and its assignee.
