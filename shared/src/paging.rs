@@ -46,22 +46,9 @@ impl PageRequest {
         let total = all.len() as u64;
         let start = ((self.page - 1) * self.page_size).min(total) as usize;
         let items: Vec<T> = all.into_iter().skip(start).take(self.page_size as usize).collect();
-        let total_pages = total.div_ceil(self.page_size);
-        Page {
-            items,
-            pagination: Pagination {
-                page: self.page,
-                page_size: self.page_size,
-                total,
-                total_pages,
-                has_next: self.page < total_pages,
-                has_previous: self.page > 1,
-            },
-        }
+        self.with_total(items, total)
     }
-}
 
-impl PageRequest {
     /// A page whose items were already cut from a list of `total`.
     pub fn with_total<T>(self, items: Vec<T>, total: u64) -> Page<T> {
         let total_pages = total.div_ceil(self.page_size);

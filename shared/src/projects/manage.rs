@@ -20,9 +20,9 @@ use crate::projects::access::{self, Access};
 use crate::projects::model::{MemberRecord, ProjectRecord, Status};
 use crate::projects::partition::ProjectData;
 use crate::projects::progress::{self, TaskStats};
-use crate::projects::repo;
+use crate::projects::repo::{self, Changes, check_version, version_conflict};
 use crate::projects::views::ProjectView;
-use crate::store::{self, Change, Condition, GSI2, MAX_ACTIONS};
+use crate::store::{self, Condition, GSI2, MAX_ACTIONS};
 
 /// What the list shows: `status`, archived or not, and a title search.
 #[derive(Debug, Default)]
@@ -448,85 +448,6 @@ pub async fn set_members(
     data.project.version += 1;
     data.project.updated_at = now;
     Ok(ProjectView::full(&data, today))
-}
-
-/// 412 when the client's `If-Match` names another version.
-pub fn check_version(current: u64, if_match: Option<u64>) -> Result<(), ApiError> {
-    match if_match {
-        Some(expected) if expected != current => Err(ApiError::PreconditionFailed),
-        _ => Ok(()),
-    }
-}
-
-/// The SET and REMOVE parts of an update that writes only what changed.
-#[derive(Default)]
-pub struct Changes {
-    sets: Vec<(String, AttributeValue)>,
-    removes: Vec<String>,
-}
-
-impl Changes {
-    pub fn set(&mut self, attribute: &str, value: AttributeValue) {
-        self.sets.push((attribute.to_owned(), value));
-    }
-
-    pub fn set_or_remove(&mut self, attribute: &str, value: Option<AttributeValue>) {
-        match value {
-            Some(value) => self.set(attribute, value),
-            None => self.removes.push(attribute.to_owned()),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.sets.is_empty() && self.removes.is_empty()
-    }
-
-    /// The update, with `version` bumped and `updated_at` set.
-    pub fn into_change(self, version: u64, now: Timestamp) -> Change {
-        let mut sets = vec![
-            "#version = :next_version".to_owned(),
-            "#updated_at = :updated_at".to_owned(),
-        ];
-        let mut change_names = vec![
-            ("#version".to_owned(), "version".to_owned()),
-            ("#updated_at".to_owned(), "updated_at".to_owned()),
-        ];
-        let mut values = vec![
-            (":next_version".to_owned(), AttributeValue::N((version + 1).to_string())),
-            (":updated_at".to_owned(), AttributeValue::S(now.to_string())),
-        ];
-        for (i, (attribute, value)) in self.sets.into_iter().enumerate() {
-            sets.push(format!("#s{i} = :s{i}"));
-            change_names.push((format!("#s{i}"), attribute));
-            values.push((format!(":s{i}"), value));
-        }
-        let removes: Vec<String> = self
-            .removes
-            .into_iter()
-            .enumerate()
-            .map(|(i, attribute)| {
-                change_names.push((format!("#r{i}"), attribute));
-                format!("#r{i}")
-            })
-            .collect();
-        let mut expression = format!("SET {}", sets.join(", "));
-        if !removes.is_empty() {
-            expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
-        }
-        let change = change_names
-            .into_iter()
-            .fold(Change::new(&expression), |c, (p, a)| c.name(&p, &a));
-        values.into_iter().fold(change, |c, (p, v)| c.value(&p, v))
-    }
-}
-
-/// The error of a write whose version condition failed: 412 when the client named the
-/// version it read (`If-Match`), else 409 (someone else got there first; reload).
-pub fn version_conflict(if_match: Option<u64>) -> ApiError {
-    match if_match {
-        Some(_) => ApiError::PreconditionFailed,
-        None => ApiError::conflict("version", Msg::ChangedConcurrently),
-    }
 }
 
 async fn commit_project_change(

@@ -9,11 +9,12 @@ use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::dates;
 use crate::error::ApiError;
+use crate::i18n::Msg;
 use crate::identity::model::TeamRecord;
 use crate::keys;
 use crate::projects::model::{HistoryRecord, MemberRecord, ProjectRecord, TaskPointer, TaskRecord};
 use crate::projects::partition::{ProjectData, project_not_found, task_not_found};
-use crate::store::{self, Condition, GSI1, Item};
+use crate::store::{self, Change, Condition, GSI1, Item};
 
 pub fn project_item(project: &ProjectRecord) -> Result<Item, ApiError> {
     let mut item = store::to_item(&keys::project(project.id), project)?;
@@ -75,6 +76,85 @@ pub fn at_version(version: u64) -> Condition {
     Condition::new("#version = :version")
         .name("#version", "version")
         .value(":version", AttributeValue::N(version.to_string()))
+}
+
+/// 412 when the client's `If-Match` names another version.
+pub fn check_version(current: u64, if_match: Option<u64>) -> Result<(), ApiError> {
+    match if_match {
+        Some(expected) if expected != current => Err(ApiError::PreconditionFailed),
+        _ => Ok(()),
+    }
+}
+
+/// The SET and REMOVE parts of an update that writes only what changed.
+#[derive(Default)]
+pub struct Changes {
+    sets: Vec<(String, AttributeValue)>,
+    removes: Vec<String>,
+}
+
+impl Changes {
+    pub fn set(&mut self, attribute: &str, value: AttributeValue) {
+        self.sets.push((attribute.to_owned(), value));
+    }
+
+    pub fn set_or_remove(&mut self, attribute: &str, value: Option<AttributeValue>) {
+        match value {
+            Some(value) => self.set(attribute, value),
+            None => self.removes.push(attribute.to_owned()),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty() && self.removes.is_empty()
+    }
+
+    /// The update, with `version` bumped and `updated_at` set.
+    pub fn into_change(self, version: u64, now: Timestamp) -> Change {
+        let mut sets = vec![
+            "#version = :next_version".to_owned(),
+            "#updated_at = :updated_at".to_owned(),
+        ];
+        let mut change_names = vec![
+            ("#version".to_owned(), "version".to_owned()),
+            ("#updated_at".to_owned(), "updated_at".to_owned()),
+        ];
+        let mut values = vec![
+            (":next_version".to_owned(), AttributeValue::N((version + 1).to_string())),
+            (":updated_at".to_owned(), AttributeValue::S(now.to_string())),
+        ];
+        for (i, (attribute, value)) in self.sets.into_iter().enumerate() {
+            sets.push(format!("#s{i} = :s{i}"));
+            change_names.push((format!("#s{i}"), attribute));
+            values.push((format!(":s{i}"), value));
+        }
+        let removes: Vec<String> = self
+            .removes
+            .into_iter()
+            .enumerate()
+            .map(|(i, attribute)| {
+                change_names.push((format!("#r{i}"), attribute));
+                format!("#r{i}")
+            })
+            .collect();
+        let mut expression = format!("SET {}", sets.join(", "));
+        if !removes.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
+        }
+        let change = change_names
+            .into_iter()
+            .fold(Change::new(&expression), |c, (p, a)| c.name(&p, &a));
+        values.into_iter().fold(change, |c, (p, v)| c.value(&p, v))
+    }
+}
+
+/// The error of a write whose version condition failed: 412 when the client named the
+/// version it read (`If-Match`), else 409 (someone else got there first; reload).
+pub fn version_conflict(if_match: Option<u64>) -> ApiError {
+    match if_match {
+        Some(_) => ApiError::PreconditionFailed,
+        None => ApiError::conflict("version", Msg::ChangedConcurrently),
+    }
 }
 
 /// A project and "today" in its team's time zone, read in one round trip when the caller's

@@ -14,10 +14,9 @@ use crate::idempotency::{self, IdempotencyKey};
 use crate::identity::model::Role;
 use crate::keys;
 use crate::projects::access::{self, Access};
-use crate::projects::manage::{Changes, check_version, version_conflict};
 use crate::projects::model::{HistoryRecord, MAX_LEVEL, Priority, Status, TaskRecord};
 use crate::projects::partition::ProjectData;
-use crate::projects::repo;
+use crate::projects::repo::{self, Changes, check_version, version_conflict};
 use crate::projects::views::{PersonRef, TaskItem, TaskRenderer, TaskView};
 use crate::store::Condition;
 
