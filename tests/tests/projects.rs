@@ -59,6 +59,16 @@ async fn creation_checks_its_input_and_its_team() {
     assert_eq!(root.status, 201);
     assert_eq!(root.data()["created_by"]["id"], world.root.id);
 
+    // A team admin may put themself on the project.
+    let with_self = create(
+        &stack,
+        alice,
+        json!({"title": "Mine too", "member_ids": [world.alice.id, world.bob.id]}),
+    )
+    .await;
+    assert_eq!(with_self.status, 201, "{}", with_self.body);
+    assert_eq!(with_self.data()["member_count"], 2);
+
     // The client's shape: dates as yyyy-MM-dd or null, and every field it reads.
     let made = create(&stack, alice, json!({"title": "Client", "description": "d", "status": "in_progress", "start_date": "2026-02-15", "end_date": null, "member_ids": [world.bob.id]})).await;
     assert_eq!(made.status, 201, "{:?}", made.body);

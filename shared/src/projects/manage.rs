@@ -160,8 +160,15 @@ pub async fn create_project(
         _ => return Err(ApiError::forbidden()),
     };
     check_dates(input.start_date, input.end_date)?;
+    // The creator may be one of the members: each key is read once.
     let mut wanted: Vec<Key> = vec![keys::team(team_id), keys::user(caller.user_id)];
-    wanted.extend(input.member_ids.iter().map(|id| keys::user(*id)));
+    wanted.extend(
+        input
+            .member_ids
+            .iter()
+            .filter(|id| **id != caller.user_id)
+            .map(|id| keys::user(*id)),
+    );
     let mut found = ctx.db.get_many(&wanted).await?;
     let team: TeamRecord = found
         .remove(&keys::team(team_id))
@@ -170,10 +177,11 @@ pub async fn create_project(
         .ok_or_else(|| ApiError::field("team_id", Msg::TeamNotFound))?;
     let creator: UserRecord = store::from_item(
         found
-            .remove(&keys::user(caller.user_id))
+            .get(&keys::user(caller.user_id))
+            .cloned()
             .ok_or_else(crate::identity::repo::user_not_found)?,
     )?;
-    let members = team_members(&mut found, &input.member_ids, team.id)?;
+    let members = team_members(&found, &input.member_ids, team.id)?;
 
     let project = ProjectRecord {
         id: ctx.db.next_id("project").await?,
@@ -210,11 +218,7 @@ pub async fn create_project(
 
 /// Members for `ids`, who must all be users of `team_id`: 422 (2003) for none, 400 naming
 /// those who are not.
-fn team_members(
-    found: &mut HashMap<Key, store::Item>,
-    ids: &[u64],
-    team_id: u64,
-) -> Result<Vec<MemberRecord>, ApiError> {
+fn team_members(found: &HashMap<Key, store::Item>, ids: &[u64], team_id: u64) -> Result<Vec<MemberRecord>, ApiError> {
     if ids.is_empty() {
         return Err(ApiError::Unprocessable {
             msg: Msg::AtLeastOneMember,
@@ -225,7 +229,7 @@ fn team_members(
     let mut members = Vec::new();
     let mut strangers = Vec::new();
     for id in ids {
-        let user: Option<UserRecord> = found.remove(&keys::user(*id)).map(store::from_item).transpose()?;
+        let user: Option<UserRecord> = found.get(&keys::user(*id)).cloned().map(store::from_item).transpose()?;
         match user.filter(|u| u.team_id == Some(team_id)) {
             Some(user) => members.push(MemberRecord {
                 user_id: user.id,
@@ -388,12 +392,12 @@ pub async fn set_members(
     access::require_writable(&data.project)?;
     check_version(data.project.version, if_match)?;
     let wanted: Vec<Key> = member_ids.iter().map(|id| keys::user(*id)).collect();
-    let mut found = if wanted.is_empty() {
+    let found = if wanted.is_empty() {
         HashMap::new()
     } else {
         ctx.db.get_many(&wanted).await?
     };
-    let new_members = team_members(&mut found, &member_ids, data.project.team_id)?;
+    let new_members = team_members(&found, &member_ids, data.project.team_id)?;
     let removed: Vec<u64> = data
         .active_members()
         .map(|m| m.user_id)
