@@ -92,20 +92,28 @@ pub async fn load_user_in_team(db: &Db, user_id: u64, team_hint: Option<u64>) ->
     })
 }
 
+/// Teams by id, read in one round trip.
+pub async fn load_teams(
+    db: &Db,
+    team_ids: impl IntoIterator<Item = u64>,
+) -> Result<HashMap<u64, TeamRecord>, ApiError> {
+    let mut wanted: Vec<Key> = team_ids.into_iter().map(keys::team).collect();
+    wanted.sort_by(|a, b| a.pk.cmp(&b.pk));
+    wanted.dedup();
+    db.get_many(&wanted)
+        .await?
+        .into_values()
+        .map(|item| store::from_item::<TeamRecord>(item).map(|team| (team.id, team)))
+        .collect()
+}
+
 /// Team names by id, for a page of users.
 pub async fn team_names(db: &Db, team_ids: impl IntoIterator<Item = u64>) -> Result<HashMap<u64, String>, ApiError> {
-    let mut ids: Vec<u64> = team_ids.into_iter().collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut names = HashMap::new();
-    for chunk in ids.chunks(100) {
-        let wanted: Vec<Key> = chunk.iter().map(|id| keys::team(*id)).collect();
-        for item in db.get_many(&wanted).await?.into_values() {
-            let team: TeamRecord = store::from_item(item)?;
-            names.insert(team.id, team.name);
-        }
-    }
-    Ok(names)
+    Ok(load_teams(db, team_ids)
+        .await?
+        .into_iter()
+        .map(|(id, team)| (id, team.name))
+        .collect())
 }
 
 pub async fn sessions_of(db: &Db, user_id: u64) -> Result<Vec<SessionRecord>, ApiError> {

@@ -115,22 +115,13 @@ async fn directory(ctx: &AppContext, prefix: &str) -> Result<Vec<ProjectRecord>,
         .collect()
 }
 
-/// Time zones of teams, by id, read in one batch.
+/// Time zones of teams, by id, read in one round trip.
 async fn team_zones(
     ctx: &AppContext,
     team_ids: impl IntoIterator<Item = u64>,
 ) -> Result<HashMap<u64, String>, ApiError> {
-    let mut wanted: Vec<Key> = team_ids.into_iter().map(keys::team).collect();
-    wanted.sort_by(|a, b| a.pk.cmp(&b.pk));
-    wanted.dedup();
-    let mut zones = HashMap::new();
-    for chunk in wanted.chunks(100) {
-        for item in ctx.db.get_many(chunk).await?.into_values() {
-            let team: TeamRecord = store::from_item(item)?;
-            zones.insert(team.id, team.timezone);
-        }
-    }
-    Ok(zones)
+    let teams = crate::identity::repo::load_teams(&ctx.db, team_ids).await?;
+    Ok(teams.into_iter().map(|(id, team)| (id, team.timezone)).collect())
 }
 
 /// A new project (seed 001 §3.2).

@@ -61,13 +61,16 @@ impl Db {
         output.item.map(from_item).transpose()
     }
 
-    /// Reads up to 100 distinct items in one round trip. Returns them by key; missing items
-    /// are absent.
+    /// Reads distinct items with consistent reads, 100 to a request (DynamoDB's limit) and
+    /// the requests in parallel: one round trip. Returns them by key; missing items are
+    /// absent.
     pub async fn get_many(&self, keys: &[Key]) -> Result<HashMap<Key, Item>, ApiError> {
+        let batches = futures_util::future::try_join_all(keys.chunks(100).map(|chunk| self.get_batch(chunk))).await?;
+        Ok(batches.into_iter().flatten().collect())
+    }
+
+    async fn get_batch(&self, keys: &[Key]) -> Result<HashMap<Key, Item>, ApiError> {
         let mut found = HashMap::new();
-        if keys.is_empty() {
-            return Ok(found);
-        }
         let mut request = KeysAndAttributes::builder().consistent_read(true);
         for key in keys {
             request = request.keys(key_item(key));
