@@ -51,17 +51,12 @@ impl Settings {
             }
         };
         let default_timezone = lookup("TEAMSYNC_DEFAULT_TIMEZONE").unwrap_or_else(|| "UTC".to_owned());
-        TimeZone::get(&default_timezone).map_err(|_| {
-            ConfigError(format!(
-                "TEAMSYNC_DEFAULT_TIMEZONE {default_timezone:?} is not an IANA zone"
-            ))
-        })?;
+        TimeZone::get(&default_timezone)
+            .map_err(|_| ConfigError(format!("TEAMSYNC_DEFAULT_TIMEZONE {default_timezone:?} is not an IANA zone")))?;
         let max_failures = match lookup("TEAMSYNC_LOGIN_MAX_FAILURES") {
             None => 5,
             Some(text) => text.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                ConfigError(format!(
-                    "TEAMSYNC_LOGIN_MAX_FAILURES must be a positive integer, got {text:?}"
-                ))
+                ConfigError(format!("TEAMSYNC_LOGIN_MAX_FAILURES must be a positive integer, got {text:?}"))
             })?,
         };
         Ok(Settings {
@@ -72,10 +67,7 @@ impl Settings {
             refresh_ttl: seconds("TEAMSYNC_REFRESH_TTL_S", 30 * 24 * 3600)?,
             refresh_reuse_grace: seconds("TEAMSYNC_REFRESH_REUSE_GRACE_S", 30)?,
             default_timezone,
-            lockout: LockoutPolicy {
-                max_failures,
-                window: seconds("TEAMSYNC_LOGIN_WINDOW_S", 15 * 60)?,
-            },
+            lockout: LockoutPolicy { max_failures, window: seconds("TEAMSYNC_LOGIN_WINDOW_S", 15 * 60)? },
         })
     }
 }
@@ -95,15 +87,9 @@ pub async fn secret(
     };
     let client = aws_sdk_secretsmanager::Client::new(sdk);
     let output = client.get_secret_value().secret_id(&arn).send().await.map_err(|e| {
-        ConfigError(format!(
-            "cannot read secret {arn}: {}",
-            aws_sdk_secretsmanager::error::DisplayErrorContext(e)
-        ))
+        ConfigError(format!("cannot read secret {arn}: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(e)))
     })?;
-    output
-        .secret_string
-        .map(Some)
-        .ok_or_else(|| ConfigError(format!("secret {arn} has no string value")))
+    output.secret_string.map(Some).ok_or_else(|| ConfigError(format!("secret {arn} has no string value")))
 }
 
 #[cfg(test)]
@@ -129,10 +115,8 @@ mod tests {
     fn bad_values_fail_at_init_with_the_variable_named() {
         let no_table = Settings::from_lookup(lookup(&[])).unwrap_err();
         assert!(no_table.0.contains("TEAMSYNC_TABLE"));
-        let bad_zone = Settings::from_lookup(lookup(&[
-            ("TEAMSYNC_TABLE", "t"),
-            ("TEAMSYNC_DEFAULT_TIMEZONE", "Mars/Base"),
-        ]));
+        let bad_zone =
+            Settings::from_lookup(lookup(&[("TEAMSYNC_TABLE", "t"), ("TEAMSYNC_DEFAULT_TIMEZONE", "Mars/Base")]));
         assert!(bad_zone.unwrap_err().0.contains("IANA"));
         let bad_ttl = Settings::from_lookup(lookup(&[("TEAMSYNC_TABLE", "t"), ("TEAMSYNC_ACCESS_TTL_S", "soon")]));
         assert!(bad_ttl.unwrap_err().0.contains("TEAMSYNC_ACCESS_TTL_S"));

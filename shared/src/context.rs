@@ -22,11 +22,7 @@ impl AppContext {
     /// interceptor that counts calls).
     pub fn with_dynamodb(client: aws_sdk_dynamodb::Client, settings: Settings, tokens: TokenKeys) -> Self {
         let db = Db::new(client, settings.table.clone());
-        AppContext {
-            db,
-            tokens: Arc::new(tokens),
-            settings: Arc::new(settings),
-        }
+        AppContext { db, tokens: Arc::new(tokens), settings: Arc::new(settings) }
     }
 
     /// Production wiring: settings from the environment, the signing seed from

@@ -88,11 +88,7 @@ pub enum ApiError {
     PreconditionFailed,
     /// Well-formed, but against a business rule (seed 001 §1.4's 422).
     #[error("unprocessable: {msg:?}")]
-    Unprocessable {
-        msg: Msg,
-        fields: FieldErrors,
-        code: Option<BusinessCode>,
-    },
+    Unprocessable { msg: Msg, fields: FieldErrors, code: Option<BusinessCode> },
     #[error("too many requests, retry after {retry_after_secs}s")]
     TooManyRequests { msg: Msg, retry_after_secs: u64 },
     /// Something on our side failed. The text is for the logs only; the caller sees a
@@ -111,10 +107,7 @@ impl ApiError {
     }
 
     pub fn forbidden() -> Self {
-        ApiError::Forbidden {
-            msg: Msg::Forbidden,
-            code: None,
-        }
+        ApiError::Forbidden { msg: Msg::Forbidden, code: None }
     }
 
     pub fn not_found(msg: Msg, code: BusinessCode) -> Self {
@@ -123,11 +116,7 @@ impl ApiError {
 
     /// A 422 about one field.
     pub fn rule(field: &str, msg: Msg) -> Self {
-        ApiError::Unprocessable {
-            msg: msg.clone(),
-            fields: FieldErrors::single(field, msg),
-            code: None,
-        }
+        ApiError::Unprocessable { msg: msg.clone(), fields: FieldErrors::single(field, msg), code: None }
     }
 
     pub fn internal(context: impl std::fmt::Display) -> Self {
@@ -166,11 +155,9 @@ impl ApiError {
             ApiError::Unprocessable { msg, .. } => msg.clone(),
             ApiError::NotFound { msg, .. } => msg.clone(),
             ApiError::MethodNotAllowed => Msg::MethodNotAllowed,
-            ApiError::Conflict(fields) => fields
-                .iter()
-                .next()
-                .and_then(|(_, msgs)| msgs.first().cloned())
-                .unwrap_or(Msg::Conflict),
+            ApiError::Conflict(fields) => {
+                fields.iter().next().and_then(|(_, msgs)| msgs.first().cloned()).unwrap_or(Msg::Conflict)
+            }
             ApiError::TooManyRequests { msg, .. } => msg.clone(),
             ApiError::Internal(_) => Msg::Internal,
         }

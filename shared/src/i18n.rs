@@ -150,10 +150,9 @@ impl Msg {
             Msg::TokenMissing => ("Authentication token is missing".into(), "缺少认证令牌 (token)".into()),
             Msg::TokenInvalid => ("Token is invalid".into(), "令牌 (token) 无效".into()),
             Msg::TokenExpired => ("Token has expired".into(), "令牌 (token) 已过期".into()),
-            Msg::SessionEnded => (
-                "Token is no longer valid: the session has ended".into(),
-                "令牌 (token) 已失效：会话已结束".into(),
-            ),
+            Msg::SessionEnded => {
+                ("Token is no longer valid: the session has ended".into(), "令牌 (token) 已失效：会话已结束".into())
+            }
             Msg::RefreshTokenReused => (
                 "Refresh token was already used; the session has been ended".into(),
                 "刷新令牌 (token) 已被使用，会话已终止".into(),
@@ -164,10 +163,9 @@ impl Msg {
             ),
             Msg::Forbidden => ("You do not have permission to do this".into(), "无权限访问".into()),
             Msg::RouteNotFound => ("No such endpoint".into(), "接口不存在".into()),
-            Msg::MethodNotAllowed => (
-                "This endpoint does not accept that method".into(),
-                "接口不支持该请求方法".into(),
-            ),
+            Msg::MethodNotAllowed => {
+                ("This endpoint does not accept that method".into(), "接口不支持该请求方法".into())
+            }
             Msg::UserNotFound => ("User not found".into(), "用户不存在".into()),
             Msg::Conflict => ("The resource already exists".into(), "资源冲突".into()),
             Msg::ChangedConcurrently => (
@@ -181,43 +179,31 @@ impl Msg {
             ),
             Msg::ProjectNotFound => ("Project not found".into(), "项目不存在".into()),
             Msg::TaskNotFound => ("Task not found".into(), "任务不存在".into()),
-            Msg::ArchivedIsReadOnly => (
-                "The project is archived and read-only".into(),
-                "项目已归档，只读".into(),
-            ),
+            Msg::ArchivedIsReadOnly => ("The project is archived and read-only".into(), "项目已归档，只读".into()),
             Msg::OnlyArchivedCanBeDeleted => (
                 "Only an archived project can be deleted; archive it first".into(),
                 "只能删除已归档的项目，请先归档".into(),
             ),
-            Msg::TaskHasSubtasks => (
-                "A task with subtasks cannot be deleted".into(),
-                "存在子任务的任务不能删除".into(),
-            ),
-            Msg::TaskTooDeep => (
-                "Tasks nest at most three levels deep".into(),
-                "已达到最大层级深度（3层）".into(),
-            ),
-            Msg::NotParentAssignee => (
-                "Only the assignee of the parent task may add subtasks".into(),
-                "无权创建子任务（非负责人）".into(),
-            ),
+            Msg::TaskHasSubtasks => {
+                ("A task with subtasks cannot be deleted".into(), "存在子任务的任务不能删除".into())
+            }
+            Msg::TaskTooDeep => ("Tasks nest at most three levels deep".into(), "已达到最大层级深度（3层）".into()),
+            Msg::NotParentAssignee => {
+                ("Only the assignee of the parent task may add subtasks".into(), "无权创建子任务（非负责人）".into())
+            }
             Msg::TaskHidden => (
                 "This task is not assigned to you; its details are private".into(),
                 "该任务未分配给您，无权查看详情".into(),
             ),
-            Msg::OnlyAdminsReassign => (
-                "Only an admin may change the assignee".into(),
-                "仅管理员可修改负责人".into(),
-            ),
+            Msg::OnlyAdminsReassign => ("Only an admin may change the assignee".into(), "仅管理员可修改负责人".into()),
             Msg::MembersHaveOpenTasks { task_ids } => (
                 format!("These members still have open tasks in the project: {task_ids:?}"),
                 format!("这些成员在项目中仍有未完成的任务：{task_ids:?}"),
             ),
             Msg::AlreadyAssigned => ("The task already has an assignee".into(), "任务已有负责人".into()),
-            Msg::OnlyMainTasksClaimable => (
-                "Only an unassigned main task can be claimed".into(),
-                "只能认领未分配的主任务".into(),
-            ),
+            Msg::OnlyMainTasksClaimable => {
+                ("Only an unassigned main task can be claimed".into(), "只能认领未分配的主任务".into())
+            }
             Msg::IdempotencyKeyReused => (
                 "This Idempotency-Key was already used with another request body".into(),
                 "该 Idempotency-Key 已用于不同的请求内容".into(),
@@ -237,61 +223,47 @@ impl Msg {
                 "Use YYYY-MM-DD (or YYYY-MM-DDTHH:mm:ss)".into(),
                 "日期格式应为 YYYY-MM-DD（或 YYYY-MM-DDTHH:mm:ss）".into(),
             ),
-            Msg::StartAfterEnd => (
-                "The start date must not be after the end date".into(),
-                "开始日期不能晚于结束日期".into(),
-            ),
-            Msg::AtLeastOneMember => (
-                "A project needs at least one member".into(),
-                "项目必须至少有一个成员".into(),
-            ),
+            Msg::StartAfterEnd => {
+                ("The start date must not be after the end date".into(), "开始日期不能晚于结束日期".into())
+            }
+            Msg::AtLeastOneMember => ("A project needs at least one member".into(), "项目必须至少有一个成员".into()),
             Msg::NotInTeam { user_ids } => (
                 format!("Not members of the project's team: {user_ids:?}"),
                 format!("以下用户不是该团队成员：{user_ids:?}"),
             ),
-            Msg::NotProjectMember => (
-                "The assignee must be a member of the project".into(),
-                "负责人必须是项目成员".into(),
-            ),
+            Msg::NotProjectMember => {
+                ("The assignee must be a member of the project".into(), "负责人必须是项目成员".into())
+            }
             Msg::TeamNotFound => ("Team not found".into(), "团队不存在".into()),
             Msg::TeamIdRequired => (
                 "team_id is required: the super admin belongs to no team".into(),
                 "超级管理员创建项目时必须指定 team_id".into(),
             ),
-            Msg::MustBeOneOf(choices) => (
-                format!("Must be one of: {}", choices.join(", ")),
-                format!("必须是以下之一：{}", choices.join(", ")),
-            ),
-            Msg::TooShort { min } => (
-                format!("Must be at least {min} characters"),
-                format!("长度不能少于 {min} 个字符"),
-            ),
-            Msg::TooLong { max } => (
-                format!("Must be at most {max} characters"),
-                format!("长度不能超过 {max} 个字符"),
-            ),
-            Msg::OutOfRange { min, max } => (
-                format!("Must be between {min} and {max}"),
-                format!("必须在 {min} 到 {max} 之间"),
-            ),
-            Msg::InvalidUsername => (
-                "Use 3-32 letters, digits, or . _ - @ +".into(),
-                "用户名须为 3-32 位字母、数字或 . _ - @ +".into(),
-            ),
+            Msg::MustBeOneOf(choices) => {
+                (format!("Must be one of: {}", choices.join(", ")), format!("必须是以下之一：{}", choices.join(", ")))
+            }
+            Msg::TooShort { min } => {
+                (format!("Must be at least {min} characters"), format!("长度不能少于 {min} 个字符"))
+            }
+            Msg::TooLong { max } => (format!("Must be at most {max} characters"), format!("长度不能超过 {max} 个字符")),
+            Msg::OutOfRange { min, max } => {
+                (format!("Must be between {min} and {max}"), format!("必须在 {min} 到 {max} 之间"))
+            }
+            Msg::InvalidUsername => {
+                ("Use 3-32 letters, digits, or . _ - @ +".into(), "用户名须为 3-32 位字母、数字或 . _ - @ +".into())
+            }
             Msg::InvalidEmail => ("Not a valid email address".into(), "邮箱格式不正确".into()),
             Msg::InvalidPhone => ("Not a valid phone number".into(), "电话号码格式不正确".into()),
             Msg::UsernameTaken => ("This username is already taken".into(), "用户名已存在".into()),
             Msg::EmailTaken => ("This email is already registered".into(), "邮箱已被注册".into()),
             Msg::PasswordsDiffer => ("The passwords do not match".into(), "两次输入的密码不一致".into()),
             Msg::PasswordIncorrect => ("The current password is wrong".into(), "原密码错误".into()),
-            Msg::PasswordUnchanged => (
-                "The new password must differ from the current one".into(),
-                "新密码不能与原密码相同".into(),
-            ),
-            Msg::TeamNameRequired => (
-                "team_name is required when join_type is \"create\"".into(),
-                "创建团队时必须填写 team_name".into(),
-            ),
+            Msg::PasswordUnchanged => {
+                ("The new password must differ from the current one".into(), "新密码不能与原密码相同".into())
+            }
+            Msg::TeamNameRequired => {
+                ("team_name is required when join_type is \"create\"".into(), "创建团队时必须填写 team_name".into())
+            }
             Msg::TeamNameOnlyWhenCreating => (
                 "team_name is only allowed when join_type is \"create\"".into(),
                 "仅在创建团队时可以填写 team_name".into(),
@@ -313,10 +285,7 @@ mod tests {
         assert_eq!(Lang::from_accept_language(None), Lang::En);
         assert_eq!(Lang::from_accept_language(Some("zh-CN,zh;q=0.9,en;q=0.8")), Lang::Zh);
         assert_eq!(Lang::from_accept_language(Some("en-US,zh;q=0.5")), Lang::En);
-        assert_eq!(
-            Lang::from_accept_language(Some("fr-FR, zh-TW;q=0.7, en;q=0.3")),
-            Lang::Zh
-        );
+        assert_eq!(Lang::from_accept_language(Some("fr-FR, zh-TW;q=0.7, en;q=0.3")), Lang::Zh);
         assert_eq!(Lang::from_accept_language(Some("de, fr")), Lang::En);
         assert_eq!(Lang::from_accept_language(Some("zh;q=0, en;q=0.1")), Lang::En);
     }

@@ -58,10 +58,7 @@ impl IdempotencyKey {
                 .chain_update(body.to_string())
                 .finalize(),
         );
-        Ok(Some(IdempotencyKey {
-            key: keys::idempotency(caller.user_id, &key_hash),
-            request_hash,
-        }))
+        Ok(Some(IdempotencyKey { key: keys::idempotency(caller.user_id, &key_hash), request_hash }))
     }
 
     /// The record to write with the creation: its `data`, under the condition that the key

@@ -113,17 +113,11 @@ pub fn project(id: u64) -> Key {
 }
 
 pub fn project_member(project_id: u64, user_id: u64) -> Key {
-    Key::new(
-        project_partition(project_id),
-        &format!("{MEMBER_PREFIX}{}", padded(user_id)),
-    )
+    Key::new(project_partition(project_id), &format!("{MEMBER_PREFIX}{}", padded(user_id)))
 }
 
 pub fn task(project_id: u64, task_id: u64) -> Key {
-    Key::new(
-        project_partition(project_id),
-        &format!("{TASK_PREFIX}{}", padded(task_id)),
-    )
+    Key::new(project_partition(project_id), &format!("{TASK_PREFIX}{}", padded(task_id)))
 }
 
 pub fn task_partition(task_id: u64) -> String {

@@ -34,11 +34,7 @@ impl PageRequest {
         };
         let page = read("page", page, 1, u64::from(u32::MAX));
         let page_size = read("page_size", page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-        if errors.is_empty() {
-            Ok(PageRequest { page, page_size })
-        } else {
-            Err(ApiError::Validation(errors))
-        }
+        if errors.is_empty() { Ok(PageRequest { page, page_size }) } else { Err(ApiError::Validation(errors)) }
     }
 
     /// The requested page of an ordered list.
@@ -85,10 +81,7 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            pagination: self.pagination,
-        }
+        Page { items: self.items.into_iter().map(f).collect(), pagination: self.pagination }
     }
 }
 
@@ -103,19 +96,10 @@ mod tests {
         assert_eq!(page.items, vec![3, 4]);
         assert_eq!((page.pagination.total, page.pagination.total_pages), (5, 3));
         assert!(page.pagination.has_next && page.pagination.has_previous);
-        assert_eq!(
-            PageRequest::parse(None, None).unwrap(),
-            PageRequest { page: 1, page_size: 20 }
-        );
+        assert_eq!(PageRequest::parse(None, None).unwrap(), PageRequest { page: 1, page_size: 20 });
         assert!(PageRequest::parse(Some("0"), None).is_err());
         assert!(PageRequest::parse(None, Some("101")).is_err());
         assert!(PageRequest::parse(Some("x"), None).is_err());
-        assert!(
-            PageRequest::parse(Some("9"), Some("10"))
-                .unwrap()
-                .slice(vec![1])
-                .items
-                .is_empty()
-        );
+        assert!(PageRequest::parse(Some("9"), Some("10")).unwrap().slice(vec![1]).items.is_empty());
     }
 }

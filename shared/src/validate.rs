@@ -18,10 +18,7 @@ pub struct Fields<'a> {
 impl<'a> Fields<'a> {
     pub fn new(body: &'a Value) -> Result<Self, ApiError> {
         match body {
-            Value::Object(object) => Ok(Self {
-                object,
-                errors: FieldErrors::new(),
-            }),
+            Value::Object(object) => Ok(Self { object, errors: FieldErrors::new() }),
             _ => Err(ApiError::field("body", Msg::BodyMustBeObject)),
         }
     }
@@ -58,9 +55,7 @@ impl<'a> Fields<'a> {
     /// The first of several accepted names (aliases such as `phone` / `telephone`) that is
     /// present. Problems are reported under the name the client used.
     pub fn optional_alias<T>(&mut self, names: &[&str], parse: impl FnOnce(&str) -> Result<T, Msg>) -> Option<T> {
-        let name = names
-            .iter()
-            .find(|n| self.object.get(**n).is_some_and(|v| !v.is_null()))?;
+        let name = names.iter().find(|n| self.object.get(**n).is_some_and(|v| !v.is_null()))?;
         self.optional(name, parse)
     }
 
@@ -117,11 +112,7 @@ impl<'a> Fields<'a> {
     /// Ends reading: every problem found so far, or nothing. After `Ok`, each `required`
     /// call above returned `Some`.
     pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(self.errors))
-        }
+        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(self.errors)) }
     }
 }
 
@@ -173,24 +164,16 @@ mod tests {
         assert!(fields.required("a", |t| bounded_text(t, 1, 5)).is_none());
         assert!(fields.required("b", |t| bounded_text(t, 1, 5)).is_none());
         assert!(fields.optional("c", |t| bounded_text(t, 1, 5)).is_none());
-        let ApiError::Validation(errors) = fields.finish().unwrap_err() else {
-            panic!()
-        };
+        let ApiError::Validation(errors) = fields.finish().unwrap_err() else { panic!() };
         let found: Vec<_> = errors.iter().map(|(k, v)| (k.as_str(), v[0].clone())).collect();
-        assert_eq!(
-            found,
-            vec![("a", Msg::MustBeString), ("b", Msg::Required), ("c", Msg::Required)]
-        );
+        assert_eq!(found, vec![("a", Msg::MustBeString), ("b", Msg::Required), ("c", Msg::Required)]);
     }
 
     #[test]
     fn aliases_and_bounds() {
         let body = json!({"telephone": "123"});
         let mut fields = Fields::new(&body).unwrap();
-        assert_eq!(
-            fields.optional_alias(&["phone", "telephone"], |t| Ok(t.to_owned())),
-            Some("123".into())
-        );
+        assert_eq!(fields.optional_alias(&["phone", "telephone"], |t| Ok(t.to_owned())), Some("123".into()));
         assert!(fields.finish().is_ok());
         assert_eq!(bounded_text(" ab ", 3, 5), Err(Msg::TooShort { min: 3 }));
         assert_eq!(bounded_text("abcdef", 1, 5), Err(Msg::TooLong { max: 5 }));

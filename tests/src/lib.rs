@@ -49,10 +49,7 @@ impl Answer {
         self.body["errors"]
             .as_object()
             .map(|fields| {
-                fields
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v[0].as_str().unwrap_or_default().to_owned()))
-                    .collect()
+                fields.iter().map(|(k, v)| (k.clone(), v[0].as_str().unwrap_or_default().to_owned())).collect()
             })
             .unwrap_or_default()
     }
@@ -97,12 +94,7 @@ impl Stack {
         })
         .await
         .unwrap_or_else(|e| panic!("local stack did not start: {e}"));
-        Stack {
-            url: stack.url.clone(),
-            ctx: stack.ctx.clone(),
-            http: reqwest::Client::new(),
-            _stack: stack,
-        }
+        Stack { url: stack.url.clone(), ctx: stack.ctx.clone(), http: reqwest::Client::new(), _stack: stack }
     }
 
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {
@@ -155,20 +147,12 @@ impl Stack {
 
     /// Registers a user who founds team `team`, and returns their id and team id.
     pub async fn register_team_admin(&self, username: &str, team: &str) -> (u64, u64) {
-        let user = self
-            .register(username, json!({"join_type": "create", "team_name": team}))
-            .await;
+        let user = self.register(username, json!({"join_type": "create", "team_name": team})).await;
         (user["id"].as_u64().unwrap(), user["team_id"].as_u64().unwrap())
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Tokens {
-        let answer = self
-            .post(
-                "/api/auth/login/",
-                None,
-                json!({"username": username, "password": password}),
-            )
-            .await;
+        let answer = self.post("/api/auth/login/", None, json!({"username": username, "password": password})).await;
         assert_eq!(answer.status, 200, "login {username}: {:?}", answer.body);
         Tokens {
             access: answer.data()["access_token"].as_str().unwrap().to_owned(),

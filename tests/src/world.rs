@@ -63,21 +63,14 @@ impl World {
         for name in ["bob", "carol", "dave"] {
             let user = stack.register(name, json!({})).await;
             let id = user["id"].as_u64().unwrap();
-            let membership = Membership {
-                team_id: Some(team_a),
-                role: Role::Member,
-            };
-            change_membership(&stack.ctx, id, membership, jiff::Timestamp::now())
-                .await
-                .unwrap();
+            let membership = Membership { team_id: Some(team_a), role: Role::Member };
+            change_membership(&stack.ctx, id, membership, jiff::Timestamp::now()).await.unwrap();
             ids.push(id);
         }
         let (eve_id, _) = stack.register_team_admin("eve", "Team B").await;
         let person = |id: u64, token: String| Person { id, token };
         let root_token = stack.login(ADMIN, ADMIN_PASSWORD).await.access;
-        let root_id = stack.get("/api/auth/me/", Some(&root_token)).await.data()["id"]
-            .as_u64()
-            .unwrap();
+        let root_id = stack.get("/api/auth/me/", Some(&root_token)).await.data()["id"].as_u64().unwrap();
         let world_tokens = [
             stack.login("alice", PASSWORD).await.access,
             stack.login("bob", PASSWORD).await.access,
@@ -125,26 +118,14 @@ impl World {
     /// A main task made by alice.
     pub async fn create_task(&self, stack: &Stack, project: u64, title: &str, assignee: u64) -> u64 {
         let body = json!({"title": title, "assignee_id": assignee});
-        let answer = stack
-            .post(
-                &format!("/api/projects/{project}/tasks/"),
-                Some(&self.alice.token),
-                body,
-            )
-            .await;
+        let answer = stack.post(&format!("/api/projects/{project}/tasks/"), Some(&self.alice.token), body).await;
         assert_eq!(answer.status, 201, "{:?}", answer.body);
         answer.data()["id"].as_u64().unwrap()
     }
 
     /// A subtask made by the parent's assignee.
     pub async fn create_subtask(&self, stack: &Stack, token: &str, parent: u64, title: &str) -> Value {
-        let answer = stack
-            .post(
-                &format!("/api/tasks/{parent}/subtasks/"),
-                Some(token),
-                json!({"title": title}),
-            )
-            .await;
+        let answer = stack.post(&format!("/api/tasks/{parent}/subtasks/"), Some(token), json!({"title": title})).await;
         assert_eq!(answer.status, 201, "{:?}", answer.body);
         answer.data().clone()
     }

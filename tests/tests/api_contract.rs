@@ -27,9 +27,7 @@ async fn routes_answer_with_and_without_the_trailing_slash() {
     let unknown = stack.get("/api/auth/nothing-here/", Some(&tokens.access)).await;
     assert_eq!(unknown.status, 404);
     assert_eq!(unknown.body["code"], 404, "the function's own 404 is an envelope");
-    let wrong_method = stack
-        .send(stack.request(reqwest::Method::DELETE, "/api/auth/login/", None))
-        .await;
+    let wrong_method = stack.send(stack.request(reqwest::Method::DELETE, "/api/auth/login/", None)).await;
     assert_eq!(wrong_method.status, 405);
 }
 
@@ -96,17 +94,10 @@ async fn browsers_get_cors_answers_as_template_yaml_configures() {
         )
         .await;
     assert_eq!(preflight.status, 204);
-    let allowed = preflight.headers["access-control-allow-headers"]
-        .to_str()
-        .unwrap()
-        .to_lowercase();
+    let allowed = preflight.headers["access-control-allow-headers"].to_str().unwrap().to_lowercase();
     assert!(allowed.contains("authorization") && allowed.contains("content-type"));
     let answer = stack
-        .send(
-            stack
-                .request(reqwest::Method::GET, "/api/health/", None)
-                .header("origin", "http://localhost:3000"),
-        )
+        .send(stack.request(reqwest::Method::GET, "/api/health/", None).header("origin", "http://localhost:3000"))
         .await;
     assert_eq!(answer.headers["access-control-allow-origin"], "*");
 }

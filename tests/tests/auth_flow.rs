@@ -19,13 +19,7 @@ async fn register_login_me_refresh_logout_then_the_old_tokens_fail() {
     assert!(registered["id"].is_u64(), "ids are JSON integers");
     assert!(registered.get("password_hash").is_none());
 
-    let login = stack
-        .post(
-            "/api/auth/login/",
-            None,
-            json!({"username": "zhangsan", "password": PASSWORD}),
-        )
-        .await;
+    let login = stack.post("/api/auth/login/", None, json!({"username": "zhangsan", "password": PASSWORD})).await;
     assert_eq!((login.status, login.body["code"].as_u64()), (200, Some(200)));
     let data = login.data();
     for field in ["access_token", "refresh_token", "expires_at"] {
@@ -41,24 +35,14 @@ async fn register_login_me_refresh_logout_then_the_old_tokens_fail() {
     assert_eq!(me.status, 200);
     assert_eq!(me.data()["nickname"], "张三");
     assert_eq!(me.data()["role_display"], "Team member");
-    assert!(
-        me.data()["permissions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p == "edit_own_task")
-    );
+    assert!(me.data()["permissions"].as_array().unwrap().iter().any(|p| p == "edit_own_task"));
 
     // The client sends {"refresh": ...}; a second refresh with the token the first returned works too.
-    let first = stack
-        .post("/api/auth/refresh/", None, json!({"refresh": refresh}))
-        .await;
+    let first = stack.post("/api/auth/refresh/", None, json!({"refresh": refresh})).await;
     assert_eq!(first.status, 200, "{:?}", first.body);
     let second_refresh = first.data()["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(second_refresh, refresh, "refresh tokens rotate");
-    let second = stack
-        .post("/api/auth/refresh/", None, json!({"refresh_token": second_refresh}))
-        .await;
+    let second = stack.post("/api/auth/refresh/", None, json!({"refresh_token": second_refresh})).await;
     assert_eq!(second.status, 200, "{:?}", second.body);
     let new_access = second.data()["access_token"].as_str().unwrap().to_owned();
     let newest_refresh = second.data()["refresh_token"].as_str().unwrap().to_owned();
@@ -71,9 +55,7 @@ async fn register_login_me_refresh_logout_then_the_old_tokens_fail() {
         assert_eq!(after.status, 401, "an access token of an ended session fails");
         assert!(after.body["message"].as_str().unwrap().to_lowercase().contains("token"));
     }
-    let refresh_after = stack
-        .post("/api/auth/refresh/", None, json!({"refresh": newest_refresh}))
-        .await;
+    let refresh_after = stack.post("/api/auth/refresh/", None, json!({"refresh": newest_refresh})).await;
     assert_eq!(refresh_after.status, 401, "the refresh token of an ended session fails");
 }
 
@@ -92,13 +74,8 @@ async fn login_accepts_a_form_encoded_body_and_an_email() {
     assert_eq!(form.status, 200, "{:?}", form.body);
     assert_eq!(form.data()["user"]["username"], "32088");
 
-    let by_email = stack
-        .post(
-            "/api/auth/login/",
-            None,
-            json!({"email": "32088@EXAMPLE.com", "password": PASSWORD}),
-        )
-        .await;
+    let by_email =
+        stack.post("/api/auth/login/", None, json!({"email": "32088@EXAMPLE.com", "password": PASSWORD})).await;
     assert_eq!(by_email.status, 200, "{:?}", by_email.body);
 }
 
@@ -106,20 +83,9 @@ async fn login_accepts_a_form_encoded_body_and_an_email() {
 async fn a_wrong_name_and_a_wrong_password_look_the_same() {
     let stack = Stack::start().await;
     stack.register("lisi", json!({})).await;
-    let wrong_password = stack
-        .post(
-            "/api/auth/login/",
-            None,
-            json!({"username": "lisi", "password": "not-the-one"}),
-        )
-        .await;
-    let wrong_name = stack
-        .post(
-            "/api/auth/login/",
-            None,
-            json!({"username": "nobody", "password": PASSWORD}),
-        )
-        .await;
+    let wrong_password =
+        stack.post("/api/auth/login/", None, json!({"username": "lisi", "password": "not-the-one"})).await;
+    let wrong_name = stack.post("/api/auth/login/", None, json!({"username": "nobody", "password": PASSWORD})).await;
     for answer in [&wrong_password, &wrong_name] {
         assert_eq!(answer.status, 401);
         assert_eq!(answer.body["error_code"], 1001);
@@ -132,13 +98,8 @@ async fn five_failed_logins_lock_the_account_until_the_window_passes() {
     let stack = Stack::with_settings(&[("TEAMSYNC_LOGIN_WINDOW_S", "3")]).await;
     stack.register("wangwu", json!({})).await;
     for attempt in 1..=5 {
-        let answer = stack
-            .post(
-                "/api/auth/login/",
-                None,
-                json!({"username": "wangwu", "password": "wrong-password"}),
-            )
-            .await;
+        let answer =
+            stack.post("/api/auth/login/", None, json!({"username": "wangwu", "password": "wrong-password"})).await;
         assert_eq!(answer.status, 401, "failure {attempt} is an ordinary 401");
     }
     // Further attempts are refused, even with the right password, and by email too.
@@ -164,26 +125,16 @@ async fn a_refresh_token_reused_after_the_grace_window_ends_the_session() {
     let stack = Stack::with_settings(&[("TEAMSYNC_REFRESH_REUSE_GRACE_S", "0")]).await;
     stack.register("alice", json!({})).await;
     let tokens = stack.login("alice", PASSWORD).await;
-    let rotated = stack
-        .post("/api/auth/refresh/", None, json!({"refresh_token": tokens.refresh}))
-        .await;
+    let rotated = stack.post("/api/auth/refresh/", None, json!({"refresh_token": tokens.refresh})).await;
     assert_eq!(rotated.status, 200);
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
 
-    let replay = stack
-        .post("/api/auth/refresh/", None, json!({"refresh_token": tokens.refresh}))
-        .await;
+    let replay = stack.post("/api/auth/refresh/", None, json!({"refresh_token": tokens.refresh})).await;
     assert_eq!(replay.status, 401);
     assert!(replay.body["message"].as_str().unwrap().contains("token"));
     // The whole session is gone: the legitimate holder's newer tokens stop working too.
     let newer = rotated.data()["refresh_token"].as_str().unwrap();
-    assert_eq!(
-        stack
-            .post("/api/auth/refresh/", None, json!({"refresh_token": newer}))
-            .await
-            .status,
-        401
-    );
+    assert_eq!(stack.post("/api/auth/refresh/", None, json!({"refresh_token": newer})).await.status, 401);
     let newer_access = rotated.data()["access_token"].as_str().unwrap();
     assert_eq!(stack.get("/api/auth/me/", Some(newer_access)).await.status, 401);
 }
@@ -206,21 +157,13 @@ async fn concurrent_refreshes_within_the_grace_window_all_get_working_tokens() {
     // Both answers carry the session's current rotation, which goes on working.
     let rotation = |answer: &teamsync_tests::Answer| {
         let token = answer.data()["refresh_token"].as_str().unwrap();
-        let payload = base64::Engine::decode(
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-            token.split('.').nth(1).unwrap(),
-        )
-        .unwrap();
+        let payload =
+            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, token.split('.').nth(1).unwrap())
+                .unwrap();
         serde_json::from_slice::<serde_json::Value>(&payload).unwrap()["jti"].clone()
     };
     assert_eq!(rotation(&a), rotation(&b));
-    let next = stack
-        .post(
-            "/api/auth/refresh/",
-            None,
-            json!({"refresh": a.data()["refresh_token"]}),
-        )
-        .await;
+    let next = stack.post("/api/auth/refresh/", None, json!({"refresh": a.data()["refresh_token"]})).await;
     assert_eq!(next.status, 200, "{:?}", next.body);
 }
 
@@ -229,13 +172,7 @@ async fn an_access_token_is_not_a_refresh_token_and_vice_versa() {
     let stack = Stack::start().await;
     stack.register("carol", json!({})).await;
     let tokens = stack.login("carol", PASSWORD).await;
-    assert_eq!(
-        stack
-            .post("/api/auth/refresh/", None, json!({"refresh": tokens.access}))
-            .await
-            .status,
-        401
-    );
+    assert_eq!(stack.post("/api/auth/refresh/", None, json!({"refresh": tokens.access})).await.status, 401);
     assert_eq!(stack.get("/api/auth/me/", Some(&tokens.refresh)).await.status, 401);
 }
 
@@ -259,36 +196,11 @@ async fn a_password_change_ends_the_users_other_sessions() {
     let changed = stack
         .post("/api/auth/me/password/", Some(&here.access), json!({"old_password": PASSWORD, "new_password": "brand-new-pass", "new_password_confirm": "brand-new-pass"}))
         .await;
-    assert_eq!(
-        (changed.status, changed.body["code"].as_u64()),
-        (200, Some(200)),
-        "{:?}",
-        changed.body
-    );
-    assert_eq!(
-        stack.get("/api/auth/me/", Some(&here.access)).await.status,
-        200,
-        "this session goes on"
-    );
-    assert_eq!(
-        stack.get("/api/auth/me/", Some(&elsewhere.access)).await.status,
-        401,
-        "other sessions end"
-    );
-    assert_eq!(
-        stack
-            .post("/api/auth/refresh/", None, json!({"refresh": elsewhere.refresh}))
-            .await
-            .status,
-        401
-    );
-    let old = stack
-        .post(
-            "/api/auth/login/",
-            None,
-            json!({"username": "dave", "password": PASSWORD}),
-        )
-        .await;
+    assert_eq!((changed.status, changed.body["code"].as_u64()), (200, Some(200)), "{:?}", changed.body);
+    assert_eq!(stack.get("/api/auth/me/", Some(&here.access)).await.status, 200, "this session goes on");
+    assert_eq!(stack.get("/api/auth/me/", Some(&elsewhere.access)).await.status, 401, "other sessions end");
+    assert_eq!(stack.post("/api/auth/refresh/", None, json!({"refresh": elsewhere.refresh})).await.status, 401);
+    let old = stack.post("/api/auth/login/", None, json!({"username": "dave", "password": PASSWORD})).await;
     assert_eq!(old.status, 401);
     stack.login("dave", "brand-new-pass").await;
 }
@@ -299,12 +211,7 @@ async fn the_bootstrap_admin_exists_once_and_keeps_its_password() {
     let admin = stack.login(ADMIN, ADMIN_PASSWORD).await;
     let me = stack.get("/api/auth/me/", Some(&admin.access)).await;
     assert_eq!(me.data()["role"], "super_admin");
-    let again = identity::bootstrap_admin(&stack.ctx, ADMIN, "another-password")
-        .await
-        .unwrap();
-    assert_eq!(
-        again,
-        teamsync::identity::accounts::Bootstrap::AlreadyThere(me.data()["id"].as_u64().unwrap())
-    );
+    let again = identity::bootstrap_admin(&stack.ctx, ADMIN, "another-password").await.unwrap();
+    assert_eq!(again, teamsync::identity::accounts::Bootstrap::AlreadyThere(me.data()["id"].as_u64().unwrap()));
     stack.login(ADMIN, ADMIN_PASSWORD).await;
 }

@@ -17,21 +17,14 @@ struct Case {
 }
 
 fn case(method: Method, path: impl Into<String>, body: Value, expected: [u16; 7]) -> Case {
-    Case {
-        method,
-        path: path.into(),
-        body,
-        expected,
-    }
+    Case { method, path: path.into(), body, expected }
 }
 
 async fn check(stack: &Stack, world: &World, cases: &[Case]) {
     let mut failures = Vec::new();
     for case in cases {
         for (standing, expected) in EVERYONE.iter().zip(case.expected) {
-            let request = stack
-                .request(case.method.clone(), &case.path, world.token(*standing))
-                .json(&case.body);
+            let request = stack.request(case.method.clone(), &case.path, world.token(*standing)).json(&case.body);
             let answer = stack.send(request).await;
             if answer.status != expected {
                 failures.push(format!(
@@ -39,18 +32,10 @@ async fn check(stack: &Stack, world: &World, cases: &[Case]) {
                     case.method, case.path, answer.status, answer.body
                 ));
             }
-            assert_ne!(
-                answer.status, 500,
-                "{} {} as {standing:?}: {}",
-                case.method, case.path, answer.body
-            );
+            assert_ne!(answer.status, 500, "{} {} as {standing:?}: {}", case.method, case.path, answer.body);
         }
     }
-    assert!(
-        failures.is_empty(),
-        "authorization mismatches:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "authorization mismatches:\n{}", failures.join("\n"));
 }
 
 /// One target per standing, for routes that use their target up.
@@ -77,24 +62,9 @@ async fn every_project_route_admits_exactly_whom_it_should() {
         &stack,
         &world,
         &[
-            case(
-                Method::GET,
-                "/api/projects/",
-                json!(null),
-                [200, 200, 200, 200, 200, 200, 401],
-            ),
-            case(
-                Method::POST,
-                "/api/projects/",
-                new_project,
-                [201, 201, 403, 403, 403, 403, 401],
-            ),
-            case(
-                Method::GET,
-                format!("/api/projects/{p}/"),
-                json!(null),
-                [200, 200, 200, 200, 404, 404, 401],
-            ),
+            case(Method::GET, "/api/projects/", json!(null), [200, 200, 200, 200, 200, 200, 401]),
+            case(Method::POST, "/api/projects/", new_project, [201, 201, 403, 403, 403, 403, 401]),
+            case(Method::GET, format!("/api/projects/{p}/"), json!(null), [200, 200, 200, 200, 404, 404, 401]),
             case(
                 Method::PATCH,
                 format!("/api/projects/{p}/"),
@@ -107,12 +77,7 @@ async fn every_project_route_admits_exactly_whom_it_should() {
                 json!({"status": "pending"}),
                 [200, 200, 403, 403, 404, 404, 401],
             ),
-            case(
-                Method::GET,
-                format!("/api/projects/{p}/progress/"),
-                json!(null),
-                [200, 200, 403, 403, 404, 404, 401],
-            ),
+            case(Method::GET, format!("/api/projects/{p}/progress/"), json!(null), [200, 200, 403, 403, 404, 404, 401]),
             case(
                 Method::GET,
                 format!("/api/projects/{p}/tasks/progress/"),
@@ -132,11 +97,7 @@ async fn every_project_route_admits_exactly_whom_it_should() {
     // The list shows each caller only their projects.
     for standing in EVERYONE.into_iter().filter(|s| *s != Standing::Anonymous) {
         let list = stack.get("/api/projects/?page_size=100", world.token(standing)).await;
-        let sees = list.data()["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|item| item["id"] == p);
+        let sees = list.data()["items"].as_array().unwrap().iter().any(|item| item["id"] == p);
         let should = !matches!(standing, Standing::NonMember | Standing::OtherTeam);
         assert_eq!(sees, should, "{standing:?} sees the project in the list: {sees}");
     }
@@ -144,35 +105,18 @@ async fn every_project_route_admits_exactly_whom_it_should() {
     let archivable = per_standing(|| world.create_project(&stack, "To archive")).await;
     let deletable = per_standing(|| async {
         let id = world.create_project(&stack, "To delete").await;
-        let archived = stack
-            .patch(
-                &format!("/api/projects/{id}/archive/"),
-                Some(&world.alice.token),
-                json!(null),
-            )
-            .await;
+        let archived =
+            stack.patch(&format!("/api/projects/{id}/archive/"), Some(&world.alice.token), json!(null)).await;
         assert_eq!(archived.status, 200);
         id
     })
     .await;
     for (i, standing) in EVERYONE.iter().enumerate() {
         let token = world.token(*standing);
-        let archive = stack
-            .patch(&format!("/api/projects/{}/archive/", archivable[i]), token, json!(null))
-            .await;
-        assert_eq!(
-            archive.status,
-            [200, 200, 403, 403, 404, 404, 401][i],
-            "archive as {standing:?}: {}",
-            archive.body
-        );
+        let archive = stack.patch(&format!("/api/projects/{}/archive/", archivable[i]), token, json!(null)).await;
+        assert_eq!(archive.status, [200, 200, 403, 403, 404, 404, 401][i], "archive as {standing:?}: {}", archive.body);
         let delete = stack.delete(&format!("/api/projects/{}/", deletable[i]), token).await;
-        assert_eq!(
-            delete.status,
-            [200, 403, 403, 403, 404, 404, 401][i],
-            "delete as {standing:?}: {}",
-            delete.body
-        );
+        assert_eq!(delete.status, [200, 403, 403, 403, 404, 404, 401][i], "delete as {standing:?}: {}", delete.body);
     }
 }
 
@@ -185,18 +129,8 @@ async fn every_task_route_admits_exactly_whom_it_should() {
         &stack,
         &world,
         &[
-            case(
-                Method::GET,
-                format!("/api/projects/{p}/tasks/"),
-                json!(null),
-                [200, 200, 200, 200, 404, 404, 401],
-            ),
-            case(
-                Method::GET,
-                format!("/api/tasks/project/{p}/"),
-                json!(null),
-                [200, 200, 200, 200, 404, 404, 401],
-            ),
+            case(Method::GET, format!("/api/projects/{p}/tasks/"), json!(null), [200, 200, 200, 200, 404, 404, 401]),
+            case(Method::GET, format!("/api/tasks/project/{p}/"), json!(null), [200, 200, 200, 200, 404, 404, 401]),
             case(
                 Method::POST,
                 format!("/api/projects/{p}/tasks/"),
@@ -221,12 +155,7 @@ async fn every_task_route_admits_exactly_whom_it_should() {
                 json!({"title": "x"}),
                 [403, 403, 201, 403, 404, 404, 401],
             ),
-            case(
-                Method::GET,
-                format!("/api/tasks/{t}/"),
-                json!(null),
-                [200, 200, 200, 200, 404, 404, 401],
-            ),
+            case(Method::GET, format!("/api/tasks/{t}/"), json!(null), [200, 200, 200, 200, 404, 404, 401]),
             case(
                 Method::PATCH,
                 format!("/api/tasks/{t}/"),
@@ -245,57 +174,29 @@ async fn every_task_route_admits_exactly_whom_it_should() {
                 json!({"status": "in_progress"}),
                 [200, 200, 200, 403, 404, 404, 401],
             ),
-            case(
-                Method::GET,
-                format!("/api/tasks/{t}/history/"),
-                json!(null),
-                [200, 200, 200, 403, 404, 404, 401],
-            ),
+            case(Method::GET, format!("/api/tasks/{t}/history/"), json!(null), [200, 200, 200, 403, 404, 404, 401]),
         ],
     )
     .await;
 
     // Only the assignee and admins see the task in full; the other member sees it redacted.
-    for standing in [
-        Standing::SuperAdmin,
-        Standing::TeamAdmin,
-        Standing::Assignee,
-        Standing::OtherMember,
-    ] {
+    for standing in [Standing::SuperAdmin, Standing::TeamAdmin, Standing::Assignee, Standing::OtherMember] {
         let answer = stack.get(&format!("/api/tasks/{t}/"), world.token(standing)).await;
-        assert_eq!(
-            answer.data()["can_view"],
-            standing != Standing::OtherMember,
-            "{standing:?}"
-        );
+        assert_eq!(answer.data()["can_view"], standing != Standing::OtherMember, "{standing:?}");
     }
 
     let leaves = per_standing(|| world.create_task(&stack, p, "Leaf", bob)).await;
     let unassigned = per_standing(|| async {
         let body = json!({"project_id": p, "title": "Free"});
-        let answer = stack
-            .post("/api/tasks/create-unassigned/", Some(&world.alice.token), body)
-            .await;
+        let answer = stack.post("/api/tasks/create-unassigned/", Some(&world.alice.token), body).await;
         answer.data()["id"].as_u64().unwrap()
     })
     .await;
     for (i, standing) in EVERYONE.iter().enumerate() {
         let token = world.token(*standing);
         let delete = stack.delete(&format!("/api/tasks/{}/", leaves[i]), token).await;
-        assert_eq!(
-            delete.status,
-            [200, 403, 403, 403, 404, 404, 401][i],
-            "delete as {standing:?}: {}",
-            delete.body
-        );
-        let claim = stack
-            .post(&format!("/api/tasks/{}/claim/", unassigned[i]), token, json!({}))
-            .await;
-        assert_eq!(
-            claim.status,
-            [403, 403, 200, 200, 404, 404, 401][i],
-            "claim as {standing:?}: {}",
-            claim.body
-        );
+        assert_eq!(delete.status, [200, 403, 403, 403, 404, 404, 401][i], "delete as {standing:?}: {}", delete.body);
+        let claim = stack.post(&format!("/api/tasks/{}/claim/", unassigned[i]), token, json!({})).await;
+        assert_eq!(claim.status, [403, 403, 200, 200, 404, 404, 401][i], "claim as {standing:?}: {}", claim.body);
     }
 }

@@ -17,20 +17,8 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
         (Method::GET, "/api/projects/0/".into(), json!(null), 404, None),
         (Method::GET, "/api/projects/99999/".into(), json!(null), 404, None),
         (Method::GET, "/api/tasks/99999/".into(), json!(null), 404, None),
-        (
-            Method::POST,
-            "/api/tasks/99999/subtasks/".into(),
-            json!({"title": "x"}),
-            404,
-            None,
-        ),
-        (
-            Method::POST,
-            "/api/projects/".into(),
-            json!({"title": "", "member_ids": 5}),
-            400,
-            Some("member_ids"),
-        ),
+        (Method::POST, "/api/tasks/99999/subtasks/".into(), json!({"title": "x"}), 404, None),
+        (Method::POST, "/api/projects/".into(), json!({"title": "", "member_ids": 5}), 400, Some("member_ids")),
         (
             Method::POST,
             "/api/projects/".into(),
@@ -52,20 +40,8 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
             400,
             Some("start_date"),
         ),
-        (
-            Method::PUT,
-            format!("/api/projects/{p}/members/"),
-            json!({"member_ids": [1.5]}),
-            400,
-            Some("member_ids"),
-        ),
-        (
-            Method::POST,
-            format!("/api/projects/{p}/tasks/"),
-            json!({"title": "x"}),
-            400,
-            Some("assignee_id"),
-        ),
+        (Method::PUT, format!("/api/projects/{p}/members/"), json!({"member_ids": [1.5]}), 400, Some("member_ids")),
+        (Method::POST, format!("/api/projects/{p}/tasks/"), json!({"title": "x"}), 400, Some("assignee_id")),
         (
             Method::POST,
             format!("/api/projects/{p}/tasks/"),
@@ -87,13 +63,7 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
             400,
             Some("end_date"),
         ),
-        (
-            Method::POST,
-            "/api/tasks/create-unassigned/".into(),
-            json!({"title": "x"}),
-            400,
-            Some("project_id"),
-        ),
+        (Method::POST, "/api/tasks/create-unassigned/".into(), json!({"title": "x"}), 400, Some("project_id")),
         (
             Method::PATCH,
             format!("/api/tasks/{t}/"),
@@ -101,20 +71,8 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
             400,
             Some("assignee_id"),
         ),
-        (
-            Method::PATCH,
-            format!("/api/tasks/{t}/status/"),
-            json!({}),
-            400,
-            Some("status"),
-        ),
-        (
-            Method::PATCH,
-            format!("/api/tasks/{t}/status/"),
-            json!({"status": "private"}),
-            400,
-            Some("status"),
-        ),
+        (Method::PATCH, format!("/api/tasks/{t}/status/"), json!({}), 400, Some("status")),
+        (Method::PATCH, format!("/api/tasks/{t}/status/"), json!({"status": "private"}), 400, Some("status")),
         (
             Method::GET,
             format!("/api/projects/{p}/tasks/?view=graph&level=4&assignee=x"),
@@ -122,31 +80,17 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
             400,
             Some("view"),
         ),
-        (
-            Method::GET,
-            "/api/projects/?page=-1".into(),
-            json!(null),
-            400,
-            Some("page"),
-        ),
+        (Method::GET, "/api/projects/?page=-1".into(), json!(null), 400, Some("page")),
     ];
-    let before = stack
-        .get(&format!("/api/projects/{p}/"), Some(&world.alice.token))
-        .await;
+    let before = stack.get(&format!("/api/projects/{p}/"), Some(&world.alice.token)).await;
     for (method, path, body, status, field) in cases {
         let request = stack.request(method.clone(), &path, Some(&world.alice.token));
-        let answer = stack
-            .send(if body.is_null() { request } else { request.json(&body) })
-            .await;
+        let answer = stack.send(if body.is_null() { request } else { request.json(&body) }).await;
         assert_eq!(answer.status, status, "{method} {path}: {}", answer.body);
         assert_eq!(answer.body["code"], status, "{method} {path}: the envelope");
         assert!(answer.body["message"].is_string());
         if let Some(field) = field {
-            assert!(
-                answer.field_errors().contains_key(field),
-                "{method} {path}: {field} in {}",
-                answer.body
-            );
+            assert!(answer.field_errors().contains_key(field), "{method} {path}: {field} in {}", answer.body);
         }
     }
     let stale = stack
@@ -161,20 +105,14 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     let long_key = stack
         .send(
             stack
-                .request(
-                    Method::POST,
-                    &format!("/api/projects/{p}/tasks/"),
-                    Some(&world.alice.token),
-                )
+                .request(Method::POST, &format!("/api/projects/{p}/tasks/"), Some(&world.alice.token))
                 .header("idempotency-key", "k".repeat(300))
                 .json(&json!({"title": "x", "assignee_id": world.bob.id})),
         )
         .await;
     assert_eq!(long_key.status, 400);
 
-    let after = stack
-        .get(&format!("/api/projects/{p}/"), Some(&world.alice.token))
-        .await;
+    let after = stack.get(&format!("/api/projects/{p}/"), Some(&world.alice.token)).await;
     assert_eq!(before.body, after.body, "nothing was written");
     let projects = stack.get("/api/projects/", Some(&world.alice.token)).await;
     assert_eq!(projects.data()["pagination"]["total"], 1, "no project was created");

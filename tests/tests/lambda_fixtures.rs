@@ -37,12 +37,7 @@ async fn runtime_api(events: Vec<Value>) -> (String, mpsc::UnboundedReceiver<Res
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap().to_string();
     let (report, reports) = mpsc::unbounded_channel();
-    let queue = Arc::new(Mutex::new(
-        events
-            .into_iter()
-            .enumerate()
-            .collect::<std::collections::VecDeque<_>>(),
-    ));
+    let queue = Arc::new(Mutex::new(events.into_iter().enumerate().collect::<std::collections::VecDeque<_>>()));
     tokio::spawn(async move {
         loop {
             let (stream, _) = listener.accept().await.unwrap();
@@ -83,10 +78,7 @@ async fn runtime_api(events: Vec<Value>) -> (String, mpsc::UnboundedReceiver<Res
                             Err(text)
                         };
                         let _ = report.send(outcome);
-                        Ok(hyper::Response::builder()
-                            .status(202)
-                            .body(Full::new(Bytes::new()))
-                            .unwrap())
+                        Ok(hyper::Response::builder().status(202).body(Full::new(Bytes::new())).unwrap())
                     }
                 }),
             ));
@@ -101,9 +93,8 @@ fn fixture(name: &str) -> Value {
 }
 
 fn function_binary(name: &str) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| project_root().join("target"));
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| project_root().join("target"));
     let binary = target.join("debug").join(name);
     assert!(
         binary.exists(),
@@ -120,9 +111,7 @@ async fn fresh_table() -> (aws_config::SdkConfig, String, String) {
     let table_name = format!("fixture-{}", uuid::Uuid::new_v4().simple());
     let sdk = stack::sdk_config(&emulator.url).await;
     let template = Template::load(&root.join("template.yaml")).unwrap();
-    table::create(&aws_sdk_dynamodb::Client::new(&sdk), &table_name, &template.table)
-        .await
-        .unwrap();
+    table::create(&aws_sdk_dynamodb::Client::new(&sdk), &table_name, &template.table).await.unwrap();
     (sdk, emulator.url.clone(), table_name)
 }
 
@@ -185,14 +174,8 @@ async fn the_identity_binary_serves_its_fixtures_through_the_runtime_api() {
     .await;
     assert_eq!(body_of(&answers[0])["data"]["status"], "ok");
     let login = body_of(&answers[1]);
-    assert_eq!(
-        login["message"], "登录成功",
-        "Accept-Language of the fixture is honoured"
-    );
-    assert_eq!(
-        login["data"]["user"]["role"], "super_admin",
-        "main.rs bootstrapped the admin"
-    );
+    assert_eq!(login["message"], "登录成功", "Accept-Language of the fixture is honoured");
+    assert_eq!(login["data"]["user"]["role"], "super_admin", "main.rs bootstrapped the admin");
 }
 
 #[tokio::test]
@@ -212,9 +195,7 @@ async fn the_projects_and_tasks_binaries_serve_their_fixtures_through_the_runtim
             email: None,
             password: Password::parse("founder-password").unwrap(),
             profile: ProfileFields::default(),
-            join: JoinPlan::CreateTeam {
-                name: "Fixture team".into(),
-            },
+            join: JoinPlan::CreateTeam { name: "Fixture team".into() },
         },
         now,
     )
@@ -222,25 +203,15 @@ async fn the_projects_and_tasks_binaries_serve_their_fixtures_through_the_runtim
     .unwrap();
     let signed_in = sessions::login(
         &ctx,
-        LoginInput {
-            login_name: "admin".into(),
-            password: Password::parse(ADMIN_PASSWORD).unwrap(),
-        },
+        LoginInput { login_name: "admin".into(), password: Password::parse(ADMIN_PASSWORD).unwrap() },
         now,
     )
     .await
     .unwrap();
     let token = signed_in.tokens.access_token;
-    let admin = ctx
-        .tokens
-        .verify(&token, teamsync::auth::tokens::TokenUse::Access)
-        .unwrap();
-    let caller = Caller {
-        user_id: admin.sub.parse().unwrap(),
-        session_id: admin.sid,
-        role: Role::SuperAdmin,
-        team_id: None,
-    };
+    let admin = ctx.tokens.verify(&token, teamsync::auth::tokens::TokenUse::Access).unwrap();
+    let caller =
+        Caller { user_id: admin.sub.parse().unwrap(), session_id: admin.sid, role: Role::SuperAdmin, team_id: None };
     let project = NewProject {
         team_id: founder.user.team_id,
         title: "Fixture project".into(),
@@ -253,29 +224,15 @@ async fn the_projects_and_tasks_binaries_serve_their_fixtures_through_the_runtim
     let created = manage::create_project(&ctx, &caller, project, None, now).await.unwrap();
     assert_eq!(created["id"], 1, "the fixtures name project 1");
 
-    let projects = invoke(
-        "projects",
-        &dynamodb_url,
-        &table,
-        vec![with_token(fixture("projects-list.json"), &token)],
-    )
-    .await;
+    let projects =
+        invoke("projects", &dynamodb_url, &table, vec![with_token(fixture("projects-list.json"), &token)]).await;
     assert_eq!(body_of(&projects[0])["data"]["items"][0]["title"], "Fixture project");
-    let tasks = invoke(
-        "tasks",
-        &dynamodb_url,
-        &table,
-        vec![with_token(fixture("tasks-tree.json"), &token)],
-    )
-    .await;
+    let tasks = invoke("tasks", &dynamodb_url, &table, vec![with_token(fixture("tasks-tree.json"), &token)]).await;
     assert_eq!(body_of(&tasks[0])["data"]["items"], serde_json::json!([]));
 }
 
 async fn next_answer(reports: &mut mpsc::UnboundedReceiver<Result<Value, String>>) -> Value {
-    let report = tokio::time::timeout(Duration::from_secs(30), reports.recv())
-        .await
-        .expect("the function answers within 30 s");
-    report
-        .expect("the runtime API is up")
-        .unwrap_or_else(|error| panic!("the function reported an error: {error}"))
+    let report =
+        tokio::time::timeout(Duration::from_secs(30), reports.recv()).await.expect("the function answers within 30 s");
+    report.expect("the runtime API is up").unwrap_or_else(|error| panic!("the function reported an error: {error}"))
 }

@@ -23,41 +23,21 @@ async fn tampered_none_expired_foreign_and_garbage_tokens_get_401_naming_the_tok
     // Claims changed to another user, signature kept.
     let mut claims = claims_of(&tokens.access);
     claims["sub"] = json!("1");
-    let tampered = format!(
-        "{}.{}.{}",
-        parts[0],
-        URL_SAFE_NO_PAD.encode(claims.to_string()),
-        parts[2]
-    );
+    let tampered = format!("{}.{}.{}", parts[0], URL_SAFE_NO_PAD.encode(claims.to_string()), parts[2]);
     // The same claims, unsigned, with alg none.
-    let none = format!(
-        "{}.{}.",
-        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
-        parts[1]
-    );
+    let none = format!("{}.{}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#), parts[1]);
     // Signed by us, but long expired.
     let sid = claims_of(&tokens.access)["sid"].as_str().unwrap().to_owned();
     let user_id = user["id"].as_u64().unwrap();
     let then = Timestamp::now() - SignedDuration::from_hours(1);
-    let expired_claims = stack.ctx.tokens.claims(
-        user_id,
-        &sid,
-        TokenUse::Access,
-        then,
-        then + SignedDuration::from_mins(15),
-    );
+    let expired_claims =
+        stack.ctx.tokens.claims(user_id, &sid, TokenUse::Access, then, then + SignedDuration::from_mins(15));
     let expired = stack.ctx.tokens.sign(&expired_claims).unwrap();
     // Well formed, valid session, but signed with a key that is not ours.
     let foreign_keys = TokenKeys::from_seed(&[7u8; 40], "teamsync", "teamsync-api").unwrap();
     let now = Timestamp::now();
     let foreign = foreign_keys
-        .sign(&foreign_keys.claims(
-            user_id,
-            &sid,
-            TokenUse::Access,
-            now,
-            now + SignedDuration::from_mins(15),
-        ))
+        .sign(&foreign_keys.claims(user_id, &sid, TokenUse::Access, now, now + SignedDuration::from_mins(15)))
         .unwrap();
 
     let cases = [
@@ -71,14 +51,7 @@ async fn tampered_none_expired_foreign_and_garbage_tokens_get_401_naming_the_tok
         let answer = stack.get("/api/auth/me/", Some(token)).await;
         assert_eq!(answer.status, 401, "{name}");
         assert_eq!(answer.body["error_code"], code, "{name}: {:?}", answer.body);
-        assert!(
-            answer.body["message"]
-                .as_str()
-                .unwrap()
-                .to_lowercase()
-                .contains("token"),
-            "{name}"
-        );
+        assert!(answer.body["message"].as_str().unwrap().to_lowercase().contains("token"), "{name}");
     }
     let missing = stack.get("/api/auth/me/", None).await;
     assert_eq!(missing.status, 401);
@@ -91,14 +64,9 @@ async fn tampered_none_expired_foreign_and_garbage_tokens_get_401_naming_the_tok
 async fn malformed_missing_and_mistyped_input_gets_400_with_field_errors() {
     let stack = Stack::start().await;
     let raw = |path: &str, content_type: &str, body: &str| {
-        stack
-            .request(reqwest::Method::POST, path, None)
-            .header("content-type", content_type)
-            .body(body.to_owned())
+        stack.request(reqwest::Method::POST, path, None).header("content-type", content_type).body(body.to_owned())
     };
-    let malformed = stack
-        .send(raw("/api/auth/register/", "application/json", "{\"username\": "))
-        .await;
+    let malformed = stack.send(raw("/api/auth/register/", "application/json", "{\"username\": ")).await;
     assert_eq!(malformed.status, 400);
     assert!(malformed.field_errors().contains_key("body"));
 
@@ -112,10 +80,7 @@ async fn malformed_missing_and_mistyped_input_gets_400_with_field_errors() {
     let missing = stack.post("/api/auth/register/", None, json!({})).await;
     assert_eq!(missing.status, 400);
     let errors = missing.field_errors();
-    assert!(
-        errors.contains_key("username") && errors.contains_key("password"),
-        "{errors:?}"
-    );
+    assert!(errors.contains_key("username") && errors.contains_key("password"), "{errors:?}");
 
     let mistyped = stack
         .post(
@@ -126,14 +91,7 @@ async fn malformed_missing_and_mistyped_input_gets_400_with_field_errors() {
         .await;
     assert_eq!(mistyped.status, 400);
     let errors = mistyped.field_errors();
-    for field in [
-        "username",
-        "password",
-        "email",
-        "join_type",
-        "phone",
-        "password_confirm",
-    ] {
+    for field in ["username", "password", "email", "join_type", "phone", "password_confirm"] {
         assert!(errors.contains_key(field), "{field} missing from {errors:?}");
     }
     assert_eq!(mistyped.body["code"], 400);
@@ -148,17 +106,11 @@ async fn malformed_missing_and_mistyped_input_gets_400_with_field_errors() {
         .await;
     assert!(mismatch.field_errors().contains_key("password_confirm"));
     let no_team_name = stack
-        .post(
-            "/api/auth/register/",
-            None,
-            json!({"username": "eve", "password": PASSWORD, "join_type": "create"}),
-        )
+        .post("/api/auth/register/", None, json!({"username": "eve", "password": PASSWORD, "join_type": "create"}))
         .await;
     assert!(no_team_name.field_errors().contains_key("team_name"));
 
-    let login_mistyped = stack
-        .post("/api/auth/login/", None, json!({"username": {"$ne": 1}, "password": 5}))
-        .await;
+    let login_mistyped = stack.post("/api/auth/login/", None, json!({"username": {"$ne": 1}, "password": 5})).await;
     assert_eq!(login_mistyped.status, 400);
     let refresh_missing = stack.post("/api/auth/refresh/", None, json!({})).await;
     assert_eq!(refresh_missing.status, 400);
@@ -186,23 +138,12 @@ async fn of_two_concurrent_registrations_of_one_name_exactly_one_succeeds() {
         let loser = if a.status == 409 { &a } else { &b };
         assert!(loser.field_errors().contains_key("username"));
         // The loser's email was not claimed half-way: it can register under another name.
-        let loser_email = if a.status == 409 {
-            format!("a{round}@example.com")
-        } else {
-            format!("b{round}@example.com")
-        };
-        stack
-            .register(&format!("other{round}"), json!({"email": loser_email}))
-            .await;
+        let loser_email =
+            if a.status == 409 { format!("a{round}@example.com") } else { format!("b{round}@example.com") };
+        stack.register(&format!("other{round}"), json!({"email": loser_email})).await;
     }
     // Case does not make a name new.
-    let shouted = stack
-        .post(
-            "/api/auth/register/",
-            None,
-            json!({"username": "RACER0", "password": PASSWORD}),
-        )
-        .await;
+    let shouted = stack.post("/api/auth/register/", None, json!({"username": "RACER0", "password": PASSWORD})).await;
     assert_eq!(shouted.status, 409);
     let same_email = stack
         .post(

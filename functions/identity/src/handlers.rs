@@ -28,10 +28,7 @@ pub(crate) async fn dispatch(
 ) -> Result<Reply, ApiError> {
     let now = Timestamp::now();
     match route {
-        Route::Health => Reply::ok(
-            Msg::Success,
-            json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}),
-        ),
+        Route::Health => Reply::ok(Msg::Success, json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})),
         Route::Jwks => {
             Ok(Reply::document(ctx.tokens.jwks())
                 .header(CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")))
@@ -63,11 +60,7 @@ pub(crate) async fn dispatch(
 /// Optional text that may also be sent as `""`: blank means "not given".
 fn blank_or<T>(parse: impl FnOnce(&str) -> Result<T, Msg>) -> impl FnOnce(&str) -> Result<Option<T>, Msg> {
     move |text| {
-        if text.trim().is_empty() {
-            Ok(None)
-        } else {
-            parse(text).map(Some)
-        }
+        if text.trim().is_empty() { Ok(None) } else { parse(text).map(Some) }
     }
 }
 
@@ -133,27 +126,14 @@ async fn login(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timesta
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     // Sign in with a username, or with an email address in `email`.
-    let name_field = if !fields.contains("username") && fields.contains("email") {
-        "email"
-    } else {
-        "username"
-    };
+    let name_field = if !fields.contains("username") && fields.contains("email") { "email" } else { "username" };
     let login_name = fields.required(name_field, |t| bounded_text(t, 1, 254));
     let password = fields.required("password", Password::candidate);
     fields.finish()?;
-    let input = LoginInput {
-        login_name: present(login_name)?,
-        password: present(password)?,
-    };
+    let input = LoginInput { login_name: present(login_name)?, password: present(password)? };
     let outcome = sessions::login(ctx, input, now).await?;
     let user = UserView::full(&outcome.account, meta.lang);
-    Reply::ok(
-        Msg::LoggedIn,
-        SignedIn {
-            tokens: outcome.tokens,
-            user,
-        },
-    )
+    Reply::ok(Msg::LoggedIn, SignedIn { tokens: outcome.tokens, user })
 }
 
 async fn refresh(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Reply, ApiError> {
@@ -176,16 +156,10 @@ async fn update_me(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Tim
     let mut fields = Fields::new(&body)?;
     let username = fields.optional("username", Username::parse);
     // An email may be removed with null or "".
-    let email = fields
-        .contains("email")
-        .then(|| fields.optional("email", blank_or(Email::parse)).flatten());
+    let email = fields.contains("email").then(|| fields.optional("email", blank_or(Email::parse)).flatten());
     let profile = profile_fields(&mut fields);
     fields.finish()?;
-    let patch = ProfilePatch {
-        username,
-        email,
-        fields: profile,
-    };
+    let patch = ProfilePatch { username, email, fields: profile };
     let account = accounts::update_profile(ctx, &caller, patch, now).await?;
     Reply::ok(Msg::ProfileUpdated, UserView::full(&account, meta.lang))
 }
@@ -203,10 +177,7 @@ async fn change_password(ctx: &AppContext, req: &Request, now: Timestamp) -> Res
         fields.error("new_password_confirm", Msg::PasswordsDiffer);
     }
     fields.finish()?;
-    let change = PasswordChange {
-        old_password: present(old_password)?,
-        new_password: present(new_password)?,
-    };
+    let change = PasswordChange { old_password: present(old_password)?, new_password: present(new_password)? };
     accounts::change_password(ctx, &caller, change, now).await?;
     Reply::ok(Msg::PasswordChanged, Value::Null)
 }

@@ -11,8 +11,5 @@ async fn main() -> Result<(), Error> {
     let ctx = AppContext::from_env(&sdk).await?;
     identity::bootstrap_admin_from_env(&ctx, &sdk).await?;
     let app = &Identity::new(ctx);
-    lambda_http::run(service_fn(
-        move |req| async move { Ok::<_, Error>(app.handle(req).await) },
-    ))
-    .await
+    lambda_http::run(service_fn(move |req| async move { Ok::<_, Error>(app.handle(req).await) })).await
 }

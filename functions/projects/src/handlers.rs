@@ -42,14 +42,10 @@ pub(crate) async fn dispatch(
             manage::delete_project(ctx, &caller, params.id("id")?).await?;
             Ok(Reply::deleted(Msg::ProjectDeleted))
         }
-        Route::Progress => Reply::ok(
-            Msg::Success,
-            manage::project_progress(ctx, &caller, params.id("id")?, now).await?,
-        ),
-        Route::TaskCounts => Reply::ok(
-            Msg::Success,
-            manage::task_counts(ctx, &caller, params.id("id")?, now).await?,
-        ),
+        Route::Progress => {
+            Reply::ok(Msg::Success, manage::project_progress(ctx, &caller, params.id("id")?, now).await?)
+        }
+        Route::TaskCounts => Reply::ok(Msg::Success, manage::task_counts(ctx, &caller, params.id("id")?, now).await?),
         Route::Members => {
             let body = api::body_json(&req)?;
             let mut fields = Fields::new(&body)?;
@@ -79,15 +75,8 @@ async fn list(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) 
     let search = fields.optional("search", |t| Ok(t.trim().to_owned()));
     fields.finish()?;
     let page = PageRequest::parse(api::query_param(req, "page"), api::query_param(req, "page_size"))?;
-    let filter = ProjectFilter {
-        status,
-        archived,
-        search,
-    };
-    Reply::ok(
-        Msg::Success,
-        manage::list_projects(ctx, caller, filter, page, now).await?,
-    )
+    let filter = ProjectFilter { status, archived, search };
+    Reply::ok(Msg::Success, manage::list_projects(ctx, caller, filter, page, now).await?)
 }
 
 async fn create(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) -> Result<Reply, ApiError> {
@@ -111,10 +100,8 @@ async fn create(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp
         member_ids: present(member_ids)?,
     };
     let key = IdempotencyKey::from_request(req, caller, &body)?;
-    let project = idempotency::once(&ctx.db, key, now, |key| {
-        manage::create_project(ctx, caller, input, key, now)
-    })
-    .await?;
+    let project =
+        idempotency::once(&ctx.db, key, now, |key| manage::create_project(ctx, caller, input, key, now)).await?;
     Reply::created_versioned(Msg::ProjectCreated, project)
 }
 

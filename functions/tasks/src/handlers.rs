@@ -42,10 +42,7 @@ pub(crate) async fn dispatch(
             tasks::delete_task(ctx, &caller, params.id("id")?).await?;
             Ok(Reply::deleted(Msg::TaskDeleted))
         }
-        Route::History => Reply::ok(
-            Msg::Success,
-            tasks::task_history(ctx, &caller, params.id("id")?, now).await?,
-        ),
+        Route::History => Reply::ok(Msg::Success, tasks::task_history(ctx, &caller, params.id("id")?, now).await?),
         Route::Claim => {
             let body = api::body_json(&req)?;
             let mut fields = Fields::new(&body)?;
@@ -94,15 +91,7 @@ async fn create(
         Parent::Task(_) => None,
     };
     fields.finish()?;
-    let input = NewTask {
-        title: present(title)?,
-        description,
-        status,
-        priority,
-        start_date,
-        end_date,
-        assignee_id,
-    };
+    let input = NewTask { title: present(title)?, description, status, priority, start_date, end_date, assignee_id };
     let key = IdempotencyKey::from_request(req, caller, &body)?;
     let (message, task) = match parent {
         Parent::Task(parent_id) => {
@@ -145,18 +134,12 @@ async fn list(
         .optional("assignee", |t| match t.trim() {
             "all" | "" => Ok(AssigneeFilter::All),
             "me" => Ok(AssigneeFilter::Me),
-            id => id
-                .parse()
-                .map(AssigneeFilter::User)
-                .map_err(|_| Msg::MustBeOneOf(&["me", "all", "<user id>"])),
+            id => id.parse().map(AssigneeFilter::User).map_err(|_| Msg::MustBeOneOf(&["me", "all", "<user id>"])),
         })
         .unwrap_or_default();
     let statuses = fields
         .optional("status", |t| {
-            t.split(',')
-                .filter(|s| !s.trim().is_empty())
-                .map(Status::parse)
-                .collect::<Result<Vec<_>, _>>()
+            t.split(',').filter(|s| !s.trim().is_empty()).map(Status::parse).collect::<Result<Vec<_>, _>>()
         })
         .unwrap_or_default();
     let level = fields.optional("level", |t| {
@@ -164,24 +147,12 @@ async fn list(
             .parse::<u8>()
             .ok()
             .filter(|l| (1..=MAX_LEVEL).contains(l))
-            .ok_or(Msg::OutOfRange {
-                min: 1,
-                max: MAX_LEVEL as u64,
-            })
+            .ok_or(Msg::OutOfRange { min: 1, max: MAX_LEVEL as u64 })
     });
     let search = fields.optional("search", |t| Ok(t.trim().to_owned()));
     fields.finish()?;
-    let query = TaskQuery {
-        layout,
-        assignee,
-        statuses,
-        level,
-        search,
-    };
-    Reply::ok(
-        Msg::Success,
-        tasks::list_tasks(ctx, caller, project_id, query, now, lang).await?,
-    )
+    let query = TaskQuery { layout, assignee, statuses, level, search };
+    Reply::ok(Msg::Success, tasks::list_tasks(ctx, caller, project_id, query, now, lang).await?)
 }
 
 /// An assignee that may be cleared: absent leaves it, null removes it.
@@ -204,10 +175,7 @@ async fn update(
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     let patch = if status_only {
-        TaskPatch {
-            status: fields.required("status", Status::parse),
-            ..TaskPatch::default()
-        }
+        TaskPatch { status: fields.required("status", Status::parse), ..TaskPatch::default() }
     } else {
         TaskPatch {
             title: fields.optional("title", parse_task_title),
@@ -222,10 +190,6 @@ async fn update(
     fields.finish()?;
     let if_match = api::if_match(req)?;
     let task = tasks::update_task(ctx, caller, task_id, patch, if_match, now, lang).await?;
-    let message = if status_only {
-        Msg::StatusUpdated
-    } else {
-        Msg::TaskUpdated
-    };
+    let message = if status_only { Msg::StatusUpdated } else { Msg::TaskUpdated };
     Ok(Reply::ok(message, &task)?.etag(task.version))
 }

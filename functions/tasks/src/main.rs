@@ -9,8 +9,5 @@ async fn main() -> Result<(), Error> {
     teamsync::context::init_tracing();
     let sdk = aws_config::load_from_env().await;
     let app = &Tasks::new(AppContext::from_env(&sdk).await?);
-    lambda_http::run(service_fn(
-        move |req| async move { Ok::<_, Error>(app.handle(req).await) },
-    ))
-    .await
+    lambda_http::run(service_fn(move |req| async move { Ok::<_, Error>(app.handle(req).await) })).await
 }

@@ -65,11 +65,7 @@ impl Intercept for CallRecorder {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
-        calls.push(Call {
-            operation: String::new(),
-            started: Instant::now(),
-            ended: None,
-        });
+        calls.push(Call { operation: String::new(), started: Instant::now(), ended: None });
         cfg.interceptor_state().store_put(CallIndex(calls.len() - 1));
         Ok(())
     }

@@ -20,45 +20,21 @@ pub const TEAM_NAME: &str = "Demo Team";
 
 pub async fn seed(ctx: &AppContext, password: &str) -> Result<Vec<DemoAccount>, String> {
     let now = Timestamp::now();
-    let alice = register(
-        ctx,
-        "alice",
-        password,
-        JoinPlan::CreateTeam { name: TEAM_NAME.into() },
-        now,
-    )
-    .await?;
+    let alice = register(ctx, "alice", password, JoinPlan::CreateTeam { name: TEAM_NAME.into() }, now).await?;
     let mut members = Vec::new();
     for username in ["bob", "carol"] {
         let user = register(ctx, username, password, JoinPlan::AwaitInvitation, now).await?;
         members.push(user.user.id);
-        let membership = Membership {
-            team_id: alice.user.team_id,
-            role: Role::Member,
-        };
-        accounts::change_membership(ctx, user.user.id, membership, now)
-            .await
-            .map_err(|e| e.to_string())?;
+        let membership = Membership { team_id: alice.user.team_id, role: Role::Member };
+        accounts::change_membership(ctx, user.user.id, membership, now).await.map_err(|e| e.to_string())?;
     }
     register(ctx, "dave", password, JoinPlan::AwaitInvitation, now).await?;
     seed_project(ctx, &alice, members[0], members[1], now).await?;
     Ok(vec![
-        DemoAccount {
-            username: "alice",
-            standing: "team admin of Demo Team, runs the project \"Launch website\"",
-        },
-        DemoAccount {
-            username: "bob",
-            standing: "member of Demo Team, on the project",
-        },
-        DemoAccount {
-            username: "carol",
-            standing: "member of Demo Team, on the project",
-        },
-        DemoAccount {
-            username: "dave",
-            standing: "no team yet",
-        },
+        DemoAccount { username: "alice", standing: "team admin of Demo Team, runs the project \"Launch website\"" },
+        DemoAccount { username: "bob", standing: "member of Demo Team, on the project" },
+        DemoAccount { username: "carol", standing: "member of Demo Team, on the project" },
+        DemoAccount { username: "dave", standing: "no team yet" },
     ])
 }
 
@@ -76,15 +52,10 @@ async fn register(
         username: Username::parse(username).map_err(|_| invalid("username"))?,
         email: Some(Email::parse(&format!("{username}@example.com")).map_err(|_| invalid("email"))?),
         password: Password::parse(password).map_err(|_| invalid("password"))?,
-        profile: ProfileFields {
-            nickname: Some(nickname),
-            ..ProfileFields::default()
-        },
+        profile: ProfileFields { nickname: Some(nickname), ..ProfileFields::default() },
         join,
     };
-    accounts::register(ctx, registration, now)
-        .await
-        .map_err(|e| e.to_string())
+    accounts::register(ctx, registration, now).await.map_err(|e| e.to_string())
 }
 
 /// "Launch website", made by alice for bob and carol: a task tree with one task overdue and
@@ -98,12 +69,7 @@ async fn seed_project(
 ) -> Result<(), String> {
     let failed = |e: teamsync::ApiError| e.to_string();
     let team_id = alice.user.team_id;
-    let admin = Caller {
-        user_id: alice.user.id,
-        session_id: String::new(),
-        role: Role::TeamAdmin,
-        team_id,
-    };
+    let admin = Caller { user_id: alice.user.id, session_id: String::new(), role: Role::TeamAdmin, team_id };
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let project = NewProject {
         team_id,
@@ -114,9 +80,7 @@ async fn seed_project(
         end_date: Some(today + jiff::Span::new().days(30)),
         member_ids: vec![bob, carol],
     };
-    let project = manage::create_project(ctx, &admin, project, None, now)
-        .await
-        .map_err(failed)?;
+    let project = manage::create_project(ctx, &admin, project, None, now).await.map_err(failed)?;
     let project_id = project["id"].as_u64().ok_or("the demo project has no id")?;
     let task = |title: &str, status: Status, days: i64, assignee: Option<u64>| NewTask {
         title: title.into(),
@@ -139,24 +103,11 @@ async fn seed_project(
     .await
     .map_err(failed)?;
     let design_id = design["id"].as_u64().ok_or("the demo task has no id")?;
-    let bob_caller = Caller {
-        user_id: bob,
-        session_id: String::new(),
-        role: Role::Member,
-        team_id,
-    };
+    let bob_caller = Caller { user_id: bob, session_id: String::new(), role: Role::Member, team_id };
     for (title, status) in [("Wireframes", Status::Completed), ("Visual design", Status::InProgress)] {
-        tasks::create_subtask(
-            ctx,
-            &bob_caller,
-            design_id,
-            task(title, status, 3, None),
-            None,
-            now,
-            Lang::En,
-        )
-        .await
-        .map_err(failed)?;
+        tasks::create_subtask(ctx, &bob_caller, design_id, task(title, status, 3, None), None, now, Lang::En)
+            .await
+            .map_err(failed)?;
     }
     tasks::create_main_task(
         ctx,

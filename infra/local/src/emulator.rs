@@ -34,9 +34,7 @@ impl Emulator {
             .name("dynamodb-emulator".into())
             .spawn(move || {
                 let output = |log: &Option<PathBuf>| match log {
-                    Some(path) => std::fs::File::create(path)
-                        .map(Stdio::from)
-                        .unwrap_or_else(|_| Stdio::null()),
+                    Some(path) => std::fs::File::create(path).map(Stdio::from).unwrap_or_else(|_| Stdio::null()),
                     None => Stdio::null(),
                 };
                 let mut command = Command::new(python);
@@ -72,10 +70,7 @@ impl Emulator {
     /// table each, not with an emulator each.
     pub fn shared(root: &Path) -> Result<&'static Emulator, String> {
         static SHARED: OnceLock<Result<Emulator, String>> = OnceLock::new();
-        SHARED
-            .get_or_init(|| Emulator::start(root, None))
-            .as_ref()
-            .map_err(Clone::clone)
+        SHARED.get_or_init(|| Emulator::start(root, None)).as_ref().map_err(Clone::clone)
     }
 
     /// Stops the emulator and waits (briefly) for it to go.
@@ -107,7 +102,5 @@ fn wait_until_listening(port: u16, limit: Duration) -> Result<(), String> {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(format!(
-        "the DynamoDB emulator did not listen on port {port} within {limit:?}"
-    ))
+    Err(format!("the DynamoDB emulator did not listen on port {port} within {limit:?}"))
 }

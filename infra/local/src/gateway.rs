@@ -49,11 +49,7 @@ impl Gateway {
                 route.function
             ));
         }
-        Ok(Gateway {
-            routes: template.routes.clone(),
-            handlers,
-            cors: template.cors.clone(),
-        })
+        Ok(Gateway { routes: template.routes.clone(), handlers, cors: template.cors.clone() })
     }
 
     /// Serves until the task is dropped.
@@ -68,9 +64,7 @@ impl Gateway {
                     let gateway = gateway.clone();
                     async move { Ok::<_, Infallible>(gateway.answer(req, peer).await) }
                 });
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
+                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
             });
         }
     }
@@ -154,9 +148,7 @@ fn plain(status: StatusCode, body: Bytes) -> hyper::Response<Full<Bytes>> {
 
 fn gateway_message(status: StatusCode, message: &str) -> hyper::Response<Full<Bytes>> {
     let mut response = plain(status, Bytes::from(json!({"message": message}).to_string()));
-    response
-        .headers_mut()
-        .insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
 
@@ -180,11 +172,7 @@ struct Specificity {
 /// API Gateway's route selection: the most specific matching route wins. A trailing slash
 /// is ignored for matching.
 pub fn match_route<'a>(routes: &'a [HttpRoute], method: &Method, path: &str) -> Option<RouteMatch<'a>> {
-    let trimmed = if path.len() > 1 {
-        path.trim_end_matches('/')
-    } else {
-        path
-    };
+    let trimmed = if path.len() > 1 { path.trim_end_matches('/') } else { path };
     let segments: Vec<&str> = trimmed.split('/').skip(1).collect();
     routes
         .iter()
@@ -200,20 +188,10 @@ fn match_path<'a>(route: &'a HttpRoute, segments: &[&str]) -> Option<RouteMatch<
     let own_method = route.method != "ANY";
     for (i, part) in pattern.iter().enumerate() {
         if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix("+}")) {
-            let rest = segments
-                .get(i..)
-                .filter(|rest| !rest.is_empty() && !rest[0].is_empty())?;
+            let rest = segments.get(i..).filter(|rest| !rest.is_empty() && !rest[0].is_empty())?;
             params.insert(name.to_owned(), rest.join("/"));
-            let specificity = Specificity {
-                not_greedy: false,
-                literal_segments,
-                own_method,
-            };
-            return Some(RouteMatch {
-                route,
-                params,
-                specificity,
-            });
+            let specificity = Specificity { not_greedy: false, literal_segments, own_method };
+            return Some(RouteMatch { route, params, specificity });
         }
         let segment = segments.get(i)?;
         if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
@@ -227,16 +205,8 @@ fn match_path<'a>(route: &'a HttpRoute, segments: &[&str]) -> Option<RouteMatch<
             return None;
         }
     }
-    let specificity = Specificity {
-        not_greedy: true,
-        literal_segments,
-        own_method,
-    };
-    (pattern.len() == segments.len()).then_some(RouteMatch {
-        route,
-        params,
-        specificity,
-    })
+    let specificity = Specificity { not_greedy: true, literal_segments, own_method };
+    (pattern.len() == segments.len()).then_some(RouteMatch { route, params, specificity })
 }
 
 fn decode(segment: &str) -> String {
@@ -262,23 +232,14 @@ fn payload_v2_event(
             cookies.extend(value.split(';').map(|c| c.trim().to_owned()));
             continue;
         }
-        headers
-            .entry(name.as_str().to_owned())
-            .and_modify(|v| *v = format!("{v},{value}"))
-            .or_insert(value);
+        headers.entry(name.as_str().to_owned()).and_modify(|v| *v = format!("{v},{value}")).or_insert(value);
     }
     let raw_query = parts.uri.query().unwrap_or("").to_owned();
     let mut query: BTreeMap<String, String> = BTreeMap::new();
     for (key, value) in form_urlencoded::parse(raw_query.as_bytes()) {
-        query
-            .entry(key.into_owned())
-            .and_modify(|v| *v = format!("{v},{value}"))
-            .or_insert_with(|| value.into_owned());
+        query.entry(key.into_owned()).and_modify(|v| *v = format!("{v},{value}")).or_insert_with(|| value.into_owned());
     }
-    let content_type = headers
-        .get("content-type")
-        .map(|c| c.to_ascii_lowercase())
-        .unwrap_or_default();
+    let content_type = headers.get("content-type").map(|c| c.to_ascii_lowercase()).unwrap_or_default();
     let textual = content_type.is_empty()
         || content_type.starts_with("text/")
         || content_type.contains("json")
@@ -337,11 +298,7 @@ mod tests {
     use super::*;
 
     fn route(method: &str, path: &str) -> HttpRoute {
-        HttpRoute {
-            function: format!("{method} {path}"),
-            method: method.into(),
-            path: path.into(),
-        }
+        HttpRoute { function: format!("{method} {path}"), method: method.into(), path: path.into() }
     }
 
     #[test]
@@ -357,18 +314,9 @@ mod tests {
             |m: Method, p: &str| match_route(&routes, &m, p).map(|found| (found.route.function.clone(), found.params));
         assert_eq!(pick(Method::GET, "/api/users/").unwrap().0, "GET /api/users");
         let (name, params) = pick(Method::GET, "/api/users/alice/").unwrap();
-        assert_eq!(
-            (name.as_str(), params["proxy"].as_str()),
-            ("GET /api/users/{proxy+}", "alice")
-        );
-        assert_eq!(
-            pick(Method::GET, "/api/users/7/tasks").unwrap().0,
-            "GET /api/users/{id}/tasks"
-        );
-        assert_eq!(
-            pick(Method::POST, "/api/auth/login/").unwrap().0,
-            "POST /api/auth/login"
-        );
+        assert_eq!((name.as_str(), params["proxy"].as_str()), ("GET /api/users/{proxy+}", "alice"));
+        assert_eq!(pick(Method::GET, "/api/users/7/tasks").unwrap().0, "GET /api/users/{id}/tasks");
+        assert_eq!(pick(Method::POST, "/api/auth/login/").unwrap().0, "POST /api/auth/login");
         assert_eq!(pick(Method::GET, "/api/auth/me").unwrap().0, "ANY /api/auth/{proxy+}");
         assert!(pick(Method::POST, "/api/users").is_none());
         assert!(pick(Method::GET, "/api/auth").is_none());

@@ -40,10 +40,7 @@ async fn run() -> Result<(), String> {
         .transpose()?
         .unwrap_or(8000);
     let jwt_seed = kept_secret(&state.join("jwt-seed"), 32)?;
-    let admin_username = env
-        .get("TEAMSYNC_ADMIN_USERNAME")
-        .cloned()
-        .unwrap_or_else(|| "admin".into());
+    let admin_username = env.get("TEAMSYNC_ADMIN_USERNAME").cloned().unwrap_or_else(|| "admin".into());
     let admin_password = match env.get("TEAMSYNC_ADMIN_PASSWORD") {
         Some(password) => password.clone(),
         None => kept_secret(&state.join("admin-password"), 9)?,
@@ -82,16 +79,10 @@ async fn serve(
     if demo_enabled {
         let demo_password = kept_secret(&root.join(".local/demo-password"), 6)?;
         for account in demo::seed(&stack.ctx, &demo_password).await? {
-            println!(
-                "  demo user:   {} / {demo_password}  ({})",
-                account.username, account.standing
-            );
+            println!("  demo user:   {} / {demo_password}  ({})", account.username, account.standing);
         }
     }
-    println!(
-        "Try: curl -s {}/api/auth/login/ -H 'Content-Type: application/json' \\",
-        stack.url
-    );
+    println!("Try: curl -s {}/api/auth/login/ -H 'Content-Type: application/json' \\", stack.url);
     println!("       -d '{{\"username\":\"{admin_username}\",\"password\":\"{admin_password}\"}}'");
     println!("Data lives in the emulator's memory and is gone after Ctrl-C.");
 

@@ -55,9 +55,7 @@ impl LocalStack {
         }
         let ctx = AppContext::with_dynamodb(aws_sdk_dynamodb::Client::from_conf(dynamodb.build()), settings, tokens);
         if let Some((username, password)) = options.admin {
-            identity::bootstrap_admin(&ctx, username, password)
-                .await
-                .map_err(|e| e.to_string())?;
+            identity::bootstrap_admin(&ctx, username, password).await.map_err(|e| e.to_string())?;
         }
 
         let gateway = Arc::new(Gateway::new(&template, handlers(&ctx))?);
@@ -103,14 +101,8 @@ macro_rules! handler {
 /// Lambda binary.
 fn handlers(ctx: &AppContext) -> HashMap<String, Handler> {
     HashMap::from([
-        (
-            "IdentityFunction".to_owned(),
-            handler!(identity::Identity::new(ctx.clone())),
-        ),
-        (
-            "ProjectsFunction".to_owned(),
-            handler!(projects::Projects::new(ctx.clone())),
-        ),
+        ("IdentityFunction".to_owned(), handler!(identity::Identity::new(ctx.clone()))),
+        ("ProjectsFunction".to_owned(), handler!(projects::Projects::new(ctx.clone()))),
         ("TasksFunction".to_owned(), handler!(tasks::Tasks::new(ctx.clone()))),
     ])
 }

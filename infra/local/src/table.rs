@@ -12,10 +12,7 @@ use crate::template::{KeyElement, TableSpec};
 
 pub async fn create(client: &Client, name: &str, spec: &TableSpec) -> Result<(), String> {
     let error = |what: &str, e: &dyn std::fmt::Display| format!("{what} of table {name}: {e}");
-    let mut request = client
-        .create_table()
-        .table_name(name)
-        .billing_mode(BillingMode::PayPerRequest);
+    let mut request = client.create_table().table_name(name).billing_mode(BillingMode::PayPerRequest);
     for attribute in &spec.attribute_definitions {
         request = request.attribute_definitions(
             AttributeDefinition::builder()
@@ -40,10 +37,7 @@ pub async fn create(client: &Client, name: &str, spec: &TableSpec) -> Result<(),
                 .map_err(|e| error("index", &e))?,
         );
     }
-    request
-        .send()
-        .await
-        .map_err(|e| error("create", &aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+    request.send().await.map_err(|e| error("create", &aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
     wait_active(client, name).await?;
     if let Some(ttl) = spec.time_to_live_specification.as_ref().filter(|t| t.enabled) {
         client

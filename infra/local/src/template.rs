@@ -94,10 +94,7 @@ impl Template {
 
     pub fn parse(text: &str) -> Result<Template, String> {
         let doc: Value = serde_norway::from_str(text).map_err(|e| format!("template.yaml: {e}"))?;
-        let resources = doc
-            .get("Resources")
-            .and_then(Value::as_mapping)
-            .ok_or("template.yaml has no Resources")?;
+        let resources = doc.get("Resources").and_then(Value::as_mapping).ok_or("template.yaml has no Resources")?;
         let mut routes = Vec::new();
         let mut table = None;
         let mut cors = Cors::default();
@@ -124,19 +121,11 @@ impl Template {
                             continue;
                         }
                         let props = event.get("Properties");
-                        let field = |key: &str| {
-                            props
-                                .and_then(|p| p.get(key))
-                                .and_then(Value::as_str)
-                                .map(str::to_owned)
-                        };
+                        let field =
+                            |key: &str| props.and_then(|p| p.get(key)).and_then(Value::as_str).map(str::to_owned);
                         let path = field("Path").ok_or_else(|| format!("an HttpApi event of {name} has no Path"))?;
                         let method = field("Method").unwrap_or_else(|| "ANY".into()).to_uppercase();
-                        routes.push(HttpRoute {
-                            function: name.to_owned(),
-                            method,
-                            path,
-                        });
+                        routes.push(HttpRoute { function: name.to_owned(), method, path });
                     }
                 }
                 _ => {}
@@ -166,20 +155,9 @@ mod tests {
     fn reads_the_projects_template() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
         let template = Template::load(&path).unwrap();
-        assert!(
-            template
-                .routes
-                .iter()
-                .any(|r| r.function == "IdentityFunction" && r.path == "/api/auth/{proxy+}")
-        );
+        assert!(template.routes.iter().any(|r| r.function == "IdentityFunction" && r.path == "/api/auth/{proxy+}"));
         assert_eq!(template.table.key_schema[0].attribute_name, "pk");
-        assert!(
-            template
-                .table
-                .time_to_live_specification
-                .as_ref()
-                .is_some_and(|t| t.enabled)
-        );
+        assert!(template.table.time_to_live_specification.as_ref().is_some_and(|t| t.enabled));
         assert!(template.cors.allow_headers.iter().any(|h| h == "Authorization"));
     }
 }

@@ -83,38 +83,18 @@ impl Reply {
 
     /// A deletion: HTTP 200 whose body says 204, as the seed shows and the client reads.
     pub fn deleted(message: Msg) -> Reply {
-        let body = ReplyBody::Envelope {
-            code: StatusCode::NO_CONTENT.as_u16(),
-            message,
-            data: Value::Null,
-        };
-        Reply {
-            status: StatusCode::OK,
-            body,
-            headers: HeaderMap::new(),
-        }
+        let body = ReplyBody::Envelope { code: StatusCode::NO_CONTENT.as_u16(), message, data: Value::Null };
+        Reply { status: StatusCode::OK, body, headers: HeaderMap::new() }
     }
 
     pub fn document(document: Value) -> Reply {
-        Reply {
-            status: StatusCode::OK,
-            body: ReplyBody::Document(document),
-            headers: HeaderMap::new(),
-        }
+        Reply { status: StatusCode::OK, body: ReplyBody::Document(document), headers: HeaderMap::new() }
     }
 
     fn envelope(status: StatusCode, message: Msg, data: impl Serialize) -> Result<Reply, ApiError> {
         let data = serde_json::to_value(data).map_err(ApiError::internal)?;
-        let body = ReplyBody::Envelope {
-            code: status.as_u16(),
-            message,
-            data,
-        };
-        Ok(Reply {
-            status,
-            body,
-            headers: HeaderMap::new(),
-        })
+        let body = ReplyBody::Envelope { code: status.as_u16(), message, data };
+        Ok(Reply { status, body, headers: HeaderMap::new() })
     }
 
     /// Marks the answer with the version of the resource it shows; the client sends it back
@@ -200,15 +180,12 @@ pub fn error_response(error: &ApiError, meta: &RequestMeta) -> Response<Body> {
     }
     let mut response = json_response(status, &body);
     if let ApiError::TooManyRequests { retry_after_secs, .. } = error {
-        response
-            .headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
     }
     if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(
-            http::header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer realm=\"teamsync\""),
-        );
+        response
+            .headers_mut()
+            .insert(http::header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"teamsync\""));
     }
     response
 }
@@ -216,10 +193,7 @@ pub fn error_response(error: &ApiError, meta: &RequestMeta) -> Response<Body> {
 fn json_response(status: StatusCode, body: &Value) -> Response<Body> {
     let mut response = Response::new(Body::Text(body.to_string()));
     *response.status_mut() = status;
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     response
 }
 
@@ -231,10 +205,7 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 pub fn bearer_token(req: &Request) -> Option<&str> {
     let value = header_str(req.headers(), AUTHORIZATION.as_str())?.trim();
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
 /// The request body as a JSON value. JSON and form-encoded bodies are accepted (seed 002
@@ -250,14 +221,11 @@ pub fn body_json(req: &Request) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Map::new()));
     }
-    let content_type = header_str(req.headers(), CONTENT_TYPE.as_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let content_type = header_str(req.headers(), CONTENT_TYPE.as_str()).unwrap_or("").to_ascii_lowercase();
     let mime = content_type.split(';').next().unwrap_or("").trim();
     if mime == "application/x-www-form-urlencoded" {
-        let object = form_urlencoded::parse(bytes)
-            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-            .collect();
+        let object =
+            form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), Value::String(v.into_owned()))).collect();
         return Ok(Value::Object(object));
     }
     if !(mime.is_empty() || mime == "application/json" || mime.ends_with("+json") || mime == "text/plain") {
@@ -274,11 +242,7 @@ pub fn if_match(req: &Request) -> Result<Option<u64>, ApiError> {
     };
     match value.trim() {
         "*" => Ok(None),
-        tag => tag
-            .trim_matches('"')
-            .parse()
-            .map(Some)
-            .map_err(|_| ApiError::PreconditionFailed),
+        tag => tag.trim_matches('"').parse().map(Some).map_err(|_| ApiError::PreconditionFailed),
     }
 }
 
@@ -288,9 +252,7 @@ pub fn query_object(req: &Request) -> Value {
     let mut object = Map::new();
     if let Some(query) = req.query_string_parameters_ref() {
         for (name, value) in query.iter() {
-            object
-                .entry(name.to_owned())
-                .or_insert_with(|| Value::String(value.to_owned()));
+            object.entry(name.to_owned()).or_insert_with(|| Value::String(value.to_owned()));
         }
     }
     Value::Object(object)

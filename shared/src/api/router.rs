@@ -18,10 +18,7 @@ pub struct PathParams(HashMap<String, String>);
 
 impl PathParams {
     pub fn get(&self, name: &str) -> Result<&str, ApiError> {
-        self.0
-            .get(name)
-            .map(String::as_str)
-            .ok_or_else(|| ApiError::internal(format!("route has no {{{name}}}")))
+        self.0.get(name).map(String::as_str).ok_or_else(|| ApiError::internal(format!("route has no {{{name}}}")))
     }
 }
 
@@ -32,10 +29,7 @@ impl PathParams {
             .parse()
             .ok()
             .filter(|id| *id > 0)
-            .ok_or(ApiError::NotFound {
-                msg: Msg::RouteNotFound,
-                code: None,
-            })
+            .ok_or(ApiError::NotFound { msg: Msg::RouteNotFound, code: None })
     }
 }
 
@@ -63,26 +57,15 @@ impl<R: Copy> Router<R> {
     /// The route for a request: 404 for an unknown path, 405 for a known path with
     /// another method.
     pub fn at(&self, method: &Method, path: &str) -> Result<(R, PathParams), ApiError> {
-        let path = if path.len() > 1 {
-            path.trim_end_matches('/')
-        } else {
-            path
-        };
-        let matched = self.paths.at(path).map_err(|_| ApiError::NotFound {
-            msg: Msg::RouteNotFound,
-            code: None,
-        })?;
+        let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+        let matched = self.paths.at(path).map_err(|_| ApiError::NotFound { msg: Msg::RouteNotFound, code: None })?;
         let route = matched
             .value
             .iter()
             .find(|(m, _)| m == method)
             .map(|(_, route)| *route)
             .ok_or(ApiError::MethodNotAllowed)?;
-        let params = matched
-            .params
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
+        let params = matched.params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
         Ok((route, PathParams(params)))
     }
 }
@@ -109,13 +92,7 @@ mod tests {
         assert_eq!(router.at(&Method::POST, "/api/users").unwrap().0, R::Create);
         let (route, params) = router.at(&Method::GET, "/api/users/alice/").unwrap();
         assert_eq!((route, params.get("username").unwrap()), (R::One, "alice"));
-        assert!(matches!(
-            router.at(&Method::DELETE, "/api/users"),
-            Err(ApiError::MethodNotAllowed)
-        ));
-        assert!(matches!(
-            router.at(&Method::GET, "/api/nope"),
-            Err(ApiError::NotFound { .. })
-        ));
+        assert!(matches!(router.at(&Method::DELETE, "/api/users"), Err(ApiError::MethodNotAllowed)));
+        assert!(matches!(router.at(&Method::GET, "/api/nope"), Err(ApiError::NotFound { .. })));
     }
 }

@@ -61,22 +61,9 @@ impl Caller {
 /// A logged-out, expired or revoked session fails at once, whatever the token's `exp`.
 pub async fn authenticate(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Caller, ApiError> {
     let token = bearer_token(req).ok_or(ApiError::Unauthenticated(TokenProblem::Missing))?;
-    let claims = ctx
-        .tokens
-        .verify(token, TokenUse::Access)
-        .map_err(ApiError::Unauthenticated)?;
-    let user_id: u64 = claims
-        .sub
-        .parse()
-        .map_err(|_| ApiError::Unauthenticated(TokenProblem::Invalid))?;
+    let claims = ctx.tokens.verify(token, TokenUse::Access).map_err(ApiError::Unauthenticated)?;
+    let user_id: u64 = claims.sub.parse().map_err(|_| ApiError::Unauthenticated(TokenProblem::Invalid))?;
     let session: Option<SessionRecord> = ctx.db.get(&keys::session(user_id, &claims.sid)).await?;
-    let session = session
-        .filter(|s| s.is_live(now))
-        .ok_or(ApiError::Unauthenticated(TokenProblem::SessionEnded))?;
-    Ok(Caller {
-        user_id,
-        session_id: session.session_id,
-        role: session.role,
-        team_id: session.team_id,
-    })
+    let session = session.filter(|s| s.is_live(now)).ok_or(ApiError::Unauthenticated(TokenProblem::SessionEnded))?;
+    Ok(Caller { user_id, session_id: session.session_id, role: session.role, team_id: session.team_id })
 }

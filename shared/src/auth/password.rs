@@ -45,10 +45,7 @@ fn dummy_hash() -> String {
     DUMMY
         .get_or_init(|| {
             let salt = SaltString::generate(&mut OsRng);
-            argon2()
-                .hash_password(b"not-a-password-of-anyone", &salt)
-                .map(|h| h.to_string())
-                .unwrap_or_default()
+            argon2().hash_password(b"not-a-password-of-anyone", &salt).map(|h| h.to_string()).unwrap_or_default()
         })
         .clone()
 }

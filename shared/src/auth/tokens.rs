@@ -54,9 +54,7 @@ pub struct TokenKeys {
 
 impl std::fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenKeys")
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
+        f.debug_struct("TokenKeys").field("kid", &self.kid).finish_non_exhaustive()
     }
 }
 
@@ -66,9 +64,7 @@ impl TokenKeys {
             return Err(ConfigError("the token signing seed must be at least 32 bytes".into()));
         }
         let pair = derive_key_pair(seed)?;
-        let pkcs8 = pair
-            .to_pkcs8v1()
-            .map_err(|_| ConfigError("cannot encode the signing key".into()))?;
+        let pkcs8 = pair.to_pkcs8v1().map_err(|_| ConfigError("cannot encode the signing key".into()))?;
         let point = pair.public_key().as_ref().to_vec(); // 0x04 || x || y
         let (x, y) = point[1..].split_at(32);
         let kid = hex::encode(&Sha256::digest(&point)[..8]);
@@ -141,11 +137,8 @@ impl TokenKeys {
 /// seed), retried in the (2^-32) case that it is not a valid scalar.
 fn derive_key_pair(seed: &[u8]) -> Result<EcdsaKeyPair, ConfigError> {
     for counter in 0u8..8 {
-        let scalar = Sha256::new()
-            .chain_update(b"teamsync-es256-v1")
-            .chain_update([counter])
-            .chain_update(seed)
-            .finalize();
+        let scalar =
+            Sha256::new().chain_update(b"teamsync-es256-v1").chain_update([counter]).chain_update(seed).finalize();
         // RFC 5915 ECPrivateKey { version 1, privateKey }: the public key is computed from it.
         let mut der = vec![0x30, 0x25, 0x02, 0x01, 0x01, 0x04, 0x20];
         der.extend_from_slice(&scalar);
@@ -191,27 +184,15 @@ mod tests {
         let mut claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
         claims["sub"] = json!("1");
         parts[1] = URL_SAFE_NO_PAD.encode(claims.to_string());
-        assert_eq!(
-            ours.verify(&parts.join("."), TokenUse::Access),
-            Err(TokenProblem::Invalid)
-        );
+        assert_eq!(ours.verify(&parts.join("."), TokenUse::Access), Err(TokenProblem::Invalid));
 
         let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
         let unsigned = format!("{none_header}.{}.", parts[1]);
         assert_eq!(ours.verify(&unsigned, TokenUse::Access), Err(TokenProblem::Invalid));
 
         let long_ago = Timestamp::now() - jiff::SignedDuration::from_hours(2);
-        let expired = ours.claims(
-            7,
-            "sid",
-            TokenUse::Access,
-            long_ago,
-            long_ago + jiff::SignedDuration::from_mins(15),
-        );
-        assert_eq!(
-            ours.verify(&ours.sign(&expired).unwrap(), TokenUse::Access),
-            Err(TokenProblem::Expired)
-        );
+        let expired = ours.claims(7, "sid", TokenUse::Access, long_ago, long_ago + jiff::SignedDuration::from_mins(15));
+        assert_eq!(ours.verify(&ours.sign(&expired).unwrap(), TokenUse::Access), Err(TokenProblem::Expired));
         assert_eq!(ours.verify("garbage", TokenUse::Access), Err(TokenProblem::Invalid));
     }
 

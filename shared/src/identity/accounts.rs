@@ -90,10 +90,7 @@ async fn create_user(
     let mut tx = ctx
         .db
         .transaction()
-        .put(
-            repo::user_item(&user)?,
-            Some((Condition::absent(), ApiError::internal("user id allocated twice"))),
-        )
+        .put(repo::user_item(&user)?, Some((Condition::absent(), ApiError::internal("user id allocated twice"))))
         .put(
             repo::guard_item(&keys::username_guard(&user.username), user.id)?,
             Some((Condition::absent(), ApiError::conflict("username", Msg::UsernameTaken))),
@@ -105,16 +102,10 @@ async fn create_user(
         );
     }
     if let Some(team) = &team {
-        tx = tx.put(
-            repo::team_item(team)?,
-            Some((Condition::absent(), ApiError::internal("team id allocated twice"))),
-        );
+        tx = tx.put(repo::team_item(team)?, Some((Condition::absent(), ApiError::internal("team id allocated twice"))));
     }
     tx.commit().await?;
-    Ok(UserInTeam {
-        user,
-        team_name: team.map(|t| t.name),
-    })
+    Ok(UserInTeam { user, team_name: team.map(|t| t.name) })
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -144,9 +135,7 @@ pub async fn bootstrap_super_admin(
     match create_user(ctx, registration, Role::SuperAdmin, now).await {
         Ok(registered) => Ok(Bootstrap::Created(registered.user.id)),
         Err(ApiError::Conflict(_)) => {
-            let id = repo::find_user_id(&ctx.db, username.as_str())
-                .await?
-                .ok_or_else(repo::user_not_found)?;
+            let id = repo::find_user_id(&ctx.db, username.as_str()).await?.ok_or_else(repo::user_not_found)?;
             Ok(Bootstrap::AlreadyThere(id))
         }
         Err(other) => Err(other),
@@ -179,10 +168,7 @@ pub async fn update_profile(
     let mut after = before.clone();
     let mut tx = ctx.db.transaction();
     if let Some(username) = patch.username {
-        let (old_key, new_key) = (
-            keys::username_guard(&before.username),
-            keys::username_guard(username.as_str()),
-        );
+        let (old_key, new_key) = (keys::username_guard(&before.username), keys::username_guard(username.as_str()));
         if old_key != new_key {
             tx = move_guard(
                 tx,
@@ -244,10 +230,7 @@ pub async fn update_profile(
     first
         .iter()
         .fold(tx, rename)
-        .put(
-            repo::user_item(&after)?,
-            Some((repo::unchanged_since(&before), concurrent_change())),
-        )
+        .put(repo::user_item(&after)?, Some((repo::unchanged_since(&before), concurrent_change())))
         .commit()
         .await?;
     for batch in batches {
@@ -316,18 +299,11 @@ pub async fn change_password(
     let room = MAX_ACTIONS - 1;
     let (overflow, last) = others.split_at(others.len().saturating_sub(room));
     for chunk in overflow.chunks(MAX_ACTIONS) {
-        chunk
-            .iter()
-            .fold(ctx.db.transaction(), |tx, key| tx.delete(key, None))
-            .commit()
-            .await?;
+        chunk.iter().fold(ctx.db.transaction(), |tx, key| tx.delete(key, None)).commit().await?;
     }
     last.iter()
         .fold(ctx.db.transaction(), |tx, key| tx.delete(key, None))
-        .put(
-            repo::user_item(&after)?,
-            Some((repo::unchanged_since(&before), concurrent_change())),
-        )
+        .put(repo::user_item(&after)?, Some((repo::unchanged_since(&before), concurrent_change())))
         .commit()
         .await
 }
@@ -380,10 +356,7 @@ pub async fn change_membership(
     };
     let mut chunks = sessions.chunks(MAX_ACTIONS - 1);
     update_sessions(ctx.db.transaction(), chunks.next().unwrap_or(&[]))
-        .put(
-            repo::user_item(&after)?,
-            Some((repo::unchanged_since(&before), concurrent_change())),
-        )
+        .put(repo::user_item(&after)?, Some((repo::unchanged_since(&before), concurrent_change())))
         .commit()
         .await?;
     for chunk in chunks {

@@ -25,10 +25,8 @@ pub async fn list_users(
         vec![repo::load_user(&ctx.db, caller.user_id).await?]
     };
     let needle = search.map(str::to_lowercase).filter(|s| !s.is_empty());
-    let matching: Vec<UserRecord> = users
-        .into_iter()
-        .filter(|u| needle.as_deref().is_none_or(|n| matches(u, n)))
-        .collect();
+    let matching: Vec<UserRecord> =
+        users.into_iter().filter(|u| needle.as_deref().is_none_or(|n| matches(u, n))).collect();
     let page = page.slice(matching);
     let names = repo::team_names(&ctx.db, page.items.iter().filter_map(|u| u.team_id)).await?;
     Ok(page.map(|user| {
@@ -38,12 +36,7 @@ pub async fn list_users(
 }
 
 async fn query_users(ctx: &AppContext, index: store::IndexKeys, partition: &str) -> Result<Vec<UserRecord>, ApiError> {
-    ctx.db
-        .query_prefix(Some(index), partition, "USER#")
-        .await?
-        .into_iter()
-        .map(store::from_item)
-        .collect()
+    ctx.db.query_prefix(Some(index), partition, "USER#").await?.into_iter().map(store::from_item).collect()
 }
 
 fn matches(user: &UserRecord, needle: &str) -> bool {
@@ -56,9 +49,7 @@ fn matches(user: &UserRecord, needle: &str) -> bool {
 /// One user by name, if the caller may see them: themselves, their team, or anyone for the
 /// super admin. Others get the same 404 as a name nobody has.
 pub async fn find_user(ctx: &AppContext, caller: &Caller, username: &str) -> Result<UserInTeam, ApiError> {
-    let user_id = repo::find_user_id(&ctx.db, username)
-        .await?
-        .ok_or_else(repo::user_not_found)?;
+    let user_id = repo::find_user_id(&ctx.db, username).await?.ok_or_else(repo::user_not_found)?;
     let found = repo::load_user_in_team(&ctx.db, user_id, caller.team_id).await?;
     let user = &found.user;
     let visible = caller.is_super_admin()

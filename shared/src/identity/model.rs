@@ -40,13 +40,7 @@ impl Role {
 
     /// What the role may do, as the client shows it (seed 001 §2.4 `permissions`).
     pub fn permissions(self) -> Vec<&'static str> {
-        const MEMBER: &[&str] = &[
-            "view_project",
-            "view_team",
-            "edit_own_task",
-            "create_subtask",
-            "comment",
-        ];
+        const MEMBER: &[&str] = &["view_project", "view_team", "edit_own_task", "create_subtask", "comment"];
         const TEAM_ADMIN: &[&str] = &[
             "create_project",
             "edit_project",
@@ -126,11 +120,7 @@ impl Email {
                     && !domain.starts_with('.')
                     && !domain.ends_with('.')
             });
-        if valid {
-            Ok(Email(text.to_owned()))
-        } else {
-            Err(Msg::InvalidEmail)
-        }
+        if valid { Ok(Email(text.to_owned())) } else { Err(Msg::InvalidEmail) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -159,11 +149,7 @@ impl Password {
 
     /// Any non-empty password, for checking (a login must not reveal the current policy).
     pub fn candidate(text: &str) -> Result<Password, Msg> {
-        if text.is_empty() {
-            Err(Msg::Required)
-        } else {
-            Ok(Password(text.to_owned()))
-        }
+        if text.is_empty() { Err(Msg::Required) } else { Ok(Password(text.to_owned())) }
     }
 
     pub fn expose(&self) -> &str {

@@ -13,10 +13,7 @@ use crate::keys::{self, Key};
 use crate::store::{self, Db, Item};
 
 pub fn user_not_found() -> ApiError {
-    ApiError::NotFound {
-        msg: Msg::UserNotFound,
-        code: Some(BusinessCode::UserNotFound),
-    }
+    ApiError::NotFound { msg: Msg::UserNotFound, code: Some(BusinessCode::UserNotFound) }
 }
 
 pub fn user_item(user: &UserRecord) -> Result<Item, ApiError> {
@@ -25,10 +22,7 @@ pub fn user_item(user: &UserRecord) -> Result<Item, ApiError> {
     item.insert(keys::GSI2_SK.into(), AttributeValue::S(keys::user_sort(user.id)));
     // Sparse: a user without a team is simply absent from the membership index.
     if let Some(team_id) = user.team_id {
-        item.insert(
-            keys::GSI1_PK.into(),
-            AttributeValue::S(keys::team_members_partition(team_id)),
-        );
+        item.insert(keys::GSI1_PK.into(), AttributeValue::S(keys::team_members_partition(team_id)));
         item.insert(keys::GSI1_SK.into(), AttributeValue::S(keys::user_sort(user.id)));
     }
     Ok(item)
@@ -44,10 +38,7 @@ pub fn team_item(team: &TeamRecord) -> Result<Item, ApiError> {
 
 pub fn session_item(session: &SessionRecord) -> Result<Item, ApiError> {
     let mut item = store::to_item(&keys::session(session.user_id, &session.session_id), session)?;
-    item.insert(
-        keys::EXPIRES_AT.into(),
-        AttributeValue::N(session.expires_at.to_string()),
-    );
+    item.insert(keys::EXPIRES_AT.into(), AttributeValue::N(session.expires_at.to_string()));
     Ok(item)
 }
 
@@ -58,9 +49,7 @@ pub async fn find_user_id(db: &Db, login_name: &str) -> Result<Option<u64>, ApiE
     let by_email = keys::email_guard(login_name);
     let mut found = db.get_many(&[by_name.clone(), by_email.clone()]).await?;
     let guard = found.remove(&by_name).or_else(|| found.remove(&by_email));
-    guard
-        .map(|item| store::from_item::<GuardRecord>(item).map(|g| g.user_id))
-        .transpose()
+    guard.map(|item| store::from_item::<GuardRecord>(item).map(|g| g.user_id)).transpose()
 }
 
 pub async fn load_user(db: &Db, user_id: u64) -> Result<UserRecord, ApiError> {
@@ -86,10 +75,7 @@ pub async fn load_user_in_team(db: &Db, user_id: u64, team_hint: Option<u64>) ->
         }
         None => None,
     };
-    Ok(UserInTeam {
-        user,
-        team_name: team.map(|t| t.name),
-    })
+    Ok(UserInTeam { user, team_name: team.map(|t| t.name) })
 }
 
 /// Teams by id, read in one round trip.
@@ -109,11 +95,7 @@ pub async fn load_teams(
 
 /// Team names by id, for a page of users.
 pub async fn team_names(db: &Db, team_ids: impl IntoIterator<Item = u64>) -> Result<HashMap<u64, String>, ApiError> {
-    Ok(load_teams(db, team_ids)
-        .await?
-        .into_iter()
-        .map(|(id, team)| (id, team.name))
-        .collect())
+    Ok(load_teams(db, team_ids).await?.into_iter().map(|(id, team)| (id, team.name)).collect())
 }
 
 pub async fn sessions_of(db: &Db, user_id: u64) -> Result<Vec<SessionRecord>, ApiError> {

@@ -80,10 +80,7 @@ pub async fn login(ctx: &AppContext, input: LoginInput, now: Timestamp) -> Resul
         // The password just checked and the role copied into the session must still be
         // the user's when the session is written: a password or role change in between
         // makes this login retry.
-        Some((
-            repo::unchanged_since(&user),
-            ApiError::conflict("version", Msg::ChangedConcurrently),
-        )),
+        Some((repo::unchanged_since(&user), ApiError::conflict("version", Msg::ChangedConcurrently))),
     );
     if throttle.is_some() {
         tx = tx.delete(&throttle_key, None);
@@ -93,10 +90,7 @@ pub async fn login(ctx: &AppContext, input: LoginInput, now: Timestamp) -> Resul
         Some(team_id) => ctx.db.get(&keys::team(team_id)).await?,
         None => None,
     };
-    let account = UserInTeam {
-        user,
-        team_name: team.map(|t: TeamRecord| t.name),
-    };
+    let account = UserInTeam { user, team_name: team.map(|t: TeamRecord| t.name) };
     Ok(LoginOutcome { tokens, account })
 }
 
@@ -113,27 +107,17 @@ async fn record_failure(ctx: &AppContext, key: &keys::Key, now: Timestamp) -> Re
                 Change::new("ADD #failures :one")
                     .name("#failures", "failures")
                     .value(":one", AttributeValue::N("1".into())),
-                Some(
-                    Condition::new("#end > :now")
-                        .name("#end", "window_ends_at")
-                        .value(":now", now_n.clone()),
-                ),
+                Some(Condition::new("#end > :now").name("#end", "window_ends_at").value(":now", now_n.clone())),
             )
             .await?;
         if counted {
             return Ok(());
         }
-        let fresh = store::to_item(
-            key,
-            &ThrottleRecord {
-                failures: 1,
-                window_ends_at: window_end,
-            },
-        )
-        .map(|mut item| {
-            item.insert(keys::EXPIRES_AT.into(), AttributeValue::N(window_end.to_string()));
-            item
-        })?;
+        let fresh =
+            store::to_item(key, &ThrottleRecord { failures: 1, window_ends_at: window_end }).map(|mut item| {
+                item.insert(keys::EXPIRES_AT.into(), AttributeValue::N(window_end.to_string()));
+                item
+            })?;
         let opened = ctx
             .db
             .put(
@@ -149,9 +133,7 @@ async fn record_failure(ctx: &AppContext, key: &keys::Key, now: Timestamp) -> Re
             return Ok(());
         }
     }
-    Err(ApiError::internal(
-        "could not record a failed login after three attempts",
-    ))
+    Err(ApiError::internal("could not record a failed login after three attempts"))
 }
 
 /// A new session for `user` and its first token pair.
@@ -175,20 +157,8 @@ fn new_session(ctx: &AppContext, user: &UserRecord, now: Timestamp) -> Result<(S
 fn token_pair(ctx: &AppContext, session: &SessionRecord, now: Timestamp) -> Result<TokenPair, ApiError> {
     let access_expires = now + ctx.settings.access_ttl;
     let refresh_expires = Timestamp::from_second(session.expires_at).map_err(ApiError::internal)?;
-    let access = ctx.tokens.claims(
-        session.user_id,
-        &session.session_id,
-        TokenUse::Access,
-        now,
-        access_expires,
-    );
-    let mut refresh = ctx.tokens.claims(
-        session.user_id,
-        &session.session_id,
-        TokenUse::Refresh,
-        now,
-        refresh_expires,
-    );
+    let access = ctx.tokens.claims(session.user_id, &session.session_id, TokenUse::Access, now, access_expires);
+    let mut refresh = ctx.tokens.claims(session.user_id, &session.session_id, TokenUse::Refresh, now, refresh_expires);
     refresh.jti = Some(session.refresh_jti.clone());
     Ok(TokenPair {
         access_token: ctx.tokens.sign(&access)?,
@@ -204,14 +174,8 @@ fn token_pair(ctx: &AppContext, session: &SessionRecord, now: Timestamp) -> Resu
 /// usable for the grace window (a client retrying concurrently gets the current pair);
 /// presented later, it is taken as stolen and ends the whole session.
 pub async fn refresh(ctx: &AppContext, refresh_token: &str, now: Timestamp) -> Result<TokenPair, ApiError> {
-    let claims = ctx
-        .tokens
-        .verify(refresh_token, TokenUse::Refresh)
-        .map_err(ApiError::Unauthenticated)?;
-    let user_id: u64 = claims
-        .sub
-        .parse()
-        .map_err(|_| ApiError::Unauthenticated(TokenProblem::Invalid))?;
+    let claims = ctx.tokens.verify(refresh_token, TokenUse::Refresh).map_err(ApiError::Unauthenticated)?;
+    let user_id: u64 = claims.sub.parse().map_err(|_| ApiError::Unauthenticated(TokenProblem::Invalid))?;
     let jti = claims.jti.ok_or(ApiError::Unauthenticated(TokenProblem::Invalid))?;
     let key = keys::session(user_id, &claims.sid);
     // Two passes: if a concurrent refresh rotates the session between our read and write,
@@ -245,9 +209,7 @@ pub async fn refresh(ctx: &AppContext, refresh_token: &str, now: Timestamp) -> R
             continue;
         }
         let in_grace = session.previous_refresh_jti.as_deref() == Some(jti.as_str())
-            && session
-                .rotated_at
-                .is_some_and(|at| now.duration_since(at) <= ctx.settings.refresh_reuse_grace);
+            && session.rotated_at.is_some_and(|at| now.duration_since(at) <= ctx.settings.refresh_reuse_grace);
         if in_grace {
             return token_pair(ctx, &session, now);
         }

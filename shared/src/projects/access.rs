@@ -56,11 +56,7 @@ pub fn require_admin(caller: &Caller, data: &ProjectData) -> Result<(), ApiError
 /// Writes to an archived project, or to its tasks, are refused.
 pub fn require_writable(project: &ProjectRecord) -> Result<(), ApiError> {
     if project.is_archived() {
-        Err(ApiError::Unprocessable {
-            msg: Msg::ArchivedIsReadOnly,
-            fields: Default::default(),
-            code: None,
-        })
+        Err(ApiError::Unprocessable { msg: Msg::ArchivedIsReadOnly, fields: Default::default(), code: None })
     } else {
         Ok(())
     }
@@ -81,9 +77,6 @@ pub fn require_task_editor(caller: &Caller, access: Access, task: &TaskRecord) -
     if sees_task(caller, access, task) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden {
-            msg: Msg::TaskHidden,
-            code: Some(BusinessCode::TaskHidden),
-        })
+        Err(ApiError::Forbidden { msg: Msg::TaskHidden, code: Some(BusinessCode::TaskHidden) })
     }
 }

@@ -40,42 +40,23 @@ pub async fn list_projects(
     page: PageRequest,
     now: Timestamp,
 ) -> Result<Page<ProjectView>, ApiError> {
-    let needle = filter
-        .search
-        .as_deref()
-        .map(str::to_lowercase)
-        .filter(|s| !s.is_empty());
+    let needle = filter.search.as_deref().map(str::to_lowercase).filter(|s| !s.is_empty());
     let wanted = |project: &ProjectRecord| {
         project.is_archived() == filter.archived
             && filter.status.is_none_or(|s| s == project.status)
-            && needle
-                .as_deref()
-                .is_none_or(|n| project.title.to_lowercase().contains(n))
+            && needle.as_deref().is_none_or(|n| project.title.to_lowercase().contains(n))
     };
     // Admins find their projects in the directory index, project items included, so only
     // the page's projects are read in full. Members find theirs in the membership index; a
     // member's projects are their own team's. Candidates are (project, team), newest first.
     let (candidates, total): (Vec<(u64, Option<u64>)>, Option<u64>) = match (caller.role, caller.team_id) {
         (Role::SuperAdmin, _) | (Role::TeamAdmin, Some(_)) => {
-            let prefix = caller
-                .team_id
-                .filter(|_| caller.role == Role::TeamAdmin)
-                .map(keys::team_directory_prefix);
-            let mut projects: Vec<ProjectRecord> = directory(ctx, prefix.as_deref().unwrap_or(""))
-                .await?
-                .into_iter()
-                .filter(|p| wanted(p))
-                .collect();
+            let prefix = caller.team_id.filter(|_| caller.role == Role::TeamAdmin).map(keys::team_directory_prefix);
+            let mut projects: Vec<ProjectRecord> =
+                directory(ctx, prefix.as_deref().unwrap_or("")).await?.into_iter().filter(|p| wanted(p)).collect();
             projects.sort_unstable_by_key(|p| std::cmp::Reverse(p.id));
             let total = projects.len() as u64;
-            (
-                page.slice(projects)
-                    .items
-                    .into_iter()
-                    .map(|p| (p.id, Some(p.team_id)))
-                    .collect(),
-                Some(total),
-            )
+            (page.slice(projects).items.into_iter().map(|p| (p.id, Some(p.team_id))).collect(), Some(total))
         }
         _ => {
             let mut ids = repo::projects_of_member(ctx, caller.user_id).await?;
@@ -94,10 +75,7 @@ pub async fn list_projects(
         if access::access(caller, &data) == Access::None || !wanted(&data.project) {
             continue;
         }
-        let zone = zones
-            .get(&data.project.team_id)
-            .cloned()
-            .unwrap_or_else(|| ctx.settings.default_timezone.clone());
+        let zone = zones.get(&data.project.team_id).cloned().unwrap_or_else(|| ctx.settings.default_timezone.clone());
         views.push(ProjectView::summary(&data, crate::dates::today_in(&zone, now)));
     }
     Ok(match total {
@@ -107,12 +85,7 @@ pub async fn list_projects(
 }
 
 async fn directory(ctx: &AppContext, prefix: &str) -> Result<Vec<ProjectRecord>, ApiError> {
-    ctx.db
-        .query_prefix(Some(GSI2), keys::DIRECTORY_PROJECTS, prefix)
-        .await?
-        .into_iter()
-        .map(store::from_item)
-        .collect()
+    ctx.db.query_prefix(Some(GSI2), keys::DIRECTORY_PROJECTS, prefix).await?.into_iter().map(store::from_item).collect()
 }
 
 /// Time zones of teams, by id, read in one round trip.
@@ -153,13 +126,7 @@ pub async fn create_project(
     check_dates(input.start_date, input.end_date)?;
     // The creator may be one of the members: each key is read once.
     let mut wanted: Vec<Key> = vec![keys::team(team_id), keys::user(caller.user_id)];
-    wanted.extend(
-        input
-            .member_ids
-            .iter()
-            .filter(|id| **id != caller.user_id)
-            .map(|id| keys::user(*id)),
-    );
+    wanted.extend(input.member_ids.iter().filter(|id| **id != caller.user_id).map(|id| keys::user(*id)));
     let mut found = ctx.db.get_many(&wanted).await?;
     let team: TeamRecord = found
         .remove(&keys::team(team_id))
@@ -167,10 +134,7 @@ pub async fn create_project(
         .transpose()?
         .ok_or_else(|| ApiError::field("team_id", Msg::TeamNotFound))?;
     let creator: UserRecord = store::from_item(
-        found
-            .get(&keys::user(caller.user_id))
-            .cloned()
-            .ok_or_else(crate::identity::repo::user_not_found)?,
+        found.get(&keys::user(caller.user_id)).cloned().ok_or_else(crate::identity::repo::user_not_found)?,
     )?;
     let members = team_members(&found, &input.member_ids, team.id)?;
 
@@ -189,11 +153,7 @@ pub async fn create_project(
         updated_at: now,
         version: 1,
     };
-    let data = ProjectData {
-        project,
-        members,
-        tasks: Vec::new(),
-    };
+    let data = ProjectData { project, members, tasks: Vec::new() };
     let view = serde_json::to_value(ProjectView::full(&data, crate::dates::today_in(&team.timezone, now)))
         .map_err(ApiError::internal)?;
     let mut tx = ctx.db.transaction().put(
@@ -252,7 +212,7 @@ pub async fn get_project(
     project_id: u64,
     now: Timestamp,
 ) -> Result<ProjectView, ApiError> {
-    let (data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_visible(caller, &data)?;
     Ok(ProjectView::full(&data, today))
 }
@@ -277,7 +237,7 @@ pub async fn update_project(
     if_match: Option<u64>,
     now: Timestamp,
 ) -> Result<ProjectView, ApiError> {
-    let (mut data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let (mut data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_admin(caller, &data)?;
     access::require_writable(&data.project)?;
     check_version(data.project.version, if_match)?;
@@ -322,7 +282,7 @@ pub async fn archive_project(
     if_match: Option<u64>,
     now: Timestamp,
 ) -> Result<ProjectView, ApiError> {
-    let (mut data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let (mut data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_admin(caller, &data)?;
     check_version(data.project.version, if_match)?;
     if !data.project.is_archived() {
@@ -356,10 +316,7 @@ pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) 
     let mut keys_to_delete: Vec<Key> = task_partitions
         .iter()
         .flatten()
-        .map(|item| Key {
-            pk: store::string_attr(item, keys::PK),
-            sk: store::string_attr(item, keys::SK),
-        })
+        .map(|item| Key { pk: store::string_attr(item, keys::PK), sk: store::string_attr(item, keys::SK) })
         .collect();
     keys_to_delete.extend(data.tasks.iter().map(|task| keys::task(project_id, task.id)));
     keys_to_delete.extend(data.members.iter().map(|m| keys::project_member(project_id, m.user_id)));
@@ -378,22 +335,14 @@ pub async fn set_members(
     if_match: Option<u64>,
     now: Timestamp,
 ) -> Result<ProjectView, ApiError> {
-    let (mut data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let (mut data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_admin(caller, &data)?;
     access::require_writable(&data.project)?;
     check_version(data.project.version, if_match)?;
     let wanted: Vec<Key> = member_ids.iter().map(|id| keys::user(*id)).collect();
-    let found = if wanted.is_empty() {
-        HashMap::new()
-    } else {
-        ctx.db.get_many(&wanted).await?
-    };
+    let found = if wanted.is_empty() { HashMap::new() } else { ctx.db.get_many(&wanted).await? };
     let new_members = team_members(&found, &member_ids, data.project.team_id)?;
-    let removed: Vec<u64> = data
-        .active_members()
-        .map(|m| m.user_id)
-        .filter(|id| !member_ids.contains(id))
-        .collect();
+    let removed: Vec<u64> = data.active_members().map(|m| m.user_id).filter(|id| !member_ids.contains(id)).collect();
     let blocking: Vec<u64> = data
         .tasks
         .iter()
@@ -401,10 +350,7 @@ pub async fn set_members(
         .map(|t| t.id)
         .collect();
     if !blocking.is_empty() {
-        return Err(ApiError::rule(
-            "member_ids",
-            Msg::MembersHaveOpenTasks { task_ids: blocking },
-        ));
+        return Err(ApiError::rule("member_ids", Msg::MembersHaveOpenTasks { task_ids: blocking }));
     }
     let mut items = Vec::new();
     for member in &new_members {
@@ -412,13 +358,7 @@ pub async fn set_members(
     }
     for id in &removed {
         if let Some(old) = data.person(*id) {
-            items.push(repo::member_item(
-                project_id,
-                &MemberRecord {
-                    former: true,
-                    ..old.clone()
-                },
-            )?);
+            items.push(repo::member_item(project_id, &MemberRecord { former: true, ..old.clone() })?);
         }
     }
     if items.len() + 1 > MAX_ACTIONS {
@@ -426,18 +366,13 @@ pub async fn set_members(
     }
     let before = data.project.clone();
     // The project's version moves with its member list, so a stale If-Match fails here too.
-    let tx = items
-        .into_iter()
-        .fold(ctx.db.transaction(), |tx, item| tx.put(item, None));
+    let tx = items.into_iter().fold(ctx.db.transaction(), |tx, item| tx.put(item, None));
     commit_project_change_in(tx, &before, Changes::default(), now, if_match).await?;
     let former: Vec<MemberRecord> = data
         .members
         .iter()
         .filter(|m| !member_ids.contains(&m.user_id))
-        .map(|m| MemberRecord {
-            former: true,
-            ..m.clone()
-        })
+        .map(|m| MemberRecord { former: true, ..m.clone() })
         .collect();
     data.members = new_members.into_iter().chain(former).collect();
     data.project.version += 1;
@@ -505,17 +440,13 @@ pub async fn project_progress(
     project_id: u64,
     now: Timestamp,
 ) -> Result<ProjectProgress, ApiError> {
-    let (data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_admin(caller, &data)?;
     let children = data.children();
     let member_progress = data
         .active_members()
         .map(|member| {
-            let assigned: Vec<_> = data
-                .tasks
-                .iter()
-                .filter(|t| t.assignee_id == Some(member.user_id))
-                .collect();
+            let assigned: Vec<_> = data.tasks.iter().filter(|t| t.assignee_id == Some(member.user_id)).collect();
             let completed = assigned.iter().filter(|t| t.status == Status::Completed).count();
             let rate = if assigned.is_empty() {
                 0.0
@@ -559,7 +490,7 @@ pub async fn task_counts(
     project_id: u64,
     now: Timestamp,
 ) -> Result<TaskStats, ApiError> {
-    let (data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_visible(caller, &data)?;
     Ok(TaskStats::of(&data.tasks, today))
 }

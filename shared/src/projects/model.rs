@@ -157,6 +157,10 @@ pub const MAX_LEVEL: u8 = 3;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TaskPointer {
     pub project_id: u64,
+    /// The project's team, so a task route can read the team's time zone alongside the
+    /// project even for a caller of no team (the super admin).
+    #[serde(default)]
+    pub team_id: Option<u64>,
 }
 
 /// One changed field of a task (seed 001 §4.7).

@@ -40,11 +40,7 @@ impl ProjectData {
                 tasks.push(store::from_item::<TaskRecord>(item)?);
             }
         }
-        Ok(project.map(|project| ProjectData {
-            project,
-            members,
-            tasks,
-        }))
+        Ok(project.map(|project| ProjectData { project, members, tasks }))
     }
 
     pub async fn load_existing(db: &Db, project_id: u64) -> Result<ProjectData, ApiError> {

@@ -16,11 +16,7 @@ pub fn task_progress(task: &TaskRecord, children: &HashMap<u64, Vec<&TaskRecord>
         return 100.0;
     }
     let (done, all) = leaves(task, children);
-    if all == 0 {
-        0.0
-    } else {
-        round1(100.0 * done as f64 / all as f64)
-    }
+    if all == 0 { 0.0 } else { round1(100.0 * done as f64 / all as f64) }
 }
 
 /// (completed leaves, leaves) under a task, the task itself when it has no children.
@@ -140,10 +136,7 @@ mod tests {
         assert_eq!(task_progress(&tasks[0], &kids), 66.7);
         assert_eq!(task_progress(&tasks[5], &kids), 100.0);
         assert_eq!(task_progress(&tasks[6], &kids), 0.0);
-        assert_eq!(
-            project_progress(&tasks, &kids),
-            round1((66.666_666 + 100.0 + 0.0) / 3.0)
-        );
+        assert_eq!(project_progress(&tasks, &kids), round1((66.666_666 + 100.0 + 0.0) / 3.0));
         assert_eq!(project_progress(&[], &HashMap::new()), 0.0);
     }
 
@@ -160,9 +153,6 @@ mod tests {
         assert_eq!(normal_flag(&done, today), "normal");
         assert_eq!(normal_flag(&due_today, today), "normal");
         let stats = TaskStats::of([&open, &done, &due_today], today);
-        assert_eq!(
-            (stats.total, stats.completed, stats.in_progress, stats.overdue),
-            (3, 1, 2, 1)
-        );
+        assert_eq!((stats.total, stats.completed, stats.in_progress, stats.overdue), (3, 1, 2, 1));
     }
 }

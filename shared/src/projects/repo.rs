@@ -19,10 +19,7 @@ use crate::store::{self, Change, Condition, GSI1, Item};
 pub fn project_item(project: &ProjectRecord) -> Result<Item, ApiError> {
     let mut item = store::to_item(&keys::project(project.id), project)?;
     item.insert(keys::GSI2_PK.into(), AttributeValue::S(keys::DIRECTORY_PROJECTS.into()));
-    item.insert(
-        keys::GSI2_SK.into(),
-        AttributeValue::S(keys::project_directory_sort(project.team_id, project.id)),
-    );
+    item.insert(keys::GSI2_SK.into(), AttributeValue::S(keys::project_directory_sort(project.team_id, project.id)));
     Ok(item)
 }
 
@@ -30,14 +27,8 @@ pub fn project_item(project: &ProjectRecord) -> Result<Item, ApiError> {
 pub fn member_item(project_id: u64, member: &MemberRecord) -> Result<Item, ApiError> {
     let mut item = store::to_item(&keys::project_member(project_id, member.user_id), member)?;
     if !member.former {
-        item.insert(
-            keys::GSI1_PK.into(),
-            AttributeValue::S(keys::memberships_partition(member.user_id)),
-        );
-        item.insert(
-            keys::GSI1_SK.into(),
-            AttributeValue::S(keys::membership_sort(project_id)),
-        );
+        item.insert(keys::GSI1_PK.into(), AttributeValue::S(keys::memberships_partition(member.user_id)));
+        item.insert(keys::GSI1_SK.into(), AttributeValue::S(keys::membership_sort(project_id)));
     }
     Ok(item)
 }
@@ -46,25 +37,15 @@ pub fn member_item(project_id: u64, member: &MemberRecord) -> Result<Item, ApiEr
 pub fn task_item(task: &TaskRecord) -> Result<Item, ApiError> {
     let mut item = store::to_item(&keys::task(task.project_id, task.id), task)?;
     if let Some(assignee) = task.assignee_id {
-        item.insert(
-            keys::GSI1_PK.into(),
-            AttributeValue::S(keys::assignee_partition(assignee)),
-        );
-        item.insert(
-            keys::GSI1_SK.into(),
-            AttributeValue::S(keys::assigned_task_sort(task.id)),
-        );
+        item.insert(keys::GSI1_PK.into(), AttributeValue::S(keys::assignee_partition(assignee)));
+        item.insert(keys::GSI1_SK.into(), AttributeValue::S(keys::assigned_task_sort(task.id)));
     }
     Ok(item)
 }
 
-pub fn pointer_item(task: &TaskRecord) -> Result<Item, ApiError> {
-    store::to_item(
-        &keys::task_pointer(task.id),
-        &TaskPointer {
-            project_id: task.project_id,
-        },
-    )
+pub fn pointer_item(task: &TaskRecord, team_id: u64) -> Result<Item, ApiError> {
+    let pointer = TaskPointer { project_id: task.project_id, team_id: Some(team_id) };
+    store::to_item(&keys::task_pointer(task.id), &pointer)
 }
 
 pub fn history_item(entry: &HistoryRecord) -> Result<Item, ApiError> {
@@ -111,14 +92,9 @@ impl Changes {
 
     /// The update, with `version` bumped and `updated_at` set.
     pub fn into_change(self, version: u64, now: Timestamp) -> Change {
-        let mut sets = vec![
-            "#version = :next_version".to_owned(),
-            "#updated_at = :updated_at".to_owned(),
-        ];
-        let mut change_names = vec![
-            ("#version".to_owned(), "version".to_owned()),
-            ("#updated_at".to_owned(), "updated_at".to_owned()),
-        ];
+        let mut sets = vec!["#version = :next_version".to_owned(), "#updated_at = :updated_at".to_owned()];
+        let mut change_names =
+            vec![("#version".to_owned(), "version".to_owned()), ("#updated_at".to_owned(), "updated_at".to_owned())];
         let mut values = vec![
             (":next_version".to_owned(), AttributeValue::N((version + 1).to_string())),
             (":updated_at".to_owned(), AttributeValue::S(now.to_string())),
@@ -141,9 +117,7 @@ impl Changes {
         if !removes.is_empty() {
             expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
         }
-        let change = change_names
-            .into_iter()
-            .fold(Change::new(&expression), |c, (p, a)| c.name(&p, &a));
+        let change = change_names.into_iter().fold(Change::new(&expression), |c, (p, a)| c.name(&p, &a));
         values.into_iter().fold(change, |c, (p, v)| c.value(&p, v))
     }
 }
@@ -157,15 +131,18 @@ pub fn version_conflict(if_match: Option<u64>) -> ApiError {
     }
 }
 
-/// A project and "today" in its team's time zone, read in one round trip when the caller's
-/// own team is the project's (always, but for the super admin).
+/// A project and "today" in its team's time zone, read in one round trip when the team is
+/// known up front: from `team_hint` (a task's pointer) or else the caller's own team (the
+/// project's, for everyone but the super admin).
 pub async fn load_project(
     ctx: &AppContext,
     caller: &Caller,
     project_id: u64,
+    team_hint: Option<u64>,
     now: Timestamp,
 ) -> Result<(ProjectData, Date), ApiError> {
-    let (data, team) = tokio::join!(ProjectData::load(&ctx.db, project_id), team(ctx, caller.team_id));
+    let team_id = team_hint.or(caller.team_id);
+    let (data, team) = tokio::join!(ProjectData::load(&ctx.db, project_id), team(ctx, team_id));
     let data = data?.ok_or_else(project_not_found)?;
     let team = match team? {
         Some(team) if team.id == data.project.team_id => Some(team),
@@ -184,31 +161,18 @@ async fn team(ctx: &AppContext, team_id: Option<u64>) -> Result<Option<TeamRecor
 
 /// The projects a user is currently on, from the membership index.
 pub async fn projects_of_member(ctx: &AppContext, user_id: u64) -> Result<Vec<u64>, ApiError> {
-    let items = ctx
-        .db
-        .query_prefix(Some(GSI1), &keys::memberships_partition(user_id), "")
-        .await?;
-    Ok(items
-        .iter()
-        .filter_map(|item| keys::id_of(&store::string_attr(item, keys::GSI1_SK)))
-        .collect())
+    let items = ctx.db.query_prefix(Some(GSI1), &keys::memberships_partition(user_id), "").await?;
+    Ok(items.iter().filter_map(|item| keys::id_of(&store::string_attr(item, keys::GSI1_SK))).collect())
 }
 
-/// The project a task id belongs to.
-pub async fn project_of_task(ctx: &AppContext, task_id: u64) -> Result<u64, ApiError> {
-    let pointer: TaskPointer = ctx
-        .db
-        .get(&keys::task_pointer(task_id))
-        .await?
-        .ok_or_else(task_not_found)?;
-    Ok(pointer.project_id)
+/// The project a task id belongs to, and that project's team when known.
+pub async fn project_of_task(ctx: &AppContext, task_id: u64) -> Result<(u64, Option<u64>), ApiError> {
+    let pointer: TaskPointer = ctx.db.get(&keys::task_pointer(task_id)).await?.ok_or_else(task_not_found)?;
+    Ok((pointer.project_id, pointer.team_id))
 }
 
 pub async fn history_of(ctx: &AppContext, task_id: u64) -> Result<Vec<HistoryRecord>, ApiError> {
-    let items = ctx
-        .db
-        .query_prefix(None, &keys::task_partition(task_id), keys::HISTORY_PREFIX)
-        .await?;
+    let items = ctx.db.query_prefix(None, &keys::task_partition(task_id), keys::HISTORY_PREFIX).await?;
     let mut entries: Vec<HistoryRecord> = items.into_iter().map(store::from_item).collect::<Result<_, _>>()?;
     entries.sort_by_key(|entry| std::cmp::Reverse(entry.id));
     Ok(entries)

@@ -45,7 +45,7 @@ pub async fn create_main_task(
     now: Timestamp,
     lang: Lang,
 ) -> Result<Value, ApiError> {
-    let (data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_admin(caller, &data)?;
     access::require_writable(&data.project)?;
     if let Some(assignee) = input.assignee_id
@@ -67,15 +67,12 @@ pub async fn create_subtask(
     now: Timestamp,
     lang: Lang,
 ) -> Result<Value, ApiError> {
-    let project_id = repo::project_of_task(ctx, parent_id).await?;
-    let (data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let (project_id, team_id) = repo::project_of_task(ctx, parent_id).await?;
+    let (data, today) = repo::load_project(ctx, caller, project_id, team_id, now).await?;
     access::require_visible(caller, &data)?;
     let parent = data.task(parent_id)?.clone();
     if parent.assignee_id != Some(caller.user_id) {
-        return Err(ApiError::Forbidden {
-            msg: Msg::NotParentAssignee,
-            code: Some(BusinessCode::NotParentAssignee),
-        });
+        return Err(ApiError::Forbidden { msg: Msg::NotParentAssignee, code: Some(BusinessCode::NotParentAssignee) });
     }
     access::require_writable(&data.project)?;
     if parent.level >= MAX_LEVEL {
@@ -128,12 +125,9 @@ async fn create(
     let tx = ctx
         .db
         .transaction()
+        .put(repo::task_item(&task)?, Some((Condition::absent(), ApiError::internal("task id allocated twice"))))
         .put(
-            repo::task_item(&task)?,
-            Some((Condition::absent(), ApiError::internal("task id allocated twice"))),
-        )
-        .put(
-            repo::pointer_item(&task)?,
+            repo::pointer_item(&task, data.project.team_id)?,
             Some((Condition::absent(), ApiError::internal("task id allocated twice"))),
         );
     idempotency::with_record(tx, key.as_ref(), &view, now)?.commit().await?;
@@ -189,7 +183,7 @@ pub async fn list_tasks(
     now: Timestamp,
     lang: Lang,
 ) -> Result<TaskList, ApiError> {
-    let (data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     let access = access::require_visible(caller, &data)?;
     let renderer = TaskRenderer::new(&data, caller, access, today, lang);
     let needle = query.search.as_deref().map(str::to_lowercase).filter(|s| !s.is_empty());
@@ -206,26 +200,13 @@ pub async fn list_tasks(
             && needle.as_deref().is_none_or(|n| task.title.to_lowercase().contains(n))
     };
     let items = match query.layout {
-        Layout::Flat => data
-            .tasks
-            .iter()
-            .filter(|t| matches(t))
-            .map(|t| renderer.item(t))
-            .collect(),
+        Layout::Flat => data.tasks.iter().filter(|t| matches(t)).map(|t| renderer.item(t)).collect(),
         Layout::Tree => {
             fn keeps(task: &TaskRecord, renderer: &TaskRenderer, matches: &dyn Fn(&TaskRecord) -> bool) -> bool {
-                matches(task)
-                    || renderer
-                        .children_of(task.id)
-                        .iter()
-                        .any(|c| keeps(c, renderer, matches))
+                matches(task) || renderer.children_of(task.id).iter().any(|c| keeps(c, renderer, matches))
             }
             let keep = |task: &TaskRecord| keeps(task, &renderer, &matches);
-            data.tasks
-                .iter()
-                .filter(|t| t.level == 1 && keep(t))
-                .map(|t| renderer.subtree(t, &keep))
-                .collect()
+            data.tasks.iter().filter(|t| t.level == 1 && keep(t)).map(|t| renderer.subtree(t, &keep)).collect()
         }
     };
     Ok(TaskList { items })
@@ -240,8 +221,8 @@ pub async fn get_task(
     now: Timestamp,
     lang: Lang,
 ) -> Result<TaskItem, ApiError> {
-    let project_id = repo::project_of_task(ctx, task_id).await?;
-    let (data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let (project_id, team_id) = repo::project_of_task(ctx, task_id).await?;
+    let (data, today) = repo::load_project(ctx, caller, project_id, team_id, now).await?;
     let access = access::require_visible(caller, &data)?;
     let task = data.task(task_id)?;
     Ok(TaskRenderer::new(&data, caller, access, today, lang).item(task))
@@ -271,18 +252,15 @@ pub async fn update_task(
     now: Timestamp,
     lang: Lang,
 ) -> Result<TaskView, ApiError> {
-    let project_id = repo::project_of_task(ctx, task_id).await?;
-    let (mut data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let (project_id, team_id) = repo::project_of_task(ctx, task_id).await?;
+    let (mut data, today) = repo::load_project(ctx, caller, project_id, team_id, now).await?;
     let access = access::require_visible(caller, &data)?;
     let before = data.task(task_id)?.clone();
     access::require_task_editor(caller, access, &before)?;
     access::require_writable(&data.project)?;
     if let Some(assignee) = patch.assignee_id.filter(|a| *a != before.assignee_id) {
         if access != Access::Admin {
-            return Err(ApiError::Forbidden {
-                msg: Msg::OnlyAdminsReassign,
-                code: None,
-            });
+            return Err(ApiError::Forbidden { msg: Msg::OnlyAdminsReassign, code: None });
         }
         if let Some(id) = assignee
             && !data.is_member(id)
@@ -314,8 +292,8 @@ pub async fn claim_task(
     now: Timestamp,
     lang: Lang,
 ) -> Result<TaskView, ApiError> {
-    let project_id = repo::project_of_task(ctx, task_id).await?;
-    let (mut data, today) = repo::load_project(ctx, caller, project_id, now).await?;
+    let (project_id, team_id) = repo::project_of_task(ctx, task_id).await?;
+    let (mut data, today) = repo::load_project(ctx, caller, project_id, team_id, now).await?;
     let access = access::require_visible(caller, &data)?;
     if !data.is_member(caller.user_id) {
         return Err(ApiError::forbidden());
@@ -338,15 +316,9 @@ pub async fn claim_task(
     let edit = apply(&mut after, patch);
     check_dates(after.start_date, after.end_date)?;
     // A concurrent claim moved the version: this one lost.
-    commit_edit(ctx, caller, &data, &before, &mut after, edit, None, now)
-        .await
-        .map_err(|e| {
-            if matches!(e, ApiError::Conflict(_)) {
-                ApiError::conflict("assignee_id", Msg::AlreadyAssigned)
-            } else {
-                e
-            }
-        })?;
+    commit_edit(ctx, caller, &data, &before, &mut after, edit, None, now).await.map_err(|e| {
+        if matches!(e, ApiError::Conflict(_)) { ApiError::conflict("assignee_id", Msg::AlreadyAssigned) } else { e }
+    })?;
     if let Some(slot) = data.tasks.iter_mut().find(|t| t.id == task_id) {
         *slot = after.clone();
     }
@@ -372,19 +344,11 @@ impl Edit {
 
 /// Applies a patch to `task`, noting each real change.
 fn apply(task: &mut TaskRecord, patch: TaskPatch) -> Edit {
-    let mut edit = Edit {
-        changes: Changes::default(),
-        history: Vec::new(),
-    };
+    let mut edit = Edit { changes: Changes::default(), history: Vec::new() };
     let text = |s: &str| Some(s.to_owned());
     let date = |d: Option<Date>| d.map(|d| d.to_string());
     if let Some(title) = patch.title.filter(|t| *t != task.title) {
-        edit.record(
-            "title",
-            text(&task.title),
-            text(&title),
-            Some(AttributeValue::S(title.clone())),
-        );
+        edit.record("title", text(&task.title), text(&title), Some(AttributeValue::S(title.clone())));
         task.title = title;
     }
     if let Some(description) = patch.description.filter(|d| *d != task.description) {
@@ -406,22 +370,12 @@ fn apply(task: &mut TaskRecord, patch: TaskPatch) -> Edit {
         task.priority = priority;
     }
     if let Some(start) = patch.start_date.filter(|d| *d != task.start_date) {
-        edit.record(
-            "start_date",
-            date(task.start_date),
-            date(start),
-            start.map(|d| AttributeValue::S(d.to_string())),
-        );
+        edit.record("start_date", date(task.start_date), date(start), start.map(|d| AttributeValue::S(d.to_string())));
         task.start_date = start;
     }
     let mut due_again = false;
     if let Some(end) = patch.end_date.filter(|d| *d != task.end_date) {
-        edit.record(
-            "end_date",
-            date(task.end_date),
-            date(end),
-            end.map(|d| AttributeValue::S(d.to_string())),
-        );
+        edit.record("end_date", date(task.end_date), date(end), end.map(|d| AttributeValue::S(d.to_string())));
         task.end_date = end;
         due_again = true;
     }
@@ -444,14 +398,9 @@ fn apply(task: &mut TaskRecord, patch: TaskPatch) -> Edit {
             assignee.map(|a| AttributeValue::N(a.to_string())),
         );
         // The assignee index follows the assignee.
-        edit.changes.set_or_remove(
-            keys::GSI1_PK,
-            assignee.map(|a| AttributeValue::S(keys::assignee_partition(a))),
-        );
-        edit.changes.set_or_remove(
-            keys::GSI1_SK,
-            assignee.map(|_| AttributeValue::S(keys::assigned_task_sort(task.id))),
-        );
+        edit.changes.set_or_remove(keys::GSI1_PK, assignee.map(|a| AttributeValue::S(keys::assignee_partition(a))));
+        edit.changes
+            .set_or_remove(keys::GSI1_SK, assignee.map(|_| AttributeValue::S(keys::assigned_task_sort(task.id))));
         task.assignee_id = assignee;
     }
     // A reopened or rescheduled task is due again: its overdue notice may come again.
@@ -504,15 +453,13 @@ async fn commit_edit(
 async fn changer_name(ctx: &AppContext, caller: &Caller, data: &ProjectData) -> Result<String, ApiError> {
     match data.person(caller.user_id) {
         Some(member) => Ok(member.username.clone()),
-        None => Ok(crate::identity::repo::load_user(&ctx.db, caller.user_id)
-            .await?
-            .username),
+        None => Ok(crate::identity::repo::load_user(&ctx.db, caller.user_id).await?.username),
     }
 }
 
 /// Deletes a task: the super admin only, and not while it has subtasks (422).
 pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64) -> Result<(), ApiError> {
-    let project_id = repo::project_of_task(ctx, task_id).await?;
+    let (project_id, _) = repo::project_of_task(ctx, task_id).await?;
     let data = ProjectData::load_existing(&ctx.db, project_id).await?;
     access::require_visible(caller, &data)?;
     if caller.role != Role::SuperAdmin {
@@ -525,19 +472,13 @@ pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64) -> Res
     }
     ctx.db
         .transaction()
-        .delete(
-            &keys::task(project_id, task_id),
-            Some((repo::at_version(task.version), version_conflict(None))),
-        )
+        .delete(&keys::task(project_id, task_id), Some((repo::at_version(task.version), version_conflict(None))))
         .delete(&keys::task_pointer(task_id), None)
         .commit()
         .await?;
     // The history has no way in once the pointer is gone; it is cleared after.
-    let history: Vec<keys::Key> = repo::history_of(ctx, task_id)
-        .await?
-        .iter()
-        .map(|h| keys::task_history(task_id, h.id))
-        .collect();
+    let history: Vec<keys::Key> =
+        repo::history_of(ctx, task_id).await?.iter().map(|h| keys::task_history(task_id, h.id)).collect();
     ctx.db.delete_all(&history).await
 }
 
@@ -564,11 +505,9 @@ pub async fn task_history(
     task_id: u64,
     now: Timestamp,
 ) -> Result<HistoryView, ApiError> {
-    let project_id = repo::project_of_task(ctx, task_id).await?;
-    let (loaded, history) = tokio::join!(
-        repo::load_project(ctx, caller, project_id, now),
-        repo::history_of(ctx, task_id)
-    );
+    let (project_id, team_id) = repo::project_of_task(ctx, task_id).await?;
+    let (loaded, history) =
+        tokio::join!(repo::load_project(ctx, caller, project_id, team_id, now), repo::history_of(ctx, task_id));
     let (data, _) = loaded?;
     let access = access::require_visible(caller, &data)?;
     access::require_task_editor(caller, access, data.task(task_id)?)?;
@@ -576,10 +515,7 @@ pub async fn task_history(
         .into_iter()
         .map(|h| HistoryEntryView {
             id: h.id,
-            changed_by: PersonRef {
-                id: h.changed_by,
-                username: h.changed_by_name,
-            },
+            changed_by: PersonRef { id: h.changed_by, username: h.changed_by_name },
             field_name: h.field_name,
             old_value: h.old_value,
             new_value: h.new_value,

@@ -75,10 +75,7 @@ impl ProjectView {
             total_tasks: stats.total,
             completed_tasks: stats.completed,
             overdue_task_count: stats.overdue,
-            created_by: PersonRef {
-                id: project.created_by,
-                username: project.created_by_name.clone(),
-            },
+            created_by: PersonRef { id: project.created_by, username: project.created_by_name.clone() },
             created_at: project.created_at,
             updated_at: project.updated_at,
             version: project.version,
@@ -91,12 +88,7 @@ impl ProjectView {
     pub fn full(data: &ProjectData, today: Date) -> ProjectView {
         let members = data
             .active_members()
-            .map(|m| MemberView {
-                id: m.user_id,
-                username: m.username.clone(),
-                role: m.role,
-                avatar: m.avatar.clone(),
-            })
+            .map(|m| MemberView { id: m.user_id, username: m.username.clone(), role: m.role, avatar: m.avatar.clone() })
             .collect();
         ProjectView {
             members: Some(members),
@@ -184,14 +176,7 @@ pub struct TaskRenderer<'a> {
 
 impl<'a> TaskRenderer<'a> {
     pub fn new(data: &'a ProjectData, caller: &'a Caller, access: Access, today: Date, lang: Lang) -> Self {
-        TaskRenderer {
-            data,
-            caller,
-            access,
-            today,
-            lang,
-            children: data.children(),
-        }
+        TaskRenderer { data, caller, access, today, lang, children: data.children() }
     }
 
     pub fn sees(&self, task: &TaskRecord) -> bool {
@@ -213,12 +198,8 @@ impl<'a> TaskRenderer<'a> {
 
     /// One task and, below it, the children `keep` lets through.
     pub fn subtree(&self, task: &TaskRecord, keep: &dyn Fn(&TaskRecord) -> bool) -> TaskItem {
-        let children: Vec<TaskItem> = self
-            .children_of(task.id)
-            .iter()
-            .filter(|c| keep(c))
-            .map(|c| self.subtree(c, keep))
-            .collect();
+        let children: Vec<TaskItem> =
+            self.children_of(task.id).iter().filter(|c| keep(c)).map(|c| self.subtree(c, keep)).collect();
         match self.item(task) {
             TaskItem::Full(mut view) => {
                 view.children = Some(children);
@@ -233,11 +214,8 @@ impl<'a> TaskRenderer<'a> {
 
     pub fn full(&self, task: &TaskRecord) -> TaskView {
         let person = task.assignee_id.and_then(|id| self.data.person(id));
-        let assignee = person.map(|p| AssigneeView {
-            id: p.user_id,
-            username: p.username.clone(),
-            avatar: p.avatar.clone(),
-        });
+        let assignee =
+            person.map(|p| AssigneeView { id: p.user_id, username: p.username.clone(), avatar: p.avatar.clone() });
         let children = self.children_of(task.id);
         let writable = !self.data.project.is_archived();
         TaskView {

@@ -24,11 +24,7 @@ impl Condition {
     }
 
     pub fn new(expression: &str) -> Condition {
-        Condition {
-            expression: expression.to_owned(),
-            names: Vec::new(),
-            values: Vec::new(),
-        }
+        Condition { expression: expression.to_owned(), names: Vec::new(), values: Vec::new() }
     }
 
     pub fn name(mut self, placeholder: &str, attribute: &str) -> Condition {
@@ -51,11 +47,7 @@ pub struct Change {
 
 impl Change {
     pub fn new(expression: &str) -> Change {
-        Change {
-            expression: expression.to_owned(),
-            names: Vec::new(),
-            values: Vec::new(),
-        }
+        Change { expression: expression.to_owned(), names: Vec::new(), values: Vec::new() }
     }
 
     pub fn name(mut self, placeholder: &str, attribute: &str) -> Change {

@@ -33,10 +33,7 @@ pub struct Db {
 
 impl Db {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Db {
-            client,
-            table: table.into(),
-        }
+        Db { client, table: table.into() }
     }
 
     pub fn client(&self) -> &Client {
@@ -78,23 +75,10 @@ impl Db {
         let mut pending = Some(request.build().map_err(ApiError::internal)?);
         // DynamoDB may hand back unprocessed keys under load; ask again for just those.
         while let Some(request) = pending.take() {
-            let output = self
-                .client
-                .batch_get_item()
-                .request_items(&self.table, request)
-                .send()
-                .await
-                .map_err(storage_error)?;
-            for item in output
-                .responses
-                .unwrap_or_default()
-                .remove(&self.table)
-                .unwrap_or_default()
-            {
-                let key = Key {
-                    pk: string_attr(&item, keys::PK),
-                    sk: string_attr(&item, keys::SK),
-                };
+            let output =
+                self.client.batch_get_item().request_items(&self.table, request).send().await.map_err(storage_error)?;
+            for item in output.responses.unwrap_or_default().remove(&self.table).unwrap_or_default() {
+                let key = Key { pk: string_attr(&item, keys::PK), sk: string_attr(&item, keys::SK) };
                 found.insert(key, item);
             }
             pending = output.unprocessed_keys.and_then(|mut rest| rest.remove(&self.table));
@@ -115,11 +99,7 @@ impl Db {
             None => (None, keys::PK, keys::SK),
         };
         // DynamoDB refuses begins_with on an empty string: no prefix means the whole partition.
-        let condition = if sk_prefix.is_empty() {
-            "#pk = :pk"
-        } else {
-            "#pk = :pk AND begins_with(#sk, :prefix)"
-        };
+        let condition = if sk_prefix.is_empty() { "#pk = :pk" } else { "#pk = :pk AND begins_with(#sk, :prefix)" };
         let mut items = Vec::new();
         let mut start = None;
         loop {
@@ -169,10 +149,7 @@ impl Db {
                     .send()
                     .await
                     .map_err(storage_error)?;
-                pending = output
-                    .unprocessed_items
-                    .and_then(|mut rest| rest.remove(&self.table))
-                    .unwrap_or_default();
+                pending = output.unprocessed_items.and_then(|mut rest| rest.remove(&self.table)).unwrap_or_default();
             }
         }
         Ok(())
@@ -265,17 +242,9 @@ pub struct IndexKeys {
 }
 
 /// Overloaded index 1: a team's users, a user's projects, a user's tasks (see `keys`).
-pub const GSI1: IndexKeys = IndexKeys {
-    name: keys::GSI1,
-    pk: keys::GSI1_PK,
-    sk: keys::GSI1_SK,
-};
+pub const GSI1: IndexKeys = IndexKeys { name: keys::GSI1, pk: keys::GSI1_PK, sk: keys::GSI1_SK };
 /// Overloaded index 2: the directories of all users and all projects (see `keys`).
-pub const GSI2: IndexKeys = IndexKeys {
-    name: keys::GSI2,
-    pk: keys::GSI2_PK,
-    sk: keys::GSI2_SK,
-};
+pub const GSI2: IndexKeys = IndexKeys { name: keys::GSI2, pk: keys::GSI2_PK, sk: keys::GSI2_SK };
 
 pub fn key_item(key: &Key) -> Item {
     HashMap::from([
@@ -307,10 +276,7 @@ where
 {
     let code = error.code().unwrap_or("unknown").to_owned();
     let message = error.message().unwrap_or("").to_owned();
-    ApiError::internal(format!(
-        "dynamodb: {code}: {message}: {}",
-        aws_sdk_dynamodb::error::DisplayErrorContext(&error)
-    ))
+    ApiError::internal(format!("dynamodb: {code}: {message}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(&error)))
 }
 
 /// Whether a single-item write failed on its condition (the race was lost, the item moved).

@@ -24,12 +24,7 @@ pub struct Transaction {
 
 impl Transaction {
     pub(super) fn new(db: Db) -> Self {
-        Transaction {
-            db,
-            actions: Vec::new(),
-            on_condition_failure: Vec::new(),
-            build_error: None,
-        }
+        Transaction { db, actions: Vec::new(), on_condition_failure: Vec::new(), build_error: None }
     }
 
     /// Writes a whole item, optionally under a condition whose failure means `conflict`.
@@ -82,8 +77,7 @@ impl Transaction {
                 self.on_condition_failure.push(conflict);
             }
             Err(error) => {
-                self.build_error
-                    .get_or_insert(ApiError::internal(format!("transaction build: {error}")));
+                self.build_error.get_or_insert(ApiError::internal(format!("transaction build: {error}")));
             }
         }
         self
@@ -107,13 +101,8 @@ impl Transaction {
         }
         let mut on_condition_failure = self.on_condition_failure;
         for backoff_ms in [25, 100, 0] {
-            let result = self
-                .db
-                .client()
-                .transact_write_items()
-                .set_transact_items(Some(self.actions.clone()))
-                .send()
-                .await;
+            let result =
+                self.db.client().transact_write_items().set_transact_items(Some(self.actions.clone())).send().await;
             let service = match result {
                 Ok(_) => return Ok(()),
                 Err(SdkError::ServiceError(service)) => service,

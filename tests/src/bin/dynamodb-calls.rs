@@ -23,9 +23,7 @@ async fn main() {
     let recorder = CallRecorder::default();
     let stack = Stack::recorded(recorder.clone()).await;
     let world = World::build(&stack).await;
-    let sub = world.create_subtask(&stack, &world.bob.token, world.task, "Sub").await["id"]
-        .as_u64()
-        .unwrap();
+    let sub = world.create_subtask(&stack, &world.bob.token, world.task, "Sub").await["id"].as_u64().unwrap();
     let unassigned = stack
         .post(
             "/api/tasks/create-unassigned/",
@@ -36,13 +34,7 @@ async fn main() {
     let free = unassigned.data()["id"].as_u64().unwrap();
     let leaf = world.create_task(&stack, world.project, "Leaf", world.bob.id).await;
     let archived = world.create_project(&stack, "Old").await;
-    stack
-        .patch(
-            &format!("/api/projects/{archived}/archive/"),
-            Some(&world.alice.token),
-            json!(null),
-        )
-        .await;
+    stack.patch(&format!("/api/projects/{archived}/archive/"), Some(&world.alice.token), json!(null)).await;
     let to_archive = world.create_project(&stack, "Archive me").await;
 
     let (p, t) = (world.project, world.task);
@@ -50,20 +42,8 @@ async fn main() {
     let alice = world.alice.token.as_str();
     let cases: Vec<(Method, String, Value, &'static str, &str)> = vec![
         (Method::GET, "/api/projects/".into(), json!(null), "team admin", alice),
-        (
-            Method::GET,
-            "/api/projects/".into(),
-            json!(null),
-            "member",
-            &world.bob.token,
-        ),
-        (
-            Method::GET,
-            "/api/projects/".into(),
-            json!(null),
-            "super admin",
-            &world.root.token,
-        ),
+        (Method::GET, "/api/projects/".into(), json!(null), "member", &world.bob.token),
+        (Method::GET, "/api/projects/".into(), json!(null), "super admin", &world.root.token),
         (
             Method::POST,
             "/api/projects/".into(),
@@ -71,62 +51,14 @@ async fn main() {
             "team admin",
             alice,
         ),
-        (
-            Method::GET,
-            format!("/api/projects/{p}/"),
-            json!(null),
-            "team admin",
-            alice,
-        ),
-        (
-            Method::PATCH,
-            format!("/api/projects/{p}/"),
-            json!({"description": "x"}),
-            "team admin",
-            alice,
-        ),
-        (
-            Method::PATCH,
-            format!("/api/projects/{to_archive}/archive/"),
-            json!(null),
-            "team admin",
-            alice,
-        ),
-        (
-            Method::GET,
-            format!("/api/projects/{p}/progress/"),
-            json!(null),
-            "team admin",
-            alice,
-        ),
-        (
-            Method::GET,
-            format!("/api/projects/{p}/tasks/progress/"),
-            json!(null),
-            "member",
-            &world.bob.token,
-        ),
-        (
-            Method::PUT,
-            format!("/api/projects/{p}/members/"),
-            json!({"member_ids": [bob, carol]}),
-            "team admin",
-            alice,
-        ),
-        (
-            Method::DELETE,
-            format!("/api/projects/{archived}/"),
-            json!(null),
-            "super admin",
-            &world.root.token,
-        ),
-        (
-            Method::GET,
-            format!("/api/projects/{p}/tasks/"),
-            json!(null),
-            "member",
-            &world.carol.token,
-        ),
+        (Method::GET, format!("/api/projects/{p}/"), json!(null), "team admin", alice),
+        (Method::PATCH, format!("/api/projects/{p}/"), json!({"description": "x"}), "team admin", alice),
+        (Method::PATCH, format!("/api/projects/{to_archive}/archive/"), json!(null), "team admin", alice),
+        (Method::GET, format!("/api/projects/{p}/progress/"), json!(null), "team admin", alice),
+        (Method::GET, format!("/api/projects/{p}/tasks/progress/"), json!(null), "member", &world.bob.token),
+        (Method::PUT, format!("/api/projects/{p}/members/"), json!({"member_ids": [bob, carol]}), "team admin", alice),
+        (Method::DELETE, format!("/api/projects/{archived}/"), json!(null), "super admin", &world.root.token),
+        (Method::GET, format!("/api/projects/{p}/tasks/"), json!(null), "member", &world.carol.token),
         (
             Method::POST,
             format!("/api/projects/{p}/tasks/"),
@@ -141,27 +73,10 @@ async fn main() {
             "team admin",
             alice,
         ),
-        (
-            Method::POST,
-            format!("/api/tasks/{t}/subtasks/"),
-            json!({"title": "z"}),
-            "assignee",
-            &world.bob.token,
-        ),
-        (
-            Method::GET,
-            format!("/api/tasks/{sub}/"),
-            json!(null),
-            "assignee",
-            &world.bob.token,
-        ),
-        (
-            Method::PATCH,
-            format!("/api/tasks/{t}/"),
-            json!({"title": "Design v2"}),
-            "assignee",
-            &world.bob.token,
-        ),
+        (Method::POST, format!("/api/tasks/{t}/subtasks/"), json!({"title": "z"}), "assignee", &world.bob.token),
+        (Method::GET, format!("/api/tasks/{sub}/"), json!(null), "assignee", &world.bob.token),
+        (Method::GET, format!("/api/tasks/{sub}/"), json!(null), "super admin", &world.root.token),
+        (Method::PATCH, format!("/api/tasks/{t}/"), json!({"title": "Design v2"}), "assignee", &world.bob.token),
         (
             Method::PATCH,
             format!("/api/tasks/{t}/status/"),
@@ -169,41 +84,11 @@ async fn main() {
             "assignee",
             &world.bob.token,
         ),
-        (
-            Method::GET,
-            format!("/api/tasks/{t}/history/"),
-            json!(null),
-            "team admin",
-            alice,
-        ),
-        (
-            Method::POST,
-            format!("/api/tasks/{free}/claim/"),
-            json!({}),
-            "member",
-            &world.carol.token,
-        ),
-        (
-            Method::DELETE,
-            format!("/api/tasks/{leaf}/"),
-            json!(null),
-            "super admin",
-            &world.root.token,
-        ),
-        (
-            Method::GET,
-            "/api/auth/me/".into(),
-            json!(null),
-            "member",
-            &world.bob.token,
-        ),
-        (
-            Method::GET,
-            "/api/users/".into(),
-            json!(null),
-            "member",
-            &world.bob.token,
-        ),
+        (Method::GET, format!("/api/tasks/{t}/history/"), json!(null), "team admin", alice),
+        (Method::POST, format!("/api/tasks/{free}/claim/"), json!({}), "member", &world.carol.token),
+        (Method::DELETE, format!("/api/tasks/{leaf}/"), json!(null), "super admin", &world.root.token),
+        (Method::GET, "/api/auth/me/".into(), json!(null), "member", &world.bob.token),
+        (Method::GET, "/api/users/".into(), json!(null), "member", &world.bob.token),
     ];
     let mut rows = Vec::new();
     for (method, path, body, caller, token) in cases {
@@ -222,10 +107,7 @@ async fn main() {
         });
     }
     println!("DynamoDB calls per request (the session check is the first GetItem; round trips count sequential waits)");
-    println!(
-        "{:<40} {:<12} {:>6} {:>5} {:>11}  operations",
-        "route", "caller", "status", "calls", "round trips"
-    );
+    println!("{:<40} {:<12} {:>6} {:>5} {:>11}  operations", "route", "caller", "status", "calls", "round trips");
     for row in &rows {
         println!(
             "{:<40} {:<12} {:>6} {:>5} {:>11}  {}",
