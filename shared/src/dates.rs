@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
+use crate::error::ApiError;
 use crate::i18n::Msg;
 
 pub fn parse_date(text: &str) -> Result<Date, Msg> {
@@ -39,6 +40,14 @@ fn is_clock_time(text: &str) -> bool {
         }
     };
     clock.len() >= 8 && clock.parse::<jiff::civil::Time>().is_ok() && offset_ok
+}
+
+/// A start date must not come after its end date (reported on `end_date`).
+pub fn check_span(start: Option<Date>, end: Option<Date>) -> Result<(), ApiError> {
+    match (start, end) {
+        (Some(start), Some(end)) if start > end => Err(ApiError::field("end_date", Msg::StartAfterEnd)),
+        _ => Ok(()),
+    }
 }
 
 /// Today in a time zone (a team's), falling back to UTC for an unknown zone name.

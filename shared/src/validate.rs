@@ -121,6 +121,30 @@ pub fn present<T>(value: Option<T>) -> Result<T, ApiError> {
     value.ok_or_else(|| ApiError::internal("a required field passed validation without a value"))
 }
 
+/// Any string, as given (a password confirmation, a token).
+pub fn text(text: &str) -> Result<String, Msg> {
+    Ok(text.to_owned())
+}
+
+/// A string without its surrounding whitespace (a search).
+pub fn trimmed(text: &str) -> Result<String, Msg> {
+    Ok(text.trim().to_owned())
+}
+
+/// `true`/`false` (or `1`/`0`), as query strings send booleans.
+pub fn boolean(text: &str) -> Result<bool, Msg> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(Msg::MustBeBoolean),
+    }
+}
+
+/// Optional text that clients also send as `""`: blank means "not given".
+pub fn blank_or<T>(parse: impl FnOnce(&str) -> Result<T, Msg>) -> impl FnOnce(&str) -> Result<Option<T>, Msg> {
+    move |text| if text.trim().is_empty() { Ok(None) } else { parse(text).map(Some) }
+}
+
 /// A positive integer id. Strings of digits are refused: ids are JSON integers.
 pub fn id(value: &Value) -> Result<u64, Msg> {
     value.as_u64().filter(|n| *n > 0).ok_or(Msg::MustBeInteger)

@@ -14,7 +14,7 @@ use teamsync::identity::model::{self, Email, JoinType, Password, UserInTeam, Use
 use teamsync::identity::sessions::{self, LoginInput};
 use teamsync::identity::views::{SignedIn, UserView};
 use teamsync::paging::PageRequest;
-use teamsync::validate::{Fields, bounded_text, present};
+use teamsync::validate::{Fields, blank_or, bounded_text, present, text};
 use teamsync::{ApiError, AppContext};
 
 use crate::Route;
@@ -57,17 +57,6 @@ pub(crate) async fn dispatch(
     }
 }
 
-/// Optional text that may also be sent as `""`: blank means "not given".
-fn blank_or<T>(parse: impl FnOnce(&str) -> Result<T, Msg>) -> impl FnOnce(&str) -> Result<Option<T>, Msg> {
-    move |text| {
-        if text.trim().is_empty() { Ok(None) } else { parse(text).map(Some) }
-    }
-}
-
-fn any_text(text: &str) -> Result<String, Msg> {
-    Ok(text.to_owned())
-}
-
 fn profile_fields(fields: &mut Fields) -> ProfileFields {
     ProfileFields {
         nickname: fields.optional("nickname", model::parse_name),
@@ -86,7 +75,7 @@ async fn register(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Time
     let mut fields = Fields::new(&body)?;
     let username = fields.required("username", Username::parse);
     let password = fields.required("password", Password::parse);
-    let confirm = fields.optional("password_confirm", any_text);
+    let confirm = fields.optional("password_confirm", text);
     let email = fields.optional("email", blank_or(Email::parse)).flatten();
     let profile = profile_fields(&mut fields);
     let join_type = fields.optional("join_type", JoinType::parse).unwrap_or(JoinType::Join);
@@ -141,9 +130,9 @@ async fn refresh(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Repl
     let mut fields = Fields::new(&body)?;
     // `refresh` is the Flutter client's name for the field.
     let token = if fields.contains("refresh") && !fields.contains("refresh_token") {
-        fields.required("refresh", any_text)
+        fields.required("refresh", text)
     } else {
-        fields.required("refresh_token", any_text)
+        fields.required("refresh_token", text)
     };
     fields.finish()?;
     let tokens = sessions::refresh(ctx, &present(token)?, now).await?;
@@ -170,7 +159,7 @@ async fn change_password(ctx: &AppContext, req: &Request, now: Timestamp) -> Res
     let mut fields = Fields::new(&body)?;
     let old_password = fields.required("old_password", Password::candidate);
     let new_password = fields.required("new_password", Password::parse);
-    let confirm = fields.optional("new_password_confirm", any_text);
+    let confirm = fields.optional("new_password_confirm", text);
     if let (Some(new), Some(confirm)) = (&new_password, &confirm)
         && new.expose() != confirm
     {

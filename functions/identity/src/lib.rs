@@ -4,15 +4,17 @@
 
 mod handlers;
 
+use std::future::Future;
+
 use http::Method;
-use lambda_http::{Body, Request, Response};
-use teamsync::api::{self, Router};
+use lambda_http::Request;
+use teamsync::api::{Endpoints, Function, PathParams, Reply, RequestMeta, Router};
 use teamsync::identity::accounts::{self, Bootstrap};
 use teamsync::identity::model::{Password, Username};
-use teamsync::{AppContext, config};
+use teamsync::{ApiError, AppContext, config};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Route {
+pub enum Route {
     Health,
     Jwks,
     Register,
@@ -26,40 +28,35 @@ pub(crate) enum Route {
     GetUser,
 }
 
-fn routes() -> Router<Route> {
-    Router::new(&[
-        (Method::GET, "/api/health", Route::Health),
-        (Method::GET, "/.well-known/jwks.json", Route::Jwks),
-        (Method::POST, "/api/auth/register", Route::Register),
-        (Method::POST, "/api/auth/login", Route::Login),
-        (Method::POST, "/api/auth/refresh", Route::Refresh),
-        (Method::POST, "/api/auth/logout", Route::Logout),
-        (Method::GET, "/api/auth/me", Route::Me),
-        (Method::PATCH, "/api/auth/me", Route::UpdateMe),
-        (Method::PATCH, "/api/auth/me/update", Route::UpdateMe),
-        (Method::PUT, "/api/auth/me/update", Route::UpdateMe),
-        (Method::POST, "/api/auth/me/password", Route::ChangePassword),
-        (Method::GET, "/api/users", Route::ListUsers),
-        (Method::GET, "/api/users/{username}", Route::GetUser),
-    ])
-}
+pub type Identity = Function<Route>;
 
-pub struct Identity {
-    ctx: AppContext,
-    router: Router<Route>,
-}
-
-impl Identity {
-    pub fn new(ctx: AppContext) -> Self {
-        Identity { ctx, router: routes() }
+impl Endpoints for Route {
+    fn routes() -> Router<Route> {
+        Router::new(&[
+            (Method::GET, "/api/health", Route::Health),
+            (Method::GET, "/.well-known/jwks.json", Route::Jwks),
+            (Method::POST, "/api/auth/register", Route::Register),
+            (Method::POST, "/api/auth/login", Route::Login),
+            (Method::POST, "/api/auth/refresh", Route::Refresh),
+            (Method::POST, "/api/auth/logout", Route::Logout),
+            (Method::GET, "/api/auth/me", Route::Me),
+            (Method::PATCH, "/api/auth/me", Route::UpdateMe),
+            (Method::PATCH, "/api/auth/me/update", Route::UpdateMe),
+            (Method::PUT, "/api/auth/me/update", Route::UpdateMe),
+            (Method::POST, "/api/auth/me/password", Route::ChangePassword),
+            (Method::GET, "/api/users", Route::ListUsers),
+            (Method::GET, "/api/users/{username}", Route::GetUser),
+        ])
     }
 
-    pub async fn handle(&self, req: Request) -> Response<Body> {
-        api::serve(req, |req, meta| async move {
-            let (route, params) = self.router.at(req.method(), req.uri().path())?;
-            handlers::dispatch(&self.ctx, route, params, req, meta).await
-        })
-        .await
+    fn handle(
+        self,
+        ctx: &AppContext,
+        params: PathParams,
+        req: Request,
+        meta: RequestMeta,
+    ) -> impl Future<Output = Result<Reply, ApiError>> + Send {
+        handlers::dispatch(ctx, self, params, req, meta)
     }
 }
 
@@ -97,9 +94,11 @@ pub async fn bootstrap_admin(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn the_route_table_builds() {
-        let router = super::routes();
+        let router = Route::routes();
         assert!(router.at(&http::Method::PATCH, "/api/auth/me/update/").is_ok());
     }
 }

@@ -59,20 +59,12 @@ pub(crate) async fn dispatch(
     }
 }
 
-fn boolean(text: &str) -> Result<bool, Msg> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" => Ok(true),
-        "false" | "0" => Ok(false),
-        _ => Err(Msg::MustBeBoolean),
-    }
-}
-
 async fn list(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) -> Result<Reply, ApiError> {
     let query = api::query_object(req);
     let mut fields = Fields::new(&query)?;
     let status = fields.optional("status", Status::parse);
-    let archived = fields.optional("is_archived", boolean).unwrap_or(false);
-    let search = fields.optional("search", |t| Ok(t.trim().to_owned()));
+    let archived = fields.optional("is_archived", validate::boolean).unwrap_or(false);
+    let search = fields.optional("search", validate::trimmed);
     fields.finish()?;
     let page = PageRequest::parse(api::query_param(req, "page"), api::query_param(req, "page_size"))?;
     let filter = ProjectFilter { status, archived, search };

@@ -4,13 +4,15 @@
 
 mod handlers;
 
+use std::future::Future;
+
 use http::Method;
-use lambda_http::{Body, Request, Response};
-use teamsync::AppContext;
-use teamsync::api::{self, Router};
+use lambda_http::Request;
+use teamsync::api::{Endpoints, Function, PathParams, Reply, RequestMeta, Router};
+use teamsync::{ApiError, AppContext};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Route {
+pub enum Route {
     List,
     Create,
     Get,
@@ -22,46 +24,43 @@ pub(crate) enum Route {
     Members,
 }
 
-fn routes() -> Router<Route> {
-    Router::new(&[
-        (Method::GET, "/api/projects", Route::List),
-        (Method::POST, "/api/projects", Route::Create),
-        (Method::GET, "/api/projects/{id}", Route::Get),
-        (Method::PATCH, "/api/projects/{id}", Route::Update),
-        (Method::PATCH, "/api/projects/{id}/update", Route::Update),
-        (Method::PATCH, "/api/projects/{id}/archive", Route::Archive),
-        (Method::DELETE, "/api/projects/{id}", Route::Delete),
-        (Method::DELETE, "/api/projects/{id}/delete", Route::Delete),
-        (Method::GET, "/api/projects/{id}/progress", Route::Progress),
-        (Method::GET, "/api/projects/{id}/tasks/progress", Route::TaskCounts),
-        (Method::PUT, "/api/projects/{id}/members", Route::Members),
-    ])
-}
+pub type Projects = Function<Route>;
 
-pub struct Projects {
-    ctx: AppContext,
-    router: Router<Route>,
-}
-
-impl Projects {
-    pub fn new(ctx: AppContext) -> Self {
-        Projects { ctx, router: routes() }
+impl Endpoints for Route {
+    fn routes() -> Router<Route> {
+        Router::new(&[
+            (Method::GET, "/api/projects", Route::List),
+            (Method::POST, "/api/projects", Route::Create),
+            (Method::GET, "/api/projects/{id}", Route::Get),
+            (Method::PATCH, "/api/projects/{id}", Route::Update),
+            (Method::PATCH, "/api/projects/{id}/update", Route::Update),
+            (Method::PATCH, "/api/projects/{id}/archive", Route::Archive),
+            (Method::DELETE, "/api/projects/{id}", Route::Delete),
+            (Method::DELETE, "/api/projects/{id}/delete", Route::Delete),
+            (Method::GET, "/api/projects/{id}/progress", Route::Progress),
+            (Method::GET, "/api/projects/{id}/tasks/progress", Route::TaskCounts),
+            (Method::PUT, "/api/projects/{id}/members", Route::Members),
+        ])
     }
 
-    pub async fn handle(&self, req: Request) -> Response<Body> {
-        api::serve(req, |req, meta| async move {
-            let (route, params) = self.router.at(req.method(), req.uri().path())?;
-            handlers::dispatch(&self.ctx, route, params, req, meta).await
-        })
-        .await
+    fn handle(
+        self,
+        ctx: &AppContext,
+        params: PathParams,
+        req: Request,
+        meta: RequestMeta,
+    ) -> impl Future<Output = Result<Reply, ApiError>> + Send {
+        handlers::dispatch(ctx, self, params, req, meta)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn the_route_table_builds() {
-        let router = super::routes();
+        let router = Route::routes();
         assert!(router.at(&http::Method::GET, "/api/projects/7/tasks/progress/").is_ok());
     }
 }

@@ -149,7 +149,7 @@ async fn list(
             .filter(|l| (1..=MAX_LEVEL).contains(l))
             .ok_or(Msg::OutOfRange { min: 1, max: MAX_LEVEL as u64 })
     });
-    let search = fields.optional("search", |t| Ok(t.trim().to_owned()));
+    let search = fields.optional("search", validate::trimmed);
     fields.finish()?;
     let query = TaskQuery { layout, assignee, statuses, level, search };
     Reply::ok(Msg::Success, tasks::list_tasks(ctx, caller, project_id, query, now, lang).await?)

@@ -4,13 +4,15 @@
 
 mod handlers;
 
+use std::future::Future;
+
 use http::Method;
-use lambda_http::{Body, Request, Response};
-use teamsync::AppContext;
-use teamsync::api::{self, Router};
+use lambda_http::Request;
+use teamsync::api::{Endpoints, Function, PathParams, Reply, RequestMeta, Router};
+use teamsync::{ApiError, AppContext};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Route {
+pub enum Route {
     List,
     CreateMain,
     CreateUnassigned,
@@ -23,49 +25,46 @@ pub(crate) enum Route {
     Claim,
 }
 
-fn routes() -> Router<Route> {
-    Router::new(&[
-        (Method::GET, "/api/projects/{id}/tasks", Route::List),
-        (Method::GET, "/api/tasks/project/{id}", Route::List),
-        (Method::POST, "/api/projects/{id}/tasks", Route::CreateMain),
-        (Method::POST, "/api/tasks/project/{id}/create", Route::CreateMain),
-        (Method::POST, "/api/tasks/create-unassigned", Route::CreateUnassigned),
-        (Method::POST, "/api/tasks/{id}/subtasks", Route::CreateSubtask),
-        (Method::GET, "/api/tasks/{id}", Route::Get),
-        (Method::PATCH, "/api/tasks/{id}", Route::Update),
-        (Method::PATCH, "/api/tasks/{id}/update", Route::Update),
-        (Method::PATCH, "/api/tasks/{id}/status", Route::Status),
-        (Method::DELETE, "/api/tasks/{id}", Route::Delete),
-        (Method::DELETE, "/api/tasks/{id}/delete", Route::Delete),
-        (Method::GET, "/api/tasks/{id}/history", Route::History),
-        (Method::POST, "/api/tasks/{id}/claim", Route::Claim),
-    ])
-}
+pub type Tasks = Function<Route>;
 
-pub struct Tasks {
-    ctx: AppContext,
-    router: Router<Route>,
-}
-
-impl Tasks {
-    pub fn new(ctx: AppContext) -> Self {
-        Tasks { ctx, router: routes() }
+impl Endpoints for Route {
+    fn routes() -> Router<Route> {
+        Router::new(&[
+            (Method::GET, "/api/projects/{id}/tasks", Route::List),
+            (Method::GET, "/api/tasks/project/{id}", Route::List),
+            (Method::POST, "/api/projects/{id}/tasks", Route::CreateMain),
+            (Method::POST, "/api/tasks/project/{id}/create", Route::CreateMain),
+            (Method::POST, "/api/tasks/create-unassigned", Route::CreateUnassigned),
+            (Method::POST, "/api/tasks/{id}/subtasks", Route::CreateSubtask),
+            (Method::GET, "/api/tasks/{id}", Route::Get),
+            (Method::PATCH, "/api/tasks/{id}", Route::Update),
+            (Method::PATCH, "/api/tasks/{id}/update", Route::Update),
+            (Method::PATCH, "/api/tasks/{id}/status", Route::Status),
+            (Method::DELETE, "/api/tasks/{id}", Route::Delete),
+            (Method::DELETE, "/api/tasks/{id}/delete", Route::Delete),
+            (Method::GET, "/api/tasks/{id}/history", Route::History),
+            (Method::POST, "/api/tasks/{id}/claim", Route::Claim),
+        ])
     }
 
-    pub async fn handle(&self, req: Request) -> Response<Body> {
-        api::serve(req, |req, meta| async move {
-            let (route, params) = self.router.at(req.method(), req.uri().path())?;
-            handlers::dispatch(&self.ctx, route, params, req, meta).await
-        })
-        .await
+    fn handle(
+        self,
+        ctx: &AppContext,
+        params: PathParams,
+        req: Request,
+        meta: RequestMeta,
+    ) -> impl Future<Output = Result<Reply, ApiError>> + Send {
+        handlers::dispatch(ctx, self, params, req, meta)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn the_route_table_builds() {
-        let router = super::routes();
+        let router = Route::routes();
         assert!(router.at(&http::Method::POST, "/api/tasks/create-unassigned/").is_ok());
         assert!(router.at(&http::Method::GET, "/api/tasks/project/3/").is_ok());
     }

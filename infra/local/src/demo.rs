@@ -91,45 +91,22 @@ async fn seed_project(
         end_date: Some(today + jiff::Span::new().days(days)),
         assignee_id: assignee,
     };
-    let design = tasks::create_main_task(
-        ctx,
-        &admin,
-        project_id,
+    let main_tasks = [
         task("Design", Status::InProgress, 5, Some(bob)),
-        None,
-        now,
-        Lang::En,
-    )
-    .await
-    .map_err(failed)?;
-    let design_id = design["id"].as_u64().ok_or("the demo task has no id")?;
+        task("Copywriting", Status::Pending, -2, Some(carol)),
+        task("Launch checklist", Status::Planning, 25, None),
+    ];
+    let mut created = Vec::new();
+    for main_task in main_tasks {
+        let made =
+            tasks::create_main_task(ctx, &admin, project_id, main_task, None, now, Lang::En).await.map_err(failed)?;
+        created.push(made["id"].as_u64().ok_or("a demo task has no id")?);
+    }
     let bob_caller = Caller { user_id: bob, session_id: String::new(), role: Role::Member, team_id };
     for (title, status) in [("Wireframes", Status::Completed), ("Visual design", Status::InProgress)] {
-        tasks::create_subtask(ctx, &bob_caller, design_id, task(title, status, 3, None), None, now, Lang::En)
+        tasks::create_subtask(ctx, &bob_caller, created[0], task(title, status, 3, None), None, now, Lang::En)
             .await
             .map_err(failed)?;
     }
-    tasks::create_main_task(
-        ctx,
-        &admin,
-        project_id,
-        task("Copywriting", Status::Pending, -2, Some(carol)),
-        None,
-        now,
-        Lang::En,
-    )
-    .await
-    .map_err(failed)?;
-    tasks::create_main_task(
-        ctx,
-        &admin,
-        project_id,
-        task("Launch checklist", Status::Planning, 25, None),
-        None,
-        now,
-        Lang::En,
-    )
-    .await
-    .map_err(failed)?;
     Ok(())
 }

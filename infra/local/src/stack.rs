@@ -9,6 +9,7 @@ use std::sync::Arc;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
 use teamsync::AppContext;
+use teamsync::api::{Endpoints, Function};
 use teamsync::auth::tokens::TokenKeys;
 use teamsync::config::Settings;
 use tokio::net::TcpListener;
@@ -86,23 +87,20 @@ pub async fn sdk_config(dynamodb_url: &str) -> SdkConfig {
 }
 
 /// A function's library handler as the gateway calls it.
-macro_rules! handler {
-    ($app:expr) => {{
-        let app = Arc::new($app);
-        let handler: Handler = Arc::new(move |req| {
-            let app = app.clone();
-            Box::pin(async move { app.handle(req).await })
-        });
-        handler
-    }};
+fn handler<E: Endpoints>(ctx: &AppContext) -> Handler {
+    let function = Arc::new(Function::<E>::new(ctx.clone()));
+    Arc::new(move |req| {
+        let function = function.clone();
+        Box::pin(async move { function.handle(req).await })
+    })
 }
 
 /// Each function of template.yaml, by logical id, built from the same library code as its
 /// Lambda binary.
 fn handlers(ctx: &AppContext) -> HashMap<String, Handler> {
     HashMap::from([
-        ("IdentityFunction".to_owned(), handler!(identity::Identity::new(ctx.clone()))),
-        ("ProjectsFunction".to_owned(), handler!(projects::Projects::new(ctx.clone()))),
-        ("TasksFunction".to_owned(), handler!(tasks::Tasks::new(ctx.clone()))),
+        ("IdentityFunction".to_owned(), handler::<identity::Route>(ctx)),
+        ("ProjectsFunction".to_owned(), handler::<projects::Route>(ctx)),
+        ("TasksFunction".to_owned(), handler::<tasks::Route>(ctx)),
     ])
 }

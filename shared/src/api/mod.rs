@@ -2,6 +2,7 @@
 //! DESIGN §2. Handlers return `Result<Reply, ApiError>`; [`serve`] renders either side, logs
 //! the request once, and is the only place an error becomes a response.
 
+mod function;
 mod router;
 
 use std::future::Future;
@@ -16,6 +17,7 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+pub use function::{Endpoints, Function};
 pub use router::{PathParams, Router};
 
 use crate::error::ApiError;

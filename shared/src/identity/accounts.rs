@@ -164,7 +164,9 @@ pub async fn update_profile(
     patch: ProfilePatch,
     now: Timestamp,
 ) -> Result<UserInTeam, ApiError> {
-    let before = repo::load_user(&ctx.db, caller.user_id).await?;
+    // The team's name is for the answer; a profile change does not move the user's team.
+    let UserInTeam { user: before, team_name } =
+        repo::load_user_in_team(&ctx.db, caller.user_id, caller.team_id).await?;
     let mut after = before.clone();
     let mut tx = ctx.db.transaction();
     if let Some(username) = patch.username {
@@ -236,10 +238,6 @@ pub async fn update_profile(
     for batch in batches {
         batch.iter().fold(ctx.db.transaction(), rename).commit().await?;
     }
-    let team_name = match after.team_id {
-        Some(id) => repo::team_names(&ctx.db, [id]).await?.remove(&id),
-        None => None,
-    };
     Ok(UserInTeam { user: after, team_name })
 }
 

@@ -10,7 +10,7 @@ use crate::auth::{Caller, SessionRecord, password};
 use crate::context::AppContext;
 use crate::error::{ApiError, TokenProblem};
 use crate::i18n::Msg;
-use crate::identity::model::{Password, TeamRecord, UserInTeam, UserRecord};
+use crate::identity::model::{Password, UserInTeam, UserRecord};
 use crate::identity::repo;
 use crate::identity::views::TokenPair;
 use crate::keys;
@@ -85,12 +85,12 @@ pub async fn login(ctx: &AppContext, input: LoginInput, now: Timestamp) -> Resul
     if throttle.is_some() {
         tx = tx.delete(&throttle_key, None);
     }
-    tx.commit().await?;
-    let team = match user.team_id {
-        Some(team_id) => ctx.db.get(&keys::team(team_id)).await?,
-        None => None,
-    };
-    let account = UserInTeam { user, team_name: team.map(|t: TeamRecord| t.name) };
+    // The team's name is only for the answer: read it while the session is written.
+    let (committed, teams) = tokio::join!(tx.commit(), repo::team_names(&ctx.db, user.team_id));
+    committed?;
+    let mut teams = teams?;
+    let team_name = user.team_id.and_then(|id| teams.remove(&id));
+    let account = UserInTeam { user, team_name };
     Ok(LoginOutcome { tokens, account })
 }
 

@@ -13,7 +13,7 @@ use crate::identity::model::Role;
 use crate::projects::model::{ProjectRecord, TaskRecord};
 use crate::projects::partition::{ProjectData, project_not_found};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Sees nothing: not told the project exists.
     None,

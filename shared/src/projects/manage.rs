@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::context::AppContext;
+use crate::dates::check_span;
 use crate::error::{ApiError, BusinessCode, FieldErrors};
 use crate::i18n::Msg;
 use crate::idempotency::{self, IdempotencyKey};
@@ -123,7 +124,7 @@ pub async fn create_project(
         (Role::TeamAdmin, Some(own), Some(team)) if team == own => own,
         _ => return Err(ApiError::forbidden()),
     };
-    check_dates(input.start_date, input.end_date)?;
+    check_span(input.start_date, input.end_date)?;
     // The creator may be one of the members: each key is read once.
     let mut wanted: Vec<Key> = vec![keys::team(team_id), keys::user(caller.user_id)];
     wanted.extend(input.member_ids.iter().filter(|id| **id != caller.user_id).map(|id| keys::user(*id)));
@@ -199,13 +200,6 @@ fn team_members(found: &HashMap<Key, store::Item>, ids: &[u64], team_id: u64) ->
     }
 }
 
-fn check_dates(start: Option<Date>, end: Option<Date>) -> Result<(), ApiError> {
-    match (start, end) {
-        (Some(start), Some(end)) if start > end => Err(ApiError::field("end_date", Msg::StartAfterEnd)),
-        _ => Ok(()),
-    }
-}
-
 pub async fn get_project(
     ctx: &AppContext,
     caller: &Caller,
@@ -264,7 +258,7 @@ pub async fn update_project(
         change.set_or_remove("end_date", end.map(|d| AttributeValue::S(d.to_string())));
         project.end_date = end;
     }
-    check_dates(project.start_date, project.end_date)?;
+    check_span(project.start_date, project.end_date)?;
     if !change.is_empty() {
         project.version += 1;
         project.updated_at = now;

@@ -19,7 +19,6 @@ pub enum Status {
 
 impl Status {
     pub const NAMES: &'static [&'static str] = &["planning", "pending", "in_progress", "completed"];
-    pub const ALL: [Status; 4] = [Status::Planning, Status::Pending, Status::InProgress, Status::Completed];
 
     pub fn parse(text: &str) -> Result<Status, Msg> {
         match text.trim() {

@@ -64,6 +64,13 @@ impl ProjectData {
         self.tasks.iter().find(|t| t.id == task_id).ok_or_else(task_not_found)
     }
 
+    /// Puts a task's new state in place of its old one.
+    pub fn replace_task(&mut self, task: &TaskRecord) {
+        if let Some(slot) = self.tasks.iter_mut().find(|t| t.id == task.id) {
+            *slot = task.clone();
+        }
+    }
+
     /// Each task's direct children, by parent id.
     pub fn children(&self) -> HashMap<u64, Vec<&TaskRecord>> {
         let mut children: HashMap<u64, Vec<&TaskRecord>> = HashMap::new();

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::context::AppContext;
+use crate::dates::check_span;
 use crate::error::{ApiError, BusinessCode, FieldErrors};
 use crate::i18n::{Lang, Msg};
 use crate::idempotency::{self, IdempotencyKey};
@@ -67,9 +68,7 @@ pub async fn create_subtask(
     now: Timestamp,
     lang: Lang,
 ) -> Result<Value, ApiError> {
-    let (project_id, team_id) = repo::project_of_task(ctx, parent_id).await?;
-    let (data, today) = repo::load_project(ctx, caller, project_id, team_id, now).await?;
-    access::require_visible(caller, &data)?;
+    let (data, today, _) = load_task(ctx, caller, parent_id, now).await?;
     let parent = data.task(parent_id)?.clone();
     if parent.assignee_id != Some(caller.user_id) {
         return Err(ApiError::Forbidden { msg: Msg::NotParentAssignee, code: Some(BusinessCode::NotParentAssignee) });
@@ -98,7 +97,7 @@ async fn create(
     now: Timestamp,
     lang: Lang,
 ) -> Result<Value, ApiError> {
-    check_dates(input.start_date, input.end_date)?;
+    check_span(input.start_date, input.end_date)?;
     let task = TaskRecord {
         id: ctx.db.next_id("task").await?,
         project_id: data.project.id,
@@ -134,11 +133,18 @@ async fn create(
     Ok(view)
 }
 
-fn check_dates(start: Option<Date>, end: Option<Date>) -> Result<(), ApiError> {
-    match (start, end) {
-        (Some(start), Some(end)) if start > end => Err(ApiError::field("end_date", Msg::StartAfterEnd)),
-        _ => Ok(()),
-    }
+/// The project holding a task, "today" in its team's zone, and what the caller may do there:
+/// how every route addressed by task id begins. Outsiders get 404.
+async fn load_task(
+    ctx: &AppContext,
+    caller: &Caller,
+    task_id: u64,
+    now: Timestamp,
+) -> Result<(ProjectData, Date, Access), ApiError> {
+    let (project_id, team_id) = repo::project_of_task(ctx, task_id).await?;
+    let (data, today) = repo::load_project(ctx, caller, project_id, team_id, now).await?;
+    let access = access::require_visible(caller, &data)?;
+    Ok((data, today, access))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -221,9 +227,7 @@ pub async fn get_task(
     now: Timestamp,
     lang: Lang,
 ) -> Result<TaskItem, ApiError> {
-    let (project_id, team_id) = repo::project_of_task(ctx, task_id).await?;
-    let (data, today) = repo::load_project(ctx, caller, project_id, team_id, now).await?;
-    let access = access::require_visible(caller, &data)?;
+    let (data, today, access) = load_task(ctx, caller, task_id, now).await?;
     let task = data.task(task_id)?;
     Ok(TaskRenderer::new(&data, caller, access, today, lang).item(task))
 }
@@ -252,9 +256,7 @@ pub async fn update_task(
     now: Timestamp,
     lang: Lang,
 ) -> Result<TaskView, ApiError> {
-    let (project_id, team_id) = repo::project_of_task(ctx, task_id).await?;
-    let (mut data, today) = repo::load_project(ctx, caller, project_id, team_id, now).await?;
-    let access = access::require_visible(caller, &data)?;
+    let (mut data, today, access) = load_task(ctx, caller, task_id, now).await?;
     let before = data.task(task_id)?.clone();
     access::require_task_editor(caller, access, &before)?;
     access::require_writable(&data.project)?;
@@ -271,12 +273,10 @@ pub async fn update_task(
     check_version(before.version, if_match)?;
     let mut after = before.clone();
     let edit = apply(&mut after, patch);
-    check_dates(after.start_date, after.end_date)?;
+    check_span(after.start_date, after.end_date)?;
     if !edit.is_empty() {
         commit_edit(ctx, caller, &data, &before, &mut after, edit, if_match, now).await?;
-        if let Some(slot) = data.tasks.iter_mut().find(|t| t.id == task_id) {
-            *slot = after.clone();
-        }
+        data.replace_task(&after);
     }
     Ok(TaskRenderer::new(&data, caller, access, today, lang).full(&after))
 }
@@ -292,9 +292,7 @@ pub async fn claim_task(
     now: Timestamp,
     lang: Lang,
 ) -> Result<TaskView, ApiError> {
-    let (project_id, team_id) = repo::project_of_task(ctx, task_id).await?;
-    let (mut data, today) = repo::load_project(ctx, caller, project_id, team_id, now).await?;
-    let access = access::require_visible(caller, &data)?;
+    let (mut data, today, access) = load_task(ctx, caller, task_id, now).await?;
     if !data.is_member(caller.user_id) {
         return Err(ApiError::forbidden());
     }
@@ -314,14 +312,12 @@ pub async fn claim_task(
         ..TaskPatch::default()
     };
     let edit = apply(&mut after, patch);
-    check_dates(after.start_date, after.end_date)?;
+    check_span(after.start_date, after.end_date)?;
     // A concurrent claim moved the version: this one lost.
     commit_edit(ctx, caller, &data, &before, &mut after, edit, None, now).await.map_err(|e| {
         if matches!(e, ApiError::Conflict(_)) { ApiError::conflict("assignee_id", Msg::AlreadyAssigned) } else { e }
     })?;
-    if let Some(slot) = data.tasks.iter_mut().find(|t| t.id == task_id) {
-        *slot = after.clone();
-    }
+    data.replace_task(&after);
     Ok(TaskRenderer::new(&data, caller, access, today, lang).full(&after))
 }
 

@@ -58,9 +58,14 @@ pub struct ProjectView {
 impl ProjectView {
     /// A list item: the project with its counts.
     pub fn summary(data: &ProjectData, today: Date) -> ProjectView {
+        ProjectView::with_stats(data, today).0
+    }
+
+    /// The summary, and the task counts it was made from.
+    fn with_stats(data: &ProjectData, today: Date) -> (ProjectView, TaskStats) {
         let project = &data.project;
         let stats = TaskStats::of(&data.tasks, today);
-        ProjectView {
+        let view = ProjectView {
             id: project.id,
             team_id: project.team_id,
             title: project.title.clone(),
@@ -81,7 +86,8 @@ impl ProjectView {
             version: project.version,
             members: None,
             task_stats: None,
-        }
+        };
+        (view, stats)
     }
 
     /// The detail: with members and task statistics.
@@ -90,11 +96,8 @@ impl ProjectView {
             .active_members()
             .map(|m| MemberView { id: m.user_id, username: m.username.clone(), role: m.role, avatar: m.avatar.clone() })
             .collect();
-        ProjectView {
-            members: Some(members),
-            task_stats: Some(TaskStats::of(&data.tasks, today)),
-            ..ProjectView::summary(data, today)
-        }
+        let (summary, stats) = ProjectView::with_stats(data, today);
+        ProjectView { members: Some(members), task_stats: Some(stats), ..summary }
     }
 }
 
