@@ -32,6 +32,11 @@ pub struct Settings {
     /// IANA zone of new teams.
     pub default_timezone: String,
     pub lockout: LockoutPolicy,
+    /// Name of the EventBridge bus that domain events go to; unset, nothing is published.
+    pub event_bus: Option<String>,
+    /// The WebSocket API's management endpoint (`https://<api>.execute-api.<region>.amazonaws.com/<stage>`)
+    /// through which the notifier pushes; unset, nothing is pushed.
+    pub ws_endpoint: Option<String>,
 }
 
 impl Settings {
@@ -68,6 +73,8 @@ impl Settings {
             refresh_reuse_grace: seconds("TEAMSYNC_REFRESH_REUSE_GRACE_S", 30)?,
             default_timezone,
             lockout: LockoutPolicy { max_failures, window: seconds("TEAMSYNC_LOGIN_WINDOW_S", 15 * 60)? },
+            event_bus: lookup("TEAMSYNC_EVENT_BUS").filter(|name| !name.trim().is_empty()),
+            ws_endpoint: lookup("TEAMSYNC_WS_ENDPOINT").filter(|url| !url.trim().is_empty()),
         })
     }
 }

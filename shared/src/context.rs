@@ -4,25 +4,53 @@ use std::sync::Arc;
 
 use crate::auth::tokens::TokenKeys;
 use crate::config::{self, ConfigError, Settings};
+use crate::events::EventBus;
+use crate::realtime::push::Pusher;
 use crate::store::Db;
 
 #[derive(Clone)]
 pub struct AppContext {
     pub db: Db,
+    /// Where committed changes are announced.
+    pub events: EventBus,
+    /// Pushes to WebSocket connections (the notifier's job).
+    pub pusher: Pusher,
     pub tokens: Arc<TokenKeys>,
     pub settings: Arc<Settings>,
 }
 
-impl AppContext {
-    pub fn new(sdk: &aws_config::SdkConfig, settings: Settings, tokens: TokenKeys) -> Self {
-        Self::with_dynamodb(aws_sdk_dynamodb::Client::new(sdk), settings, tokens)
-    }
+/// The AWS clients of a function, built once.
+pub struct AwsClients {
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub eventbridge: aws_sdk_eventbridge::Client,
+    /// The WebSocket API's `@connections` endpoint, when `TEAMSYNC_WS_ENDPOINT` names one.
+    pub connections: Option<aws_sdk_apigatewaymanagement::Client>,
+}
 
-    /// With a DynamoDB client of the caller's making (the local stack's benchmark adds an
-    /// interceptor that counts calls).
-    pub fn with_dynamodb(client: aws_sdk_dynamodb::Client, settings: Settings, tokens: TokenKeys) -> Self {
-        let db = Db::new(client, settings.table.clone());
-        AppContext { db, tokens: Arc::new(tokens), settings: Arc::new(settings) }
+impl AwsClients {
+    /// Every client from one SDK configuration; the management API's endpoint is the
+    /// WebSocket stage's URL, which only configuration knows.
+    pub fn from_sdk(sdk: &aws_config::SdkConfig, settings: &Settings) -> AwsClients {
+        AwsClients {
+            dynamodb: aws_sdk_dynamodb::Client::new(sdk),
+            eventbridge: aws_sdk_eventbridge::Client::new(sdk),
+            connections: settings.ws_endpoint.as_ref().map(|url| {
+                let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk).endpoint_url(url).build();
+                aws_sdk_apigatewaymanagement::Client::from_conf(config)
+            }),
+        }
+    }
+}
+
+impl AppContext {
+    pub fn new(clients: AwsClients, settings: Settings, tokens: TokenKeys) -> Self {
+        AppContext {
+            db: Db::new(clients.dynamodb, settings.table.clone()),
+            events: EventBus::new(clients.eventbridge, settings.event_bus.clone()),
+            pusher: Pusher::new(clients.connections),
+            tokens: Arc::new(tokens),
+            settings: Arc::new(settings),
+        }
     }
 
     /// Production wiring: settings from the environment, the signing seed from
@@ -34,7 +62,7 @@ impl AppContext {
             .await?
             .ok_or_else(|| ConfigError("set TEAMSYNC_JWT_SEED or TEAMSYNC_JWT_SEED_SECRET_ARN".into()))?;
         let tokens = TokenKeys::from_seed(seed.as_bytes(), &settings.issuer, &settings.audience)?;
-        Ok(AppContext::new(sdk, settings, tokens))
+        Ok(AppContext::new(AwsClients::from_sdk(sdk, &settings), settings, tokens))
     }
 }
 

@@ -8,12 +8,14 @@ pub mod config;
 pub mod context;
 pub mod dates;
 pub mod error;
+pub mod events;
 pub mod i18n;
 pub mod idempotency;
 pub mod identity;
 pub mod keys;
 pub mod paging;
 pub mod projects;
+pub mod realtime;
 pub mod store;
 pub mod validate;
 

@@ -19,6 +19,7 @@ use teamsync::AppContext;
 use teamsync::auth::Caller;
 use teamsync::auth::tokens::TokenKeys;
 use teamsync::config::Settings;
+use teamsync::context::AwsClients;
 use teamsync::identity::accounts::{self, JoinPlan, ProfileFields, Registration};
 use teamsync::identity::model::{Password, Role, Username};
 use teamsync::identity::sessions::{self, LoginInput};
@@ -185,7 +186,7 @@ async fn the_projects_and_tasks_binaries_serve_their_fixtures_through_the_runtim
     // identity and projects functions would.
     let settings = Settings::from_lookup(|name| (name == "TEAMSYNC_TABLE").then(|| table.clone())).unwrap();
     let keys = TokenKeys::from_seed(TEST_SEED.as_bytes(), &settings.issuer, &settings.audience).unwrap();
-    let ctx = AppContext::new(&sdk, settings, keys);
+    let ctx = AppContext::new(AwsClients::from_sdk(&sdk, &settings), settings, keys);
     let now = jiff::Timestamp::now();
     identity::bootstrap_admin(&ctx, "admin", ADMIN_PASSWORD).await.unwrap();
     let founder = accounts::register(

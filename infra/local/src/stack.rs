@@ -9,6 +9,7 @@ use std::sync::Arc;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
 use teamsync::AppContext;
+use teamsync::context::AwsClients;
 use teamsync::api::{Endpoints, Function};
 use teamsync::auth::tokens::TokenKeys;
 use teamsync::config::Settings;
@@ -54,7 +55,12 @@ impl LocalStack {
         if let Some(recorder) = options.recorder {
             dynamodb = dynamodb.interceptor(recorder);
         }
-        let ctx = AppContext::with_dynamodb(aws_sdk_dynamodb::Client::from_conf(dynamodb.build()), settings, tokens);
+        let clients = AwsClients {
+            dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
+            eventbridge: aws_sdk_eventbridge::Client::new(&sdk),
+            connections: None,
+        };
+        let ctx = AppContext::new(clients, settings, tokens);
         if let Some((username, password)) = options.admin {
             identity::bootstrap_admin(&ctx, username, password).await.map_err(|e| e.to_string())?;
         }

@@ -1,0 +1,3 @@
+//! Realtime: WebSocket connections, their project channels, and pushes to them.
+
+pub mod push;
