@@ -20,6 +20,7 @@ pub enum BusinessCode {
     NotParentAssignee = 3003,
     TaskHidden = 3004,
     UserNotFound = 4001,
+    AlreadyInTeam = 4002,
 }
 
 /// Field name → the problems found with it. Sorted, so error bodies are stable.
@@ -78,11 +79,11 @@ pub enum ApiError {
     #[error("forbidden: {msg:?}")]
     Forbidden { msg: Msg, code: Option<BusinessCode> },
     #[error("not found: {msg:?}")]
-    NotFound { msg: Msg, code: Option<BusinessCode> },
+    NotFound { msg: Msg, code: Option<BusinessCode>, fields: FieldErrors },
     #[error("method not allowed")]
     MethodNotAllowed,
-    #[error("conflict: {0:?}")]
-    Conflict(FieldErrors),
+    #[error("conflict: {fields:?}")]
+    Conflict { fields: FieldErrors, code: Option<BusinessCode> },
     /// The client's `If-Match` names a version that is no longer current.
     #[error("precondition failed")]
     PreconditionFailed,
@@ -103,7 +104,7 @@ impl ApiError {
     }
 
     pub fn conflict(field: &str, msg: Msg) -> Self {
-        ApiError::Conflict(FieldErrors::single(field, msg))
+        ApiError::Conflict { fields: FieldErrors::single(field, msg), code: None }
     }
 
     pub fn forbidden() -> Self {
@@ -111,7 +112,7 @@ impl ApiError {
     }
 
     pub fn not_found(msg: Msg, code: BusinessCode) -> Self {
-        ApiError::NotFound { msg, code: Some(code) }
+        ApiError::NotFound { msg, code: Some(code), fields: FieldErrors::new() }
     }
 
     /// A 422 about one field.
@@ -130,7 +131,7 @@ impl ApiError {
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -155,7 +156,7 @@ impl ApiError {
             ApiError::Unprocessable { msg, .. } => msg.clone(),
             ApiError::NotFound { msg, .. } => msg.clone(),
             ApiError::MethodNotAllowed => Msg::MethodNotAllowed,
-            ApiError::Conflict(fields) => {
+            ApiError::Conflict { fields, .. } => {
                 fields.iter().next().and_then(|(_, msgs)| msgs.first().cloned()).unwrap_or(Msg::Conflict)
             }
             ApiError::TooManyRequests { msg, .. } => msg.clone(),
@@ -169,6 +170,7 @@ impl ApiError {
             ApiError::Unauthenticated(TokenProblem::Expired) => Some(BusinessCode::TokenExpired),
             ApiError::Unauthenticated(_) => Some(BusinessCode::TokenInvalid),
             ApiError::NotFound { code, .. }
+            | ApiError::Conflict { code, .. }
             | ApiError::Forbidden { code, .. }
             | ApiError::Unprocessable { code, .. } => *code,
             _ => None,
@@ -177,9 +179,10 @@ impl ApiError {
 
     pub fn field_errors(&self) -> Option<&FieldErrors> {
         match self {
-            ApiError::Validation(fields) | ApiError::Conflict(fields) | ApiError::Unprocessable { fields, .. } => {
-                Some(fields)
-            }
+            ApiError::Validation(fields)
+            | ApiError::Conflict { fields, .. }
+            | ApiError::NotFound { fields, .. }
+            | ApiError::Unprocessable { fields, .. } => Some(fields),
             _ => None,
         }
     }

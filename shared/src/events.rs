@@ -92,6 +92,38 @@ pub struct EventDetail {
     pub notifications: Vec<NoticeRef>,
 }
 
+impl EventDetail {
+    pub fn by(actor_id: u64) -> EventDetail {
+        EventDetail { actor_id, ..EventDetail::default() }
+    }
+
+    pub fn in_project(mut self, team_id: u64, project_id: u64) -> EventDetail {
+        self.team_id = Some(team_id);
+        self.project_id = Some(project_id);
+        self
+    }
+
+    pub fn task(mut self, task_id: u64) -> EventDetail {
+        self.task_id = Some(task_id);
+        self
+    }
+
+    pub fn in_team(mut self, team_id: u64) -> EventDetail {
+        self.team_id = Some(team_id);
+        self
+    }
+
+    pub fn about(mut self, user_id: u64) -> EventDetail {
+        self.user_id = Some(user_id);
+        self
+    }
+
+    pub fn notices(mut self, notifications: Vec<NoticeRef>) -> EventDetail {
+        self.notifications = notifications;
+        self
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DomainEvent {
     pub kind: EventKind,

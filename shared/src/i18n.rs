@@ -4,7 +4,8 @@
 //! a handler never formats user-facing text itself and a missing translation cannot compile.
 
 /// The language of a response, chosen from `Accept-Language`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
     En,
@@ -91,6 +92,22 @@ pub enum Msg {
     AlreadyAssigned,
     OnlyMainTasksClaimable,
     IdempotencyKeyReused,
+    NotificationNotFound,
+    NotInAnyTeam,
+    LastTeamAdmin,
+    AlreadyInTeam,
+    NotRegistered,
+    InvitedToTeam,
+    RoleChanged,
+    MemberRemoved,
+    TeamUpdated,
+    InvalidTimezone,
+    UnknownChannel,
+    TooManyChannels { max: usize },
+    UnknownAction,
+    NotificationRead,
+    AllNotificationsRead,
+    NotificationDeleted,
     Internal,
     // Field-level messages.
     MalformedJson,
@@ -208,6 +225,34 @@ impl Msg {
                 "This Idempotency-Key was already used with another request body".into(),
                 "该 Idempotency-Key 已用于不同的请求内容".into(),
             ),
+            Msg::NotificationNotFound => ("Notification not found".into(), "通知不存在".into()),
+            Msg::NotInAnyTeam => ("You are not in a team yet".into(), "您尚未加入任何团队".into()),
+            Msg::LastTeamAdmin => {
+                ("A team must keep at least one team admin".into(), "团队至少需要保留一名团队管理员".into())
+            }
+            Msg::AlreadyInTeam => ("This user is already in a team".into(), "用户已是团队成员".into()),
+            Msg::NotRegistered => {
+                ("No user has this username; they must register first".into(), "该用户名未注册，请先注册账号".into())
+            }
+            Msg::InvitedToTeam => ("Invitation successful".into(), "邀请成功".into()),
+            Msg::RoleChanged => ("Role changed".into(), "角色修改成功".into()),
+            Msg::MemberRemoved => ("Member removed".into(), "成员已移除".into()),
+            Msg::TeamUpdated => ("Team updated".into(), "团队已更新".into()),
+            Msg::InvalidTimezone => {
+                ("Not an IANA time zone (e.g. Asia/Shanghai)".into(), "不是有效的 IANA 时区（如 Asia/Shanghai）".into())
+            }
+            Msg::UnknownChannel => ("Channels are named project_<id>".into(), "频道名称应为 project_<id>".into()),
+            Msg::TooManyChannels { max } => (
+                format!("A connection may subscribe to at most {max} channels"),
+                format!("每个连接最多订阅 {max} 个频道"),
+            ),
+            Msg::UnknownAction => (
+                "Unknown action; send subscribe, unsubscribe or ping".into(),
+                "未知操作，请发送 subscribe、unsubscribe 或 ping".into(),
+            ),
+            Msg::NotificationRead => ("Marked as read".into(), "已标记为已读".into()),
+            Msg::AllNotificationsRead => ("All marked as read".into(), "全部标记为已读".into()),
+            Msg::NotificationDeleted => ("Notification deleted".into(), "通知已删除".into()),
             Msg::MalformedJson => ("The body is not valid JSON".into(), "请求体不是合法的 JSON".into()),
             Msg::BodyMustBeObject => ("The body must be a JSON object".into(), "请求体必须是 JSON 对象".into()),
             Msg::UnsupportedContentType => (

@@ -99,11 +99,11 @@ pub fn with_record(
 /// The error a creation's transaction answers when another request with the same key
 /// committed first.
 fn raced() -> ApiError {
-    ApiError::Conflict(FieldErrors::single("Idempotency-Key", Msg::Conflict))
+    ApiError::Conflict { fields: FieldErrors::single("Idempotency-Key", Msg::Conflict), code: None }
 }
 
 fn is_race(error: &ApiError) -> bool {
-    matches!(error, ApiError::Conflict(fields) if fields.has("Idempotency-Key"))
+    matches!(error, ApiError::Conflict { fields, .. } if fields.has("Idempotency-Key"))
 }
 
 /// Runs `create` at most once per key: answers the stored `data` of an earlier request with

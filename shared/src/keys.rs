@@ -15,12 +15,18 @@
 //! | task pointer          | `TASK#<id>`           | `REF`             |                        |                  |
 //! | task history entry    | `TASK#<id>`           | `HISTORY#<n>`     |                        |                  |
 //! | idempotency record    | `IDEMPOTENCY#<uid>#<key hash>` | `RESPONSE` |                   |                  |
+//! | notification          | `INBOX#<uid>`         | `NOTE#<id>`       |                        |                  |
+//! | WebSocket connection  | `CONNECTION#<cid>`    | `CONNECTION`      |                        |                  |
+//! | a user's connection   | `USER#<uid>`          | `CONNECTION#<cid>` |                       |                  |
+//! | channel subscription  | `CHANNEL#<channel>`   | `CONNECTION#<cid>` |                       |                  |
 //!
 //! A project's partition holds the project, its members and its tasks: one Query reads a
 //! whole project. A task is addressed by id alone, so its pointer says which project
 //! holds it; its history shares the pointer's partition.
 //!
-//! A user's sessions live in the user's partition, so "end every other session" is one Query.
+//! A user's sessions and WebSocket connections live in the user's partition, so "end every
+//! other session" and "push to all of a user's connections" are one Query each. A user's
+//! notifications have a partition of their own (the inbox), read newest first.
 //! Ids in sort keys are zero-padded so that they sort numerically.
 
 pub const PK: &str = "pk";
@@ -161,6 +167,35 @@ pub fn assigned_task_sort(task_id: u64) -> String {
 /// The caller's idempotency keys are theirs alone: the same key from two users is two keys.
 pub fn idempotency(user_id: u64, key_hash: &str) -> Key {
     Key::new(format!("IDEMPOTENCY#{}#{key_hash}", padded(user_id)), "RESPONSE")
+}
+
+pub const NOTE_PREFIX: &str = "NOTE#";
+
+pub fn inbox_partition(user_id: u64) -> String {
+    format!("INBOX#{}", padded(user_id))
+}
+
+pub fn notification(user_id: u64, id: u64) -> Key {
+    Key::new(inbox_partition(user_id), &format!("{NOTE_PREFIX}{}", padded(id)))
+}
+
+pub const CONNECTION_PREFIX: &str = "CONNECTION#";
+
+/// A WebSocket connection by its API Gateway id: who it is and what it subscribed to.
+pub fn connection(connection_id: &str) -> Key {
+    Key::new(format!("{CONNECTION_PREFIX}{connection_id}"), "CONNECTION")
+}
+
+pub fn user_connection(user_id: u64, connection_id: &str) -> Key {
+    Key::new(user_partition(user_id), &format!("{CONNECTION_PREFIX}{connection_id}"))
+}
+
+pub fn channel_partition(channel: &str) -> String {
+    format!("CHANNEL#{channel}")
+}
+
+pub fn channel_subscription(channel: &str, connection_id: &str) -> Key {
+    Key::new(channel_partition(channel), &format!("{CONNECTION_PREFIX}{connection_id}"))
 }
 
 /// The id encoded in a sort key such as `TASK#000000000012`.

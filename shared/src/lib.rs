@@ -13,10 +13,12 @@ pub mod i18n;
 pub mod idempotency;
 pub mod identity;
 pub mod keys;
+pub mod notifications;
 pub mod paging;
 pub mod projects;
 pub mod realtime;
 pub mod store;
+pub mod team;
 pub mod validate;
 
 pub use context::AppContext;

@@ -2,8 +2,6 @@
 //! one project, and the project with a task.
 
 use serde_json::{Value, json};
-use teamsync::identity::accounts::{Membership, change_membership};
-use teamsync::identity::model::Role;
 
 use crate::{ADMIN, ADMIN_PASSWORD, PASSWORD, Stack};
 
@@ -56,16 +54,21 @@ pub struct World {
     pub task: u64,
 }
 
+/// Adds a registered user to the inviting admin's team; asserts the 200.
+pub async fn invite(stack: &Stack, admin_token: &str, username: &str, role: &str) {
+    let answer = stack.post("/api/team/invite/", Some(admin_token), json!({"username": username, "role": role})).await;
+    assert_eq!(answer.status, 200, "invite {username}: {:?}", answer.body);
+}
+
 impl World {
     pub async fn build(stack: &Stack) -> World {
         let (alice_id, team_a) = stack.register_team_admin("alice", "Team A").await;
+        let alice_token = stack.login("alice", PASSWORD).await.access;
         let mut ids = Vec::new();
         for name in ["bob", "carol", "dave"] {
             let user = stack.register(name, json!({})).await;
-            let id = user["id"].as_u64().unwrap();
-            let membership = Membership { team_id: Some(team_a), role: Role::Member };
-            change_membership(&stack.ctx, id, membership, jiff::Timestamp::now()).await.unwrap();
-            ids.push(id);
+            invite(stack, &alice_token, name, "member").await;
+            ids.push(user["id"].as_u64().unwrap());
         }
         let (eve_id, _) = stack.register_team_admin("eve", "Team B").await;
         let person = |id: u64, token: String| Person { id, token };

@@ -1,16 +1,8 @@
 //! Who sees whom, profile changes, and roles that take effect at once.
 
 use serde_json::json;
-use teamsync::identity::accounts::{Membership, change_membership};
-use teamsync::identity::model::Role;
+use teamsync_tests::world::invite;
 use teamsync_tests::{ADMIN, ADMIN_PASSWORD, PASSWORD, Stack};
-
-/// Puts a registered user into a team. (The invitation route arrives with the team
-/// function; until then tests place members through the same domain call it will use.)
-async fn join(stack: &Stack, user_id: u64, team_id: u64, role: Role) {
-    let membership = Membership { team_id: Some(team_id), role };
-    change_membership(&stack.ctx, user_id, membership, jiff::Timestamp::now()).await.unwrap();
-}
 
 fn usernames(answer: &teamsync_tests::Answer) -> Vec<String> {
     answer.data()["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap().to_owned()).collect()
@@ -19,13 +11,13 @@ fn usernames(answer: &teamsync_tests::Answer) -> Vec<String> {
 #[tokio::test]
 async fn the_directory_shows_each_caller_only_whom_they_may_see() {
     let stack = Stack::start().await;
-    let (_, team_a) = stack.register_team_admin("alice", "Team A").await;
-    let bob = stack.register("bob", json!({"phone": "+86 134 2563 6267"})).await;
-    join(&stack, bob["id"].as_u64().unwrap(), team_a, Role::Member).await;
+    stack.register_team_admin("alice", "Team A").await;
+    stack.register("bob", json!({"phone": "+86 134 2563 6267"})).await;
+    let alice = stack.login("alice", PASSWORD).await;
+    invite(&stack, &alice.access, "bob", "member").await;
     stack.register_team_admin("eve", "Team B").await;
     stack.register("loner", json!({})).await;
 
-    let alice = stack.login("alice", PASSWORD).await;
     let seen = stack.get("/api/users/", Some(&alice.access)).await;
     assert_eq!(seen.status, 200);
     assert_eq!(usernames(&seen), ["alice", "bob"]);
@@ -103,25 +95,27 @@ async fn founding_a_team_makes_a_team_admin() {
 #[tokio::test]
 async fn a_demoted_admin_loses_admin_rights_on_the_next_request() {
     let stack = Stack::start().await;
-    let (alice_id, team) = stack.register_team_admin("alice", "Team A").await;
-    stack.register_team_admin("eve", "Team B").await;
+    let (alice_id, _) = stack.register_team_admin("alice", "Team A").await;
+    stack.register("ann", json!({})).await;
     let alice = stack.login("alice", PASSWORD).await;
+    invite(&stack, &alice.access, "ann", "team_admin").await;
+    let ann = stack.login("ann", PASSWORD).await;
     let permissions = |answer: &teamsync_tests::Answer| answer.data()["permissions"].as_array().unwrap().clone();
     let before = stack.get("/api/auth/me/", Some(&alice.access)).await;
     assert!(permissions(&before).iter().any(|p| p == "create_project"));
 
-    join(&stack, alice_id, team, Role::Member).await;
+    let demote = json!({"role": "member"});
+    let demoted = stack.patch(&format!("/api/team/members/{alice_id}/role/"), Some(&ann.access), demote).await;
+    assert_eq!(demoted.status, 200, "{:?}", demoted.body);
     let after = stack.get("/api/auth/me/", Some(&alice.access)).await;
     assert_eq!(after.data()["role"], "member", "the same token now carries the new role");
     assert!(!permissions(&after).iter().any(|p| p == "create_project"));
+    let refused =
+        stack.post("/api/projects/", Some(&alice.access), json!({"title": "x", "member_ids": [alice_id]})).await;
+    assert_eq!(refused.status, 403);
 
-    // The super admin sees every user; demoted, the same token sees only their own team.
+    // The super admin sees every user; team admins only their team.
     let admin = stack.login(ADMIN, ADMIN_PASSWORD).await;
     assert_eq!(stack.get("/api/users/", Some(&admin.access)).await.data()["pagination"]["total"], 3);
-    let admin_id = stack.get("/api/auth/me/", Some(&admin.access)).await.data()["id"].as_u64().unwrap();
-    join(&stack, admin_id, team, Role::Member).await;
-    let demoted = stack.get("/api/users/", Some(&admin.access)).await;
-    assert_eq!(demoted.data()["pagination"]["total"], 2, "{:?}", demoted.body);
-    let eve_hidden = stack.get("/api/users/eve/", Some(&admin.access)).await;
-    assert_eq!(eve_hidden.status, 404);
+    assert_eq!(stack.get("/api/users/", Some(&ann.access)).await.data()["pagination"]["total"], 2);
 }

@@ -5,11 +5,12 @@ use jiff::Timestamp;
 use teamsync::AppContext;
 use teamsync::auth::Caller;
 use teamsync::i18n::Lang;
-use teamsync::identity::accounts::{self, JoinPlan, Membership, ProfileFields, Registration};
+use teamsync::identity::accounts::{self, JoinPlan, ProfileFields, Registration};
 use teamsync::identity::model::{Email, Password, Role, UserInTeam, Username};
 use teamsync::projects::manage::{self, NewProject};
 use teamsync::projects::model::{Priority, Status};
 use teamsync::projects::tasks::{self, NewTask};
+use teamsync::team::members::invite;
 
 pub struct DemoAccount {
     pub username: &'static str,
@@ -21,15 +22,20 @@ pub const TEAM_NAME: &str = "Demo Team";
 pub async fn seed(ctx: &AppContext, password: &str) -> Result<Vec<DemoAccount>, String> {
     let now = Timestamp::now();
     let alice = register(ctx, "alice", password, JoinPlan::CreateTeam { name: TEAM_NAME.into() }, now).await?;
+    let admin = Caller {
+        user_id: alice.user.id,
+        session_id: String::new(),
+        role: Role::TeamAdmin,
+        team_id: alice.user.team_id,
+    };
     let mut members = Vec::new();
     for username in ["bob", "carol"] {
         let user = register(ctx, username, password, JoinPlan::AwaitInvitation, now).await?;
         members.push(user.user.id);
-        let membership = Membership { team_id: alice.user.team_id, role: Role::Member };
-        accounts::change_membership(ctx, user.user.id, membership, now).await.map_err(|e| e.to_string())?;
+        invite(ctx, &admin, None, username, Role::Member, now).await.map_err(|e| e.to_string())?;
     }
     register(ctx, "dave", password, JoinPlan::AwaitInvitation, now).await?;
-    seed_project(ctx, &alice, members[0], members[1], now).await?;
+    seed_project(ctx, &admin, members[0], members[1], now).await?;
     Ok(vec![
         DemoAccount { username: "alice", standing: "team admin of Demo Team, runs the project \"Launch website\"" },
         DemoAccount { username: "bob", standing: "member of Demo Team, on the project" },
@@ -60,16 +66,9 @@ async fn register(
 
 /// "Launch website", made by alice for bob and carol: a task tree with one task overdue and
 /// one waiting to be claimed.
-async fn seed_project(
-    ctx: &AppContext,
-    alice: &UserInTeam,
-    bob: u64,
-    carol: u64,
-    now: Timestamp,
-) -> Result<(), String> {
+async fn seed_project(ctx: &AppContext, admin: &Caller, bob: u64, carol: u64, now: Timestamp) -> Result<(), String> {
     let failed = |e: teamsync::ApiError| e.to_string();
-    let team_id = alice.user.team_id;
-    let admin = Caller { user_id: alice.user.id, session_id: String::new(), role: Role::TeamAdmin, team_id };
+    let team_id = admin.team_id;
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let project = NewProject {
         team_id,
@@ -80,7 +79,7 @@ async fn seed_project(
         end_date: Some(today + jiff::Span::new().days(30)),
         member_ids: vec![bob, carol],
     };
-    let project = manage::create_project(ctx, &admin, project, None, now).await.map_err(failed)?;
+    let project = manage::create_project(ctx, admin, project, None, now).await.map_err(failed)?;
     let project_id = project["id"].as_u64().ok_or("the demo project has no id")?;
     let task = |title: &str, status: Status, days: i64, assignee: Option<u64>| NewTask {
         title: title.into(),
@@ -99,7 +98,7 @@ async fn seed_project(
     let mut created = Vec::new();
     for main_task in main_tasks {
         let made =
-            tasks::create_main_task(ctx, &admin, project_id, main_task, None, now, Lang::En).await.map_err(failed)?;
+            tasks::create_main_task(ctx, admin, project_id, main_task, None, now, Lang::En).await.map_err(failed)?;
         created.push(made["id"].as_u64().ok_or("a demo task has no id")?);
     }
     let bob_caller = Caller { user_id: bob, session_id: String::new(), role: Role::Member, team_id };

@@ -25,11 +25,11 @@ impl PathParams {
 impl PathParams {
     /// An integer id segment; anything else names nothing here (404).
     pub fn id(&self, name: &str) -> Result<u64, ApiError> {
-        self.get(name)?
-            .parse()
-            .ok()
-            .filter(|id| *id > 0)
-            .ok_or(ApiError::NotFound { msg: Msg::RouteNotFound, code: None })
+        self.get(name)?.parse().ok().filter(|id| *id > 0).ok_or(ApiError::NotFound {
+            msg: Msg::RouteNotFound,
+            code: None,
+            fields: Default::default(),
+        })
     }
 }
 
@@ -58,7 +58,11 @@ impl<R: Copy> Router<R> {
     /// another method.
     pub fn at(&self, method: &Method, path: &str) -> Result<(R, PathParams), ApiError> {
         let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
-        let matched = self.paths.at(path).map_err(|_| ApiError::NotFound { msg: Msg::RouteNotFound, code: None })?;
+        let matched = self.paths.at(path).map_err(|_| ApiError::NotFound {
+            msg: Msg::RouteNotFound,
+            code: None,
+            fields: Default::default(),
+        })?;
         let route = matched
             .value
             .iter()

@@ -61,9 +61,30 @@ impl Caller {
 /// A logged-out, expired or revoked session fails at once, whatever the token's `exp`.
 pub async fn authenticate(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Caller, ApiError> {
     let token = bearer_token(req).ok_or(ApiError::Unauthenticated(TokenProblem::Missing))?;
+    authenticate_token(ctx, token, now).await
+}
+
+/// The same check for an access token that came another way (a WebSocket's `?token=`).
+pub async fn authenticate_token(ctx: &AppContext, token: &str, now: Timestamp) -> Result<Caller, ApiError> {
     let claims = ctx.tokens.verify(token, TokenUse::Access).map_err(ApiError::Unauthenticated)?;
     let user_id: u64 = claims.sub.parse().map_err(|_| ApiError::Unauthenticated(TokenProblem::Invalid))?;
-    let session: Option<SessionRecord> = ctx.db.get(&keys::session(user_id, &claims.sid)).await?;
+    session_caller(ctx, user_id, &claims.sid, now).await
+}
+
+/// The caller of a live session, as its record says now (role and team included).
+pub async fn session_caller(
+    ctx: &AppContext,
+    user_id: u64,
+    session_id: &str,
+    now: Timestamp,
+) -> Result<Caller, ApiError> {
+    let session: Option<SessionRecord> = ctx.db.get(&keys::session(user_id, session_id)).await?;
     let session = session.filter(|s| s.is_live(now)).ok_or(ApiError::Unauthenticated(TokenProblem::SessionEnded))?;
-    Ok(Caller { user_id, session_id: session.session_id, role: session.role, team_id: session.team_id })
+    Ok(session.caller())
+}
+
+impl SessionRecord {
+    pub fn caller(self) -> Caller {
+        Caller { user_id: self.user_id, session_id: self.session_id, role: self.role, team_id: self.team_id }
+    }
 }

@@ -57,6 +57,7 @@ async fn create_user(
             id: ctx.db.next_id("team").await?,
             name: name.clone(),
             timezone: ctx.settings.default_timezone.clone(),
+            admin_count: 1,
             created_by: user_id,
             created_at: now,
             updated_at: now,
@@ -134,7 +135,7 @@ pub async fn bootstrap_super_admin(
     };
     match create_user(ctx, registration, Role::SuperAdmin, now).await {
         Ok(registered) => Ok(Bootstrap::Created(registered.user.id)),
-        Err(ApiError::Conflict(_)) => {
+        Err(ApiError::Conflict { .. }) => {
             let id = repo::find_user_id(&ctx.db, username.as_str()).await?.ok_or_else(repo::user_not_found)?;
             Ok(Bootstrap::AlreadyThere(id))
         }
@@ -313,22 +314,24 @@ pub struct Membership {
     pub role: Role,
 }
 
-/// Moves a user to another team or role. The user and every live session of theirs change
-/// in the same write, so the change governs their very next request: a demoted admin loses
-/// admin rights at once, without waiting for a token to expire.
+/// Moves a user (as read: `before`) to another team or role, together with `effects`, the
+/// other writes of the same change (a team's admin count, notifications). The user and
+/// every live session of theirs change in the same transaction, so the change governs
+/// their very next request: a demoted admin loses admin rights at once, without waiting
+/// for a token to expire. Fails with 409 if the user changed since `before` was read.
 pub async fn change_membership(
     ctx: &AppContext,
-    user_id: u64,
+    before: &UserRecord,
     membership: Membership,
+    effects: Transaction,
     now: Timestamp,
 ) -> Result<UserRecord, ApiError> {
-    let before = repo::load_user(&ctx.db, user_id).await?;
     let mut after = before.clone();
     after.role = membership.role;
     after.team_id = membership.team_id;
     after.updated_at = now;
     after.version += 1;
-    let sessions = repo::sessions_of(&ctx.db, user_id).await?;
+    let sessions = repo::sessions_of(&ctx.db, before.id).await?;
     // A session logged out meanwhile fails its condition (an update would otherwise recreate
     // it as a stub); the caller may simply retry.
     let session_change = || {
@@ -352,12 +355,13 @@ pub async fn change_membership(
             )
         })
     };
-    let mut chunks = sessions.chunks(MAX_ACTIONS - 1);
-    update_sessions(ctx.db.transaction(), chunks.next().unwrap_or(&[]))
-        .put(repo::user_item(&after)?, Some((repo::unchanged_since(&before), concurrent_change())))
+    let room = MAX_ACTIONS.saturating_sub(effects.len() + 1);
+    let (first, rest) = sessions.split_at(room.min(sessions.len()));
+    update_sessions(effects, first)
+        .put(repo::user_item(&after)?, Some((repo::unchanged_since(before), concurrent_change())))
         .commit()
         .await?;
-    for chunk in chunks {
+    for chunk in rest.chunks(MAX_ACTIONS) {
         update_sessions(ctx.db.transaction(), chunk).commit().await?;
     }
     Ok(after)

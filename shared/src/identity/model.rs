@@ -238,6 +238,10 @@ pub struct TeamRecord {
     pub name: String,
     /// IANA zone in which "today" and "overdue" are judged for this team.
     pub timezone: String,
+    /// How many of its users are team admins: kept in step with every role change, so that
+    /// the rule "a team keeps at least one admin" holds even against concurrent demotions.
+    #[serde(default)]
+    pub admin_count: u64,
     pub created_by: u64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

@@ -13,7 +13,7 @@ use crate::keys::{self, Key};
 use crate::store::{self, Db, Item};
 
 pub fn user_not_found() -> ApiError {
-    ApiError::NotFound { msg: Msg::UserNotFound, code: Some(BusinessCode::UserNotFound) }
+    ApiError::NotFound { msg: Msg::UserNotFound, code: Some(BusinessCode::UserNotFound), fields: Default::default() }
 }
 
 pub fn user_item(user: &UserRecord) -> Result<Item, ApiError> {

@@ -12,6 +12,7 @@ use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::dates::check_span;
 use crate::error::{ApiError, BusinessCode, FieldErrors};
+use crate::events::{DomainEvent, EventDetail, EventKind};
 use crate::i18n::Msg;
 use crate::idempotency::{self, IdempotencyKey};
 use crate::identity::model::{Role, TeamRecord, UserRecord};
@@ -165,7 +166,14 @@ pub async fn create_project(
         tx = tx.put(repo::member_item(data.project.id, member)?, None);
     }
     idempotency::with_record(tx, key.as_ref(), &view, now)?.commit().await?;
+    announce(ctx, EventKind::ProjectCreated, caller, &data.project).await;
     Ok(view)
+}
+
+/// Publishes a committed change of a project.
+async fn announce(ctx: &AppContext, kind: EventKind, caller: &Caller, project: &ProjectRecord) {
+    let detail = EventDetail::by(caller.user_id).in_project(project.team_id, project.id);
+    ctx.events.publish(DomainEvent::new(kind, detail)).await;
 }
 
 /// Members for `ids`, who must all be users of `team_id`: 422 (2003) for none, 400 naming
@@ -263,6 +271,7 @@ pub async fn update_project(
         project.version += 1;
         project.updated_at = now;
         commit_project_change(ctx, &before, change, now, if_match).await?;
+        announce(ctx, EventKind::ProjectUpdated, caller, &data.project).await;
     }
     Ok(ProjectView::full(&data, today))
 }
@@ -287,6 +296,7 @@ pub async fn archive_project(
         data.project.archived_at = Some(now);
         data.project.version += 1;
         data.project.updated_at = now;
+        announce(ctx, EventKind::ProjectArchived, caller, &data.project).await;
     }
     Ok(ProjectView::full(&data, today))
 }
@@ -315,7 +325,9 @@ pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) 
     keys_to_delete.extend(data.tasks.iter().map(|task| keys::task(project_id, task.id)));
     keys_to_delete.extend(data.members.iter().map(|m| keys::project_member(project_id, m.user_id)));
     ctx.db.delete_all(&keys_to_delete).await?;
-    ctx.db.delete(&keys::project(project_id)).await
+    ctx.db.delete(&keys::project(project_id)).await?;
+    announce(ctx, EventKind::ProjectDeleted, caller, &data.project).await;
+    Ok(())
 }
 
 /// Replaces the member list (seed 001 §3.8). A member who still has open tasks in the
@@ -371,6 +383,7 @@ pub async fn set_members(
     data.members = new_members.into_iter().chain(former).collect();
     data.project.version += 1;
     data.project.updated_at = now;
+    announce(ctx, EventKind::ProjectMembersChanged, caller, &data.project).await;
     Ok(ProjectView::full(&data, today))
 }
 

@@ -141,8 +141,17 @@ pub async fn load_project(
     team_hint: Option<u64>,
     now: Timestamp,
 ) -> Result<(ProjectData, Date), ApiError> {
-    let team_id = team_hint.or(caller.team_id);
-    let (data, team) = tokio::join!(ProjectData::load(&ctx.db, project_id), team(ctx, team_id));
+    load_project_in(ctx, project_id, team_hint.or(caller.team_id), now).await
+}
+
+/// [`load_project`] for a project whose team may be `team_hint`.
+pub async fn load_project_in(
+    ctx: &AppContext,
+    project_id: u64,
+    team_hint: Option<u64>,
+    now: Timestamp,
+) -> Result<(ProjectData, Date), ApiError> {
+    let (data, team) = tokio::join!(ProjectData::load(&ctx.db, project_id), team(ctx, team_hint));
     let data = data?.ok_or_else(project_not_found)?;
     let team = match team? {
         Some(team) if team.id == data.project.team_id => Some(team),

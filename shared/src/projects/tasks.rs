@@ -10,10 +10,13 @@ use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::dates::check_span;
 use crate::error::{ApiError, BusinessCode, FieldErrors};
+use crate::events::{DomainEvent, EventDetail, EventKind, NoticeRef};
 use crate::i18n::{Lang, Msg};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::identity::model::Role;
 use crate::keys;
+use crate::notifications::inbox;
+use crate::notifications::model::{Draft, NotificationKind};
 use crate::projects::access::{self, Access};
 use crate::projects::model::{HistoryRecord, MAX_LEVEL, Priority, Status, TaskRecord};
 use crate::projects::partition::ProjectData;
@@ -129,8 +132,30 @@ async fn create(
             repo::pointer_item(&task, data.project.team_id)?,
             Some((Condition::absent(), ApiError::internal("task id allocated twice"))),
         );
+    // Someone else's new task is news to them; a subtask is its creator's own.
+    let drafts: Vec<Draft> = task
+        .assignee_id
+        .filter(|assignee| *assignee != caller.user_id)
+        .map(|assignee| Draft::task(assignee, NotificationKind::TaskAssigned, &task))
+        .into_iter()
+        .collect();
+    let (tx, notices) = inbox::stage(ctx, tx, drafts, now).await?;
     idempotency::with_record(tx, key.as_ref(), &view, now)?.commit().await?;
+    announce(ctx, EventKind::TaskCreated, caller, data.project.team_id, &task, notices).await;
     Ok(view)
+}
+
+/// Publishes a committed change of a task.
+async fn announce(
+    ctx: &AppContext,
+    kind: EventKind,
+    caller: &Caller,
+    team_id: u64,
+    task: &TaskRecord,
+    notices: Vec<NoticeRef>,
+) {
+    let detail = EventDetail::by(caller.user_id).in_project(team_id, task.project_id).task(task.id).notices(notices);
+    ctx.events.publish(DomainEvent::new(kind, detail)).await;
 }
 
 /// The project holding a task, "today" in its team's zone, and what the caller may do there:
@@ -275,8 +300,9 @@ pub async fn update_task(
     let edit = apply(&mut after, patch);
     check_span(after.start_date, after.end_date)?;
     if !edit.is_empty() {
-        commit_edit(ctx, caller, &data, &before, &mut after, edit, if_match, now).await?;
+        let notices = commit_edit(ctx, caller, &data, &before, &mut after, edit, if_match, now).await?;
         data.replace_task(&after);
+        announce(ctx, EventKind::TaskUpdated, caller, data.project.team_id, &after, notices).await;
     }
     Ok(TaskRenderer::new(&data, caller, access, today, lang).full(&after))
 }
@@ -314,10 +340,11 @@ pub async fn claim_task(
     let edit = apply(&mut after, patch);
     check_span(after.start_date, after.end_date)?;
     // A concurrent claim moved the version: this one lost.
-    commit_edit(ctx, caller, &data, &before, &mut after, edit, None, now).await.map_err(|e| {
-        if matches!(e, ApiError::Conflict(_)) { ApiError::conflict("assignee_id", Msg::AlreadyAssigned) } else { e }
+    let notices = commit_edit(ctx, caller, &data, &before, &mut after, edit, None, now).await.map_err(|e| {
+        if matches!(e, ApiError::Conflict { .. }) { ApiError::conflict("assignee_id", Msg::AlreadyAssigned) } else { e }
     })?;
     data.replace_task(&after);
+    announce(ctx, EventKind::TaskUpdated, caller, data.project.team_id, &after, notices).await;
     Ok(TaskRenderer::new(&data, caller, access, today, lang).full(&after))
 }
 
@@ -407,7 +434,33 @@ fn apply(task: &mut TaskRecord, patch: TaskPatch) -> Edit {
     edit
 }
 
-/// Writes an edit and its history in one transaction, under the task's version.
+/// Who hears of an edit (seed 001 §7): the assignee, when someone else gives them the task
+/// or changes it; the task's creator, when the assignee changes its status.
+fn edit_notices(caller: &Caller, before: &TaskRecord, after: &TaskRecord, actor_name: &str) -> Vec<Draft> {
+    let status_changed = before.status != after.status;
+    let mut drafts = Vec::new();
+    if let Some(assignee) = after.assignee_id.filter(|a| *a != caller.user_id) {
+        let draft = if before.assignee_id != after.assignee_id {
+            Draft::task(assignee, NotificationKind::TaskAssigned, after)
+        } else if status_changed {
+            Draft::task(assignee, NotificationKind::StatusChanged, after).with_status(after.status)
+        } else {
+            Draft::task(assignee, NotificationKind::TaskUpdated, after)
+        };
+        drafts.push(draft.by(actor_name));
+    }
+    if status_changed && after.assignee_id == Some(caller.user_id) && after.created_by != caller.user_id {
+        drafts.push(
+            Draft::task(after.created_by, NotificationKind::StatusChanged, after)
+                .with_status(after.status)
+                .by(actor_name),
+        );
+    }
+    drafts
+}
+
+/// Writes an edit, its history and the notifications it causes in one transaction, under
+/// the task's version.
 #[allow(clippy::too_many_arguments)]
 async fn commit_edit(
     ctx: &AppContext,
@@ -418,7 +471,7 @@ async fn commit_edit(
     edit: Edit,
     if_match: Option<u64>,
     now: Timestamp,
-) -> Result<(), ApiError> {
+) -> Result<Vec<NoticeRef>, ApiError> {
     after.version = before.version + 1;
     after.updated_at = now;
     let changed_by_name = changer_name(ctx, caller, data).await?;
@@ -441,7 +494,9 @@ async fn commit_edit(
         };
         tx = tx.put(repo::history_item(&entry)?, None);
     }
-    tx.commit().await
+    let (tx, notices) = inbox::stage(ctx, tx, edit_notices(caller, before, after, &changed_by_name), now).await?;
+    tx.commit().await?;
+    Ok(notices)
 }
 
 /// The caller's username for history: from the project's members, or (an admin who is
@@ -472,6 +527,7 @@ pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64) -> Res
         .delete(&keys::task_pointer(task_id), None)
         .commit()
         .await?;
+    announce(ctx, EventKind::TaskDeleted, caller, data.project.team_id, task, Vec::new()).await;
     // The history has no way in once the pointer is gone; it is cleared after.
     let history: Vec<keys::Key> =
         repo::history_of(ctx, task_id).await?.iter().map(|h| keys::task_history(task_id, h.id)).collect();

@@ -1,3 +1,5 @@
 //! Realtime: WebSocket connections, their project channels, and pushes to them.
 
+pub mod connections;
+pub mod deliver;
 pub mod push;

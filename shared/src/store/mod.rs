@@ -158,25 +158,31 @@ impl Db {
     /// Allocates the next integer id of a kind with an atomic counter. An id taken by a
     /// write that later fails is simply skipped: ids are unique, not gapless.
     pub async fn next_id(&self, kind: &str) -> Result<u64, ApiError> {
+        Ok(self.next_ids(kind, 1).await?.start)
+    }
+
+    /// Allocates `count` consecutive ids of a kind in one atomic counter update.
+    pub async fn next_ids(&self, kind: &str, count: u64) -> Result<std::ops::Range<u64>, ApiError> {
         let output = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_item(&keys::counter(kind))))
-            .update_expression("ADD #value :one")
+            .update_expression("ADD #value :count")
             .expression_attribute_names("#value", "value")
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":count", AttributeValue::N(count.to_string()))
             .return_values(ReturnValue::UpdatedNew)
             .send()
             .await
             .map_err(storage_error)?;
-        output
+        let last: u64 = output
             .attributes
             .as_ref()
             .and_then(|a| a.get("value"))
             .and_then(|v| v.as_n().ok())
             .and_then(|n| n.parse().ok())
-            .ok_or_else(|| ApiError::internal("counter update returned no value"))
+            .ok_or_else(|| ApiError::internal("counter update returned no value"))?;
+        Ok(last + 1 - count..last + 1)
     }
 
     /// Writes a whole item. With a condition, answers `Ok(false)` when it did not hold.

@@ -27,6 +27,15 @@ impl Transaction {
         Transaction { db, actions: Vec::new(), on_condition_failure: Vec::new(), build_error: None }
     }
 
+    /// How many actions it holds so far.
+    pub fn len(&self) -> usize {
+        self.actions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+
     /// Writes a whole item, optionally under a condition whose failure means `conflict`.
     pub fn put(self, item: Item, condition: Option<(Condition, ApiError)>) -> Self {
         let (condition, conflict) = condition.unzip();

@@ -1,0 +1,169 @@
+//! The inbox: writing notifications with the change that causes them, and the owner's
+//! routes over them. Every route addresses the caller's own partition, so another user's
+//! notification id simply does not exist there (404).
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use crate::auth::Caller;
+use crate::context::AppContext;
+use crate::error::ApiError;
+use crate::events::NoticeRef;
+use crate::i18n::{Lang, Msg};
+use crate::keys;
+use crate::notifications::model::{Draft, NotificationRecord, NotificationView, RETENTION_DAYS};
+use crate::paging::{Page, PageRequest};
+use crate::store::{self, Change, Condition, Item, Transaction};
+
+pub fn not_found() -> ApiError {
+    ApiError::NotFound { msg: Msg::NotificationNotFound, code: None, fields: Default::default() }
+}
+
+fn notification_item(record: &NotificationRecord) -> Result<Item, ApiError> {
+    let mut item = store::to_item(&keys::notification(record.user_id, record.id), record)?;
+    item.insert(keys::EXPIRES_AT.into(), AttributeValue::N(record.expires_at.to_string()));
+    Ok(item)
+}
+
+/// Adds the drafts to a transaction as inbox items (their ids from one counter update),
+/// so they commit exactly when the change that causes them does.
+pub async fn stage(
+    ctx: &AppContext,
+    tx: Transaction,
+    drafts: Vec<Draft>,
+    now: Timestamp,
+) -> Result<(Transaction, Vec<NoticeRef>), ApiError> {
+    if drafts.is_empty() {
+        return Ok((tx, Vec::new()));
+    }
+    let ids = ctx.db.next_ids("notification", drafts.len() as u64).await?;
+    let expires_at = (now + SignedDuration::from_hours(24 * RETENTION_DAYS)).as_second();
+    let mut tx = tx;
+    let mut refs = Vec::new();
+    for (id, draft) in ids.zip(drafts) {
+        let record = NotificationRecord {
+            id,
+            user_id: draft.user_id,
+            kind: draft.kind,
+            subject: draft.subject,
+            actor_name: draft.actor_name,
+            task_id: draft.task_id,
+            project_id: draft.project_id,
+            status: draft.status,
+            count: draft.count,
+            is_read: false,
+            created_at: now,
+            expires_at,
+        };
+        tx = tx.put(notification_item(&record)?, None);
+        refs.push(NoticeRef { id, user_id: record.user_id });
+    }
+    Ok((tx, refs))
+}
+
+/// One notification of a user, if it is still kept.
+pub async fn load(
+    ctx: &AppContext,
+    user_id: u64,
+    id: u64,
+    now: Timestamp,
+) -> Result<Option<NotificationRecord>, ApiError> {
+    let record: Option<NotificationRecord> = ctx.db.get(&keys::notification(user_id, id)).await?;
+    Ok(record.filter(|r| r.is_live(now)))
+}
+
+/// Every live notification of a user, newest first.
+async fn all_of(ctx: &AppContext, user_id: u64, now: Timestamp) -> Result<Vec<NotificationRecord>, ApiError> {
+    let items = ctx.db.query_prefix(None, &keys::inbox_partition(user_id), keys::NOTE_PREFIX).await?;
+    let mut records = Vec::new();
+    // Oldest first from the Query (ids ascend); expired ones may linger until TTL sweeps.
+    for item in items.into_iter().rev() {
+        let record: NotificationRecord = store::from_item(item)?;
+        if record.is_live(now) {
+            records.push(record);
+        }
+    }
+    Ok(records)
+}
+
+#[derive(Debug, Serialize)]
+pub struct InboxPage {
+    pub unread_count: usize,
+    #[serde(flatten)]
+    pub page: Page<NotificationView>,
+}
+
+/// The caller's notifications, newest first, optionally only read or unread ones, with the
+/// count of unread ones (seed 001 §7.1).
+pub async fn list(
+    ctx: &AppContext,
+    caller: &Caller,
+    is_read: Option<bool>,
+    page: PageRequest,
+    now: Timestamp,
+    lang: Lang,
+) -> Result<InboxPage, ApiError> {
+    let records = all_of(ctx, caller.user_id, now).await?;
+    let unread_count = records.iter().filter(|r| !r.is_read).count();
+    let matching: Vec<NotificationRecord> =
+        records.into_iter().filter(|r| is_read.is_none_or(|wanted| r.is_read == wanted)).collect();
+    let page = page.slice(matching).map(|record| NotificationView::of(&record, lang));
+    Ok(InboxPage { unread_count, page })
+}
+
+fn mark_read_change() -> Change {
+    Change::new("SET #read = :true").name("#read", "is_read").value(":true", AttributeValue::Bool(true))
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReadState {
+    pub id: u64,
+    pub is_read: bool,
+}
+
+/// Marks one of the caller's notifications read (seed 001 §7.2); marking it again is fine.
+pub async fn mark_read(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) -> Result<ReadState, ApiError> {
+    load(ctx, caller.user_id, id, now).await?.ok_or_else(not_found)?;
+    let marked =
+        ctx.db.update(&keys::notification(caller.user_id, id), mark_read_change(), Some(Condition::present())).await?;
+    if !marked {
+        return Err(not_found());
+    }
+    Ok(ReadState { id, is_read: true })
+}
+
+#[derive(Debug, Serialize)]
+pub struct MarkedCount {
+    pub marked_count: usize,
+}
+
+/// Marks all of the caller's unread notifications read (seed 001 §7.3). The count is of
+/// those this call changed: a concurrent mark of the same item is counted once.
+pub async fn mark_all_read(ctx: &AppContext, caller: &Caller, now: Timestamp) -> Result<MarkedCount, ApiError> {
+    let unread: Vec<u64> =
+        all_of(ctx, caller.user_id, now).await?.into_iter().filter(|r| !r.is_read).map(|r| r.id).collect();
+    let mut marked_count = 0;
+    // Single conditional updates, a batch at a time in parallel: a transaction would fail
+    // as a whole on one concurrent change, and read-all needs no atomicity.
+    for chunk in unread.chunks(25) {
+        let results = futures_util::future::try_join_all(chunk.iter().map(|id| async move {
+            let unread_still =
+                Condition::new("#read = :false").name("#read", "is_read").value(":false", AttributeValue::Bool(false));
+            ctx.db.update(&keys::notification(caller.user_id, *id), mark_read_change(), Some(unread_still)).await
+        }))
+        .await?;
+        marked_count += results.into_iter().filter(|changed| *changed).count();
+    }
+    Ok(MarkedCount { marked_count })
+}
+
+/// Deletes one of the caller's notifications (seed 001 §7.4).
+pub async fn delete(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) -> Result<(), ApiError> {
+    load(ctx, caller.user_id, id, now).await?.ok_or_else(not_found)?;
+    ctx.db
+        .transaction()
+        .delete(&keys::notification(caller.user_id, id), Some((Condition::present(), not_found())))
+        .commit()
+        .await
+}

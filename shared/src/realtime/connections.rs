@@ -1,0 +1,217 @@
+//! WebSocket connections and their project channels, as items with a two-hour TTL (API
+//! Gateway closes a connection after two hours at the latest).
+//!
+//! A connection has a record of its own (who, which session, which channels) and an entry
+//! in its user's partition and in each channel it subscribed to, so that "every connection
+//! of a user" and "every subscriber of a project" are one Query each. Disconnecting removes
+//! them all in one transaction.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{Caller, session_caller};
+use crate::context::AppContext;
+use crate::error::ApiError;
+use crate::i18n::{Lang, Msg};
+use crate::keys::{self, Key};
+use crate::projects::access;
+use crate::projects::partition::ProjectData;
+use crate::store::{self, Change, Condition, Item};
+
+/// API Gateway's maximum connection duration.
+pub const CONNECTION_TTL: SignedDuration = SignedDuration::from_hours(2);
+/// Channels one connection may hold, so that a disconnect stays one transaction.
+pub const MAX_CHANNELS: usize = 20;
+
+/// A connection as its user's and its channels' entries hold it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConnectionRef {
+    pub connection_id: String,
+    pub user_id: u64,
+    pub session_id: String,
+    /// The language pushes are worded in (the connect request's `Accept-Language`).
+    pub lang: Lang,
+    pub expires_at: i64,
+}
+
+impl ConnectionRef {
+    pub fn is_live(&self, now: Timestamp) -> bool {
+        self.expires_at > now.as_second()
+    }
+}
+
+/// The connection's own record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConnectionRecord {
+    #[serde(flatten)]
+    pub connection: ConnectionRef,
+    /// A string set: subscribing twice is one subscription.
+    #[serde(default)]
+    pub channels: Vec<String>,
+    pub connected_at: Timestamp,
+}
+
+/// A channel a client may subscribe to. Only project channels exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Project(u64),
+}
+
+impl Channel {
+    pub fn parse(text: &str) -> Result<Channel, Msg> {
+        text.trim()
+            .strip_prefix("project_")
+            .and_then(|id| id.parse().ok())
+            .map(Channel::Project)
+            .ok_or(Msg::UnknownChannel)
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            Channel::Project(id) => format!("project_{id}"),
+        }
+    }
+}
+
+/// `expires_at` is the table's TTL attribute: every connection item expires with it.
+fn ref_item(key: &Key, connection: &ConnectionRef) -> Result<Item, ApiError> {
+    store::to_item(key, connection)
+}
+
+/// Records a connection that authenticated as `caller`.
+pub async fn connect(
+    ctx: &AppContext,
+    connection_id: &str,
+    caller: &Caller,
+    lang: Lang,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let connection = ConnectionRef {
+        connection_id: connection_id.to_owned(),
+        user_id: caller.user_id,
+        session_id: caller.session_id.clone(),
+        lang,
+        expires_at: (now + CONNECTION_TTL).as_second(),
+    };
+    let record = ConnectionRecord { connection: connection.clone(), channels: Vec::new(), connected_at: now };
+    ctx.db
+        .transaction()
+        .put(store::to_item(&keys::connection(connection_id), &record)?, None)
+        .put(ref_item(&keys::user_connection(caller.user_id, connection_id), &connection)?, None)
+        .commit()
+        .await
+}
+
+async fn load(ctx: &AppContext, connection_id: &str, now: Timestamp) -> Result<Option<ConnectionRecord>, ApiError> {
+    let record: Option<ConnectionRecord> = ctx.db.get(&keys::connection(connection_id)).await?;
+    Ok(record.filter(|r| r.connection.is_live(now)))
+}
+
+/// Forgets a connection and all its entries: on `$disconnect`, and when a push finds it
+/// gone. Forgetting an unknown connection does nothing.
+pub async fn forget(ctx: &AppContext, connection_id: &str) -> Result<(), ApiError> {
+    let Some(record) = ctx.db.get::<ConnectionRecord>(&keys::connection(connection_id)).await? else {
+        return Ok(());
+    };
+    let user_id = record.connection.user_id;
+    record
+        .channels
+        .iter()
+        .fold(ctx.db.transaction(), |tx, channel| tx.delete(&keys::channel_subscription(channel, connection_id), None))
+        .delete(&keys::user_connection(user_id, connection_id), None)
+        .delete(&keys::connection(connection_id), None)
+        .commit()
+        .await
+}
+
+/// The caller behind a connection, as their session stands now: a session ended since the
+/// connection opened subscribes to nothing.
+async fn caller_of(ctx: &AppContext, connection: &ConnectionRef, now: Timestamp) -> Result<Caller, ApiError> {
+    session_caller(ctx, connection.user_id, &connection.session_id, now).await
+}
+
+/// Subscribes a connection to a channel: only those who may see the project (its members
+/// and admins); anyone else is told it does not exist.
+pub async fn subscribe(
+    ctx: &AppContext,
+    connection_id: &str,
+    channel: Channel,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let record = load(ctx, connection_id, now).await?.ok_or_else(connection_gone)?;
+    let caller = caller_of(ctx, &record.connection, now).await?;
+    let Channel::Project(project_id) = channel;
+    let data = ProjectData::load_existing(&ctx.db, project_id).await?;
+    access::require_visible(&caller, &data)?;
+    let name = channel.name();
+    if record.channels.contains(&name) {
+        return Ok(());
+    }
+    if record.channels.len() >= MAX_CHANNELS {
+        return Err(ApiError::rule("channel", Msg::TooManyChannels { max: MAX_CHANNELS }));
+    }
+    let add = Change::new("ADD #channels :channel")
+        .name("#channels", "channels")
+        .value(":channel", AttributeValue::Ss(vec![name.clone()]));
+    ctx.db
+        .transaction()
+        .put(ref_item(&keys::channel_subscription(&name, connection_id), &record.connection)?, None)
+        .update(&keys::connection(connection_id), add, Some((Condition::present(), connection_gone())))
+        .commit()
+        .await
+}
+
+/// Ends a subscription; ending one that does not exist is fine.
+pub async fn unsubscribe(ctx: &AppContext, connection_id: &str, channel: Channel) -> Result<(), ApiError> {
+    let name = channel.name();
+    let entry = keys::channel_subscription(&name, connection_id);
+    let remove = Change::new("DELETE #channels :channel")
+        .name("#channels", "channels")
+        .value(":channel", AttributeValue::Ss(vec![name.clone()]));
+    let committed = ctx
+        .db
+        .transaction()
+        .delete(&entry, None)
+        .update(&keys::connection(connection_id), remove, Some((Condition::present(), connection_gone())))
+        .commit()
+        .await;
+    match committed {
+        // The connection itself is gone already: only its entry is left to remove.
+        Err(ApiError::Unauthenticated(_)) => ctx.db.delete(&entry).await,
+        other => other,
+    }
+}
+
+fn connection_gone() -> ApiError {
+    ApiError::Unauthenticated(crate::error::TokenProblem::SessionEnded)
+}
+
+async fn live_refs(ctx: &AppContext, partition: &str, now: Timestamp) -> Result<Vec<ConnectionRef>, ApiError> {
+    let items = ctx.db.query_prefix(None, partition, keys::CONNECTION_PREFIX).await?;
+    let refs: Vec<ConnectionRef> = items.into_iter().map(store::from_item).collect::<Result<_, _>>()?;
+    Ok(refs.into_iter().filter(|r| r.is_live(now)).collect())
+}
+
+/// Every open connection of a user.
+pub async fn connections_of(ctx: &AppContext, user_id: u64, now: Timestamp) -> Result<Vec<ConnectionRef>, ApiError> {
+    live_refs(ctx, &keys::user_partition(user_id), now).await
+}
+
+/// Every connection subscribed to a channel.
+pub async fn subscribers(ctx: &AppContext, channel: Channel, now: Timestamp) -> Result<Vec<ConnectionRef>, ApiError> {
+    live_refs(ctx, &keys::channel_partition(&channel.name()), now).await
+}
+
+/// The caller a connection acts for, or `None` when its session has ended.
+pub async fn live_caller(
+    ctx: &AppContext,
+    connection: &ConnectionRef,
+    now: Timestamp,
+) -> Result<Option<Caller>, ApiError> {
+    match caller_of(ctx, connection, now).await {
+        Ok(caller) => Ok(Some(caller)),
+        Err(ApiError::Unauthenticated(_)) => Ok(None),
+        Err(other) => Err(other),
+    }
+}

@@ -1,0 +1,125 @@
+//! What the notifier does with a domain event: push each notification the change wrote to
+//! every connection of its recipient, and push a task change to the subscribers of its
+//! project's channel, each seeing the task as HTTP would show it to them.
+//!
+//! Pushes are best effort: the inbox already holds what matters. A connection API Gateway
+//! reports gone (410) is forgotten; one whose session has ended is forgotten too, so a
+//! logged-out client stops receiving.
+
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::context::AppContext;
+use crate::error::ApiError;
+use crate::events::{EventDetail, EventKind};
+use crate::notifications::inbox;
+use crate::notifications::model::NotificationView;
+use crate::projects::access::{self, Access};
+use crate::projects::repo;
+use crate::projects::views::TaskRenderer;
+use crate::realtime::connections::{self, Channel, ConnectionRef};
+use crate::realtime::push::Delivery;
+
+/// What one event's delivery did, for the logs.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub sent: usize,
+    pub gone: usize,
+    pub failed: usize,
+}
+
+impl Report {
+    fn add(&mut self, delivery: Delivery) {
+        match delivery {
+            Delivery::Sent => self.sent += 1,
+            Delivery::Gone => self.gone += 1,
+            Delivery::Failed => self.failed += 1,
+        }
+    }
+}
+
+pub async fn deliver(
+    ctx: &AppContext,
+    kind: EventKind,
+    detail: &EventDetail,
+    now: Timestamp,
+) -> Result<Report, ApiError> {
+    let mut report = Report::default();
+    for notice in &detail.notifications {
+        let Some(record) = inbox::load(ctx, notice.user_id, notice.id, now).await? else {
+            continue; // deleted by its owner meanwhile
+        };
+        for connection in connections::connections_of(ctx, notice.user_id, now).await? {
+            let message = json!({"type": "notification", "data": NotificationView::of(&record, connection.lang)});
+            report.add(send(ctx, &connection, &message).await?);
+        }
+    }
+    let task_message = match kind {
+        EventKind::TaskCreated => "task_created",
+        EventKind::TaskUpdated => "task_updated",
+        EventKind::TaskDeleted => "task_deleted",
+        _ => return Ok(report),
+    };
+    if let (Some(project_id), Some(task_id)) = (detail.project_id, detail.task_id) {
+        push_task_change(ctx, task_message, (detail.team_id, project_id, task_id), now, &mut report).await?;
+    }
+    Ok(report)
+}
+
+/// Sends to the project's subscribers, each the task as they may see it: in full, redacted,
+/// or (having lost access to the project) nothing, and their subscription ends.
+async fn push_task_change(
+    ctx: &AppContext,
+    message_type: &str,
+    (team_id, project_id, task_id): (Option<u64>, u64, u64),
+    now: Timestamp,
+    report: &mut Report,
+) -> Result<(), ApiError> {
+    let channel = Channel::Project(project_id);
+    let subscribers = connections::subscribers(ctx, channel, now).await?;
+    if subscribers.is_empty() {
+        return Ok(());
+    }
+    // A deleted project leaves only ids to send.
+    let loaded = match repo::load_project_in(ctx, project_id, team_id, now).await {
+        Ok(loaded) => Some(loaded),
+        Err(ApiError::NotFound { .. }) => None,
+        Err(other) => return Err(other),
+    };
+    for connection in subscribers {
+        let Some(caller) = connections::live_caller(ctx, &connection, now).await? else {
+            connections::forget(ctx, &connection.connection_id).await?;
+            continue;
+        };
+        let ids = json!({"id": task_id, "project_id": project_id});
+        let data = match &loaded {
+            Some((data, today)) => match access::access(&caller, data) {
+                Access::None => {
+                    connections::unsubscribe(ctx, &connection.connection_id, channel).await?;
+                    continue;
+                }
+                access => match data.task(task_id) {
+                    Ok(task) => {
+                        let item = TaskRenderer::new(data, &caller, access, *today, connection.lang).item(task);
+                        serde_json::to_value(item).map_err(ApiError::internal)?
+                    }
+                    Err(_) => ids, // deleted
+                },
+            },
+            None => ids,
+        };
+        let message = json!({"type": message_type, "channel": channel.name(), "data": data});
+        report.add(send(ctx, &connection, &message).await?);
+    }
+    Ok(())
+}
+
+/// One push; a connection found gone is forgotten.
+async fn send(ctx: &AppContext, connection: &ConnectionRef, message: &Value) -> Result<Delivery, ApiError> {
+    let delivery = ctx.pusher.send(&connection.connection_id, message).await;
+    if delivery == Delivery::Gone {
+        connections::forget(ctx, &connection.connection_id).await?;
+    }
+    Ok(delivery)
+}

@@ -1,0 +1,403 @@
+//! A team's people: listing, inviting, roles, removal (seed 001 §6).
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::auth::Caller;
+use crate::context::AppContext;
+use crate::error::{ApiError, BusinessCode, FieldErrors};
+use crate::events::{DomainEvent, EventDetail, EventKind};
+use crate::i18n::{Lang, Msg};
+use crate::identity::accounts::{Membership, change_membership};
+use crate::identity::model::{Role, TeamRecord, UserRecord};
+use crate::identity::repo;
+use crate::keys;
+use crate::notifications::inbox;
+use crate::notifications::model::{Draft, NotificationKind};
+use crate::paging::{Page, PageRequest};
+use crate::projects::model::{HistoryRecord, MemberRecord, Status, TaskRecord};
+use crate::projects::repo::{Changes, at_version, member_item, projects_of_member, version_conflict};
+use crate::store::{self, Change, Condition, GSI1, MAX_ACTIONS, Transaction};
+use crate::team::{load_team, require_team_admin, team_of};
+
+/// A team's users, from the membership index.
+async fn team_users(ctx: &AppContext, team_id: u64) -> Result<Vec<UserRecord>, ApiError> {
+    let items = ctx.db.query_prefix(Some(GSI1), &keys::team_members_partition(team_id), "USER#").await?;
+    items.into_iter().map(store::from_item).collect()
+}
+
+/// The open tasks assigned to a user, from the assignee index.
+async fn open_tasks_of(ctx: &AppContext, user_id: u64) -> Result<Vec<TaskRecord>, ApiError> {
+    let items = ctx.db.query_prefix(Some(GSI1), &keys::assignee_partition(user_id), keys::TASK_PREFIX).await?;
+    let tasks: Vec<TaskRecord> = items.into_iter().map(store::from_item).collect::<Result<_, _>>()?;
+    Ok(tasks.into_iter().filter(|t| t.status != Status::Completed).collect())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MemberOrder {
+    #[default]
+    Id,
+    Username,
+    CreatedAt,
+    Role,
+}
+
+impl MemberOrder {
+    pub const NAMES: &'static [&'static str] =
+        &["id", "-id", "username", "-username", "created_at", "-created_at", "role", "-role"];
+
+    /// An `ordering` value: a field, `-` first for descending.
+    pub fn parse(text: &str) -> Result<(MemberOrder, bool), Msg> {
+        let text = text.trim();
+        let (descending, field) = match text.strip_prefix('-') {
+            Some(field) => (true, field),
+            None => (false, text),
+        };
+        let order = match field {
+            "id" => MemberOrder::Id,
+            "username" => MemberOrder::Username,
+            "created_at" | "date_joined" => MemberOrder::CreatedAt,
+            "role" => MemberOrder::Role,
+            _ => return Err(Msg::MustBeOneOf(Self::NAMES)),
+        };
+        Ok((order, descending))
+    }
+}
+
+/// The member list's filters.
+#[derive(Debug, Clone, Default)]
+pub struct MemberQuery {
+    pub team_id: Option<u64>,
+    pub role: Option<Role>,
+    pub search: Option<String>,
+    pub order: MemberOrder,
+    pub descending: bool,
+}
+
+/// One member as the list shows them (seed 001 §6.1, the client's picker).
+#[derive(Debug, Serialize)]
+pub struct MemberView {
+    pub id: u64,
+    pub username: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub role_display: &'static str,
+    pub avatar: Option<String>,
+    /// Open tasks assigned to them: their current workload.
+    pub task_count: usize,
+    pub created_at: Timestamp,
+}
+
+/// The team's members, filtered and ordered, a page at a time. Every member may list.
+pub async fn list_members(
+    ctx: &AppContext,
+    caller: &Caller,
+    query: MemberQuery,
+    page: PageRequest,
+    lang: Lang,
+) -> Result<Page<MemberView>, ApiError> {
+    let team_id = team_of(caller, query.team_id)?;
+    let needle = query.search.as_deref().map(str::to_lowercase).filter(|s| !s.is_empty());
+    let mut users: Vec<UserRecord> = team_users(ctx, team_id)
+        .await?
+        .into_iter()
+        .filter(|u| query.role.is_none_or(|role| u.role == role))
+        .filter(|u| {
+            needle.as_deref().is_none_or(|n| {
+                u.username.to_lowercase().contains(n)
+                    || u.email.as_deref().is_some_and(|e| e.to_lowercase().contains(n))
+            })
+        })
+        .collect();
+    users.sort_by(|a, b| match query.order {
+        MemberOrder::Id => a.id.cmp(&b.id),
+        MemberOrder::Username => a.username.to_lowercase().cmp(&b.username.to_lowercase()),
+        MemberOrder::CreatedAt => a.created_at.cmp(&b.created_at),
+        MemberOrder::Role => a.role.as_str().cmp(b.role.as_str()).then(a.id.cmp(&b.id)),
+    });
+    if query.descending {
+        users.reverse();
+    }
+    let page = page.slice(users);
+    let counts = futures_util::future::try_join_all(page.items.iter().map(|u| open_tasks_of(ctx, u.id))).await?;
+    let counts: Vec<usize> = counts.iter().map(Vec::len).collect();
+    let mut counts = counts.into_iter();
+    Ok(page.map(|user| MemberView {
+        id: user.id,
+        role_display: user.role.display(lang),
+        task_count: counts.next().unwrap_or(0),
+        username: user.username,
+        email: user.email,
+        role: user.role,
+        avatar: user.avatar,
+        created_at: user.created_at,
+    }))
+}
+
+/// A role a team member can hold.
+pub fn parse_team_role(text: &str) -> Result<Role, Msg> {
+    match text.trim() {
+        "team_admin" => Ok(Role::TeamAdmin),
+        "member" => Ok(Role::Member),
+        _ => Err(Msg::MustBeOneOf(&["team_admin", "member"])),
+    }
+}
+
+/// The admin count of a team moves with a role change, under a condition that keeps at
+/// least one admin: two admins demoting each other at once cannot both succeed.
+fn adjust_admins(tx: Transaction, team_id: u64, delta: i64) -> Transaction {
+    if delta == 0 {
+        return tx;
+    }
+    let change = Change::new("ADD #admins :delta")
+        .name("#admins", "admin_count")
+        .value(":delta", AttributeValue::N(delta.to_string()));
+    let condition = if delta < 0 {
+        Condition::new("#admins > :one").name("#admins", "admin_count").value(":one", AttributeValue::N("1".into()))
+    } else {
+        Condition::present()
+    };
+    tx.update(&keys::team(team_id), change, Some((condition, last_admin())))
+}
+
+fn last_admin() -> ApiError {
+    ApiError::Unprocessable {
+        msg: Msg::LastTeamAdmin,
+        fields: FieldErrors::single("role", Msg::LastTeamAdmin),
+        code: None,
+    }
+}
+
+fn admin_delta(before: Role, after: Role) -> i64 {
+    i64::from(after == Role::TeamAdmin) - i64::from(before == Role::TeamAdmin)
+}
+
+#[derive(Debug, Serialize)]
+pub struct Invited {
+    pub user_id: u64,
+    pub username: String,
+    pub role: Role,
+    pub invited_at: Timestamp,
+}
+
+/// Adds a registered user who has no team yet (seed 001 §6.2): 404 (4001) for an unknown
+/// name, 409 (4002) for someone already in a team. They are told in their inbox.
+pub async fn invite(
+    ctx: &AppContext,
+    caller: &Caller,
+    named_team: Option<u64>,
+    username: &str,
+    role: Role,
+    now: Timestamp,
+) -> Result<Invited, ApiError> {
+    let team_id = team_of(caller, named_team)?;
+    require_team_admin(caller, team_id)?;
+    let not_registered = || ApiError::NotFound {
+        msg: Msg::UserNotFound,
+        code: Some(BusinessCode::UserNotFound),
+        fields: FieldErrors::single("username", Msg::NotRegistered),
+    };
+    let user_id = repo::find_user_id(&ctx.db, username).await?.ok_or_else(not_registered)?;
+    let (user, team, inviter) = tokio::join!(
+        repo::load_user(&ctx.db, user_id),
+        load_team(ctx, team_id),
+        repo::load_user(&ctx.db, caller.user_id)
+    );
+    let (user, team, inviter) = (user?, team?, inviter?);
+    // Only a username names a user here, not an email.
+    if !user.username.eq_ignore_ascii_case(username) {
+        return Err(not_registered());
+    }
+    if user.team_id.is_some() || user.role == Role::SuperAdmin {
+        return Err(ApiError::Conflict {
+            fields: FieldErrors::single("username", Msg::AlreadyInTeam),
+            code: Some(BusinessCode::AlreadyInTeam),
+        });
+    }
+    let draft = Draft {
+        user_id: user.id,
+        kind: NotificationKind::MemberInvited,
+        subject: team.name.clone(),
+        actor_name: Some(inviter.username.clone()),
+        task_id: None,
+        project_id: None,
+        status: None,
+        count: None,
+    };
+    let effects = adjust_admins(ctx.db.transaction(), team_id, admin_delta(Role::Member, role));
+    let (effects, notices) = inbox::stage(ctx, effects, vec![draft], now).await?;
+    let membership = Membership { team_id: Some(team_id), role };
+    let joined = change_membership(ctx, &user, membership, effects, now).await?;
+    let detail = EventDetail::by(caller.user_id).in_team(team_id).about(user.id).notices(notices);
+    ctx.events.publish(DomainEvent::new(EventKind::MemberInvited, detail)).await;
+    Ok(Invited { user_id: joined.id, username: joined.username, role, invited_at: now })
+}
+
+/// A member of the team the caller administers, or 404.
+async fn load_member(ctx: &AppContext, caller: &Caller, user_id: u64) -> Result<(UserRecord, TeamRecord), ApiError> {
+    let user = repo::load_user(&ctx.db, user_id).await?;
+    let team_id = match (caller.role, user.team_id) {
+        (Role::SuperAdmin, Some(team_id)) => team_id,
+        (_, Some(team_id)) if caller.team_id == Some(team_id) => team_id,
+        _ => return Err(repo::user_not_found()),
+    };
+    require_team_admin(caller, team_id)?;
+    Ok((user, load_team(ctx, team_id).await?))
+}
+
+#[derive(Debug, Serialize)]
+pub struct RoleChanged {
+    pub user_id: u64,
+    pub username: String,
+    pub role: Role,
+    pub updated_at: Timestamp,
+}
+
+/// Makes a member a team admin or back (seed 001 §6.3). The last admin cannot step down
+/// (422). Takes effect on the user's very next request.
+pub async fn change_role(
+    ctx: &AppContext,
+    caller: &Caller,
+    user_id: u64,
+    role: Role,
+    now: Timestamp,
+) -> Result<RoleChanged, ApiError> {
+    let (user, team) = load_member(ctx, caller, user_id).await?;
+    if user.role == role {
+        return Ok(RoleChanged { user_id, username: user.username, role, updated_at: user.updated_at });
+    }
+    let effects = adjust_admins(ctx.db.transaction(), team.id, admin_delta(user.role, role));
+    let changed = change_membership(ctx, &user, Membership { team_id: Some(team.id), role }, effects, now).await?;
+    let detail = EventDetail::by(caller.user_id).in_team(team.id).about(user_id);
+    ctx.events.publish(DomainEvent::new(EventKind::MemberRoleChanged, detail)).await;
+    Ok(RoleChanged { user_id, username: changed.username, role, updated_at: now })
+}
+
+/// Removes a member from the team (seed 001 §6.4). Their open tasks become unassigned, they
+/// leave the team's projects (kept as former members, so old tasks still name them), and
+/// the team's other admins are told. The last admin cannot be removed (422).
+///
+/// Done in steps, each one atomic, in an order that a retry simply finishes: first the
+/// tasks, then the project memberships, last the user's own membership.
+pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now: Timestamp) -> Result<(), ApiError> {
+    let (user, team) = load_member(ctx, caller, user_id).await?;
+    if user.role == Role::TeamAdmin && team.admin_count <= 1 {
+        return Err(last_admin());
+    }
+    let actor = repo::load_user(&ctx.db, caller.user_id).await?;
+    let tasks = open_tasks_of(ctx, user.id).await?;
+    unassign(ctx, &tasks, &actor, now).await?;
+    leave_projects(ctx, &user).await?;
+
+    let admins: Vec<u64> = team_users(ctx, team.id)
+        .await?
+        .into_iter()
+        .filter(|u| u.role == Role::TeamAdmin && u.id != user.id && u.id != caller.user_id)
+        .map(|u| u.id)
+        .collect();
+    let drafts = admins
+        .into_iter()
+        .map(|admin| Draft {
+            user_id: admin,
+            kind: NotificationKind::MemberRemoved,
+            subject: user.username.clone(),
+            actor_name: Some(actor.username.clone()),
+            task_id: None,
+            project_id: None,
+            status: None,
+            count: Some(tasks.len() as u64),
+        })
+        .collect();
+    let effects = adjust_admins(ctx.db.transaction(), team.id, admin_delta(user.role, Role::Member));
+    let (effects, notices) = inbox::stage(ctx, effects, drafts, now).await?;
+    change_membership(ctx, &user, Membership { team_id: None, role: Role::Member }, effects, now).await?;
+
+    let mut events: Vec<DomainEvent> = tasks
+        .iter()
+        .map(|task| {
+            let detail = EventDetail::by(caller.user_id).in_project(team.id, task.project_id).task(task.id);
+            DomainEvent::new(EventKind::TaskUpdated, detail)
+        })
+        .collect();
+    let detail = EventDetail::by(caller.user_id).in_team(team.id).about(user.id).notices(notices);
+    events.push(DomainEvent::new(EventKind::MemberRemoved, detail));
+    ctx.events.publish_all(events).await;
+    Ok(())
+}
+
+/// Takes the assignee off each task, with a history entry, under each task's version.
+async fn unassign(ctx: &AppContext, tasks: &[TaskRecord], actor: &UserRecord, now: Timestamp) -> Result<(), ApiError> {
+    // Two actions a task: the task and its history entry.
+    for chunk in tasks.chunks(MAX_ACTIONS / 2) {
+        let mut tx = ctx.db.transaction();
+        for task in chunk {
+            let mut changes = Changes::default();
+            for attribute in ["assignee_id", keys::GSI1_PK, keys::GSI1_SK] {
+                changes.set_or_remove(attribute, None);
+            }
+            tx = tx.update(
+                &keys::task(task.project_id, task.id),
+                changes.into_change(task.version, now),
+                Some((at_version(task.version), version_conflict(None))),
+            );
+            let entry = HistoryRecord {
+                id: (task.version + 1) * 100,
+                task_id: task.id,
+                field_name: "assignee_id".into(),
+                old_value: task.assignee_id.map(|id| id.to_string()),
+                new_value: None,
+                changed_by: actor.id,
+                changed_by_name: actor.username.clone(),
+                changed_at: now,
+            };
+            tx = tx.put(crate::projects::repo::history_item(&entry)?, None);
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Marks the user a former member of every project they are on.
+async fn leave_projects(ctx: &AppContext, user: &UserRecord) -> Result<(), ApiError> {
+    let projects = projects_of_member(ctx, user.id).await?;
+    let former = MemberRecord {
+        user_id: user.id,
+        username: user.username.clone(),
+        avatar: user.avatar.clone(),
+        role: user.role,
+        former: true,
+    };
+    for chunk in projects.chunks(MAX_ACTIONS) {
+        let mut tx = ctx.db.transaction();
+        for project_id in chunk {
+            tx = tx.put(member_item(*project_id, &former)?, None);
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserCheck {
+    /// A user has this username.
+    pub exists: bool,
+    /// They can be invited: registered, and in no team.
+    pub available: bool,
+}
+
+/// `GET /api/team/check-user/?username=`: for the invite form of admins.
+pub async fn check_user(ctx: &AppContext, caller: &Caller, username: &str) -> Result<UserCheck, ApiError> {
+    if !caller.role.is_admin() {
+        return Err(ApiError::forbidden());
+    }
+    let user = match repo::find_user_id(&ctx.db, username).await? {
+        Some(id) => Some(repo::load_user(&ctx.db, id).await?),
+        None => None,
+    };
+    let user = user.filter(|u| u.username.eq_ignore_ascii_case(username));
+    Ok(UserCheck {
+        exists: user.is_some(),
+        available: user.is_some_and(|u| u.team_id.is_none() && u.role != Role::SuperAdmin),
+    })
+}

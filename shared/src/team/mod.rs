@@ -1,0 +1,119 @@
+//! The team (seed 001 §6, DESIGN §2b): its settings, its people, their roles.
+//!
+//! A team admin manages their own team; the super admin, who belongs to no team, names the
+//! team with `team_id`. Members may read their team and its member list (the client uses
+//! it as a picker) but change nothing. Outsiders learn nothing: a user of another team is a
+//! 404, like a user who does not exist.
+
+pub mod members;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::auth::Caller;
+use crate::context::AppContext;
+use crate::error::ApiError;
+use crate::events::{DomainEvent, EventDetail, EventKind};
+use crate::i18n::Msg;
+use crate::identity::model::{Role, TeamRecord};
+use crate::keys;
+use crate::store::{Change, Condition, GSI1};
+
+/// The team a caller acts on: their own, or for the super admin the one they name.
+pub fn team_of(caller: &Caller, named: Option<u64>) -> Result<u64, ApiError> {
+    match (caller.role, caller.team_id, named) {
+        (Role::SuperAdmin, _, Some(team_id)) => Ok(team_id),
+        (Role::SuperAdmin, _, None) => Err(ApiError::field("team_id", Msg::TeamIdRequired)),
+        (_, Some(own), None) => Ok(own),
+        (_, Some(own), Some(named)) if named == own => Ok(own),
+        (_, Some(_), Some(_)) => Err(team_not_found()),
+        (_, None, _) => Err(ApiError::NotFound { msg: Msg::NotInAnyTeam, code: None, fields: Default::default() }),
+    }
+}
+
+/// The caller administers `team_id`: its team admin or the super admin. Members get 403.
+pub fn require_team_admin(caller: &Caller, team_id: u64) -> Result<(), ApiError> {
+    let admin = caller.role == Role::SuperAdmin || (caller.role == Role::TeamAdmin && caller.team_id == Some(team_id));
+    if admin { Ok(()) } else { Err(ApiError::forbidden()) }
+}
+
+pub fn team_not_found() -> ApiError {
+    ApiError::NotFound { msg: Msg::TeamNotFound, code: None, fields: Default::default() }
+}
+
+pub async fn load_team(ctx: &AppContext, team_id: u64) -> Result<TeamRecord, ApiError> {
+    ctx.db.get(&keys::team(team_id)).await?.ok_or_else(team_not_found)
+}
+
+/// `GET /api/team/` (DESIGN §2b).
+#[derive(Debug, Serialize)]
+pub struct TeamView {
+    pub id: u64,
+    pub name: String,
+    pub timezone: String,
+    pub member_count: usize,
+    pub created_at: Timestamp,
+}
+
+pub async fn get_team(ctx: &AppContext, caller: &Caller, named: Option<u64>) -> Result<TeamView, ApiError> {
+    let team_id = team_of(caller, named)?;
+    let partition = keys::team_members_partition(team_id);
+    let (team, members) = tokio::join!(load_team(ctx, team_id), ctx.db.query_prefix(Some(GSI1), &partition, ""));
+    let team = team?;
+    Ok(TeamView {
+        id: team.id,
+        name: team.name,
+        timezone: team.timezone,
+        member_count: members?.len(),
+        created_at: team.created_at,
+    })
+}
+
+/// A change of the team's settings; `None` leaves a field.
+#[derive(Debug, Default)]
+pub struct TeamPatch {
+    pub name: Option<String>,
+    /// An IANA zone name, checked by the caller's parser.
+    pub timezone: Option<String>,
+}
+
+/// `PATCH /api/team/`: team admins rename their team or move it to another time zone, in
+/// which its "today" and "overdue" are judged from then on.
+pub async fn update_team(
+    ctx: &AppContext,
+    caller: &Caller,
+    named: Option<u64>,
+    patch: TeamPatch,
+    now: Timestamp,
+) -> Result<TeamView, ApiError> {
+    let team_id = team_of(caller, named)?;
+    require_team_admin(caller, team_id)?;
+    let mut sets = vec!["#updated_at = :now"];
+    let mut change =
+        Change::new("").name("#updated_at", "updated_at").value(":now", AttributeValue::S(now.to_string()));
+    if let Some(name) = patch.name {
+        sets.push("#name = :name");
+        change = change.name("#name", "name").value(":name", AttributeValue::S(name));
+    }
+    if let Some(timezone) = patch.timezone {
+        sets.push("#timezone = :timezone");
+        change = change.name("#timezone", "timezone").value(":timezone", AttributeValue::S(timezone));
+    }
+    let change = change.expression(&format!("SET {}", sets.join(", ")));
+    if !ctx.db.update(&keys::team(team_id), change, Some(Condition::present())).await? {
+        return Err(team_not_found());
+    }
+    let detail = EventDetail::by(caller.user_id).in_team(team_id);
+    ctx.events.publish(DomainEvent::new(EventKind::TeamUpdated, detail)).await;
+    get_team(ctx, caller, Some(team_id)).await
+}
+
+/// A team's time zone name, checked.
+pub fn parse_timezone(text: &str) -> Result<String, Msg> {
+    let text = text.trim();
+    match jiff::tz::TimeZone::get(text) {
+        Ok(_) if !text.is_empty() => Ok(text.to_owned()),
+        _ => Err(Msg::InvalidTimezone),
+    }
+}
