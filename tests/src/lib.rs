@@ -4,6 +4,7 @@
 //! the emulator are the real ones.
 
 pub mod world;
+pub mod ws;
 
 use std::collections::HashMap;
 
@@ -15,6 +16,7 @@ use teamsync_local::calls::CallRecorder;
 use teamsync_local::emulator::Emulator;
 use teamsync_local::project_root;
 use teamsync_local::stack::{LocalStack, StackOptions};
+use teamsync_local::websocket::PushRecord;
 
 pub const ADMIN: &str = "root";
 pub const ADMIN_PASSWORD: &str = "root-password-1";
@@ -27,7 +29,7 @@ pub struct Stack {
     pub url: String,
     pub ctx: AppContext,
     http: reqwest::Client,
-    _stack: LocalStack,
+    local: LocalStack,
 }
 
 /// An HTTP answer: status, headers and the JSON body (`Null` when the body is not JSON).
@@ -94,7 +96,17 @@ impl Stack {
         })
         .await
         .unwrap_or_else(|e| panic!("local stack did not start: {e}"));
-        Stack { url: stack.url.clone(), ctx: stack.ctx.clone(), http: reqwest::Client::new(), _stack: stack }
+        Stack { url: stack.url.clone(), ctx: stack.ctx.clone(), http: reqwest::Client::new(), local: stack }
+    }
+
+    /// Every push the functions made to WebSocket connections so far, with its status.
+    pub fn pushes(&self) -> Vec<PushRecord> {
+        self.local.pushes()
+    }
+
+    /// The failure records of domain events the notifier kept failing on.
+    pub fn dead_letters(&self) -> Vec<Value> {
+        self.local.dead_letters()
     }
 
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {

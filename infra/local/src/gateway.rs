@@ -4,6 +4,10 @@
 //!
 //! What API Gateway itself answers, it answers here in its own words: `{"message":"Not
 //! Found"}` for no route, 413 past the 10 MB payload limit, and CORS preflights.
+//!
+//! The same listener serves what no emulator does: the WebSocket API and its `@connections`
+//! management API ([`crate::websocket`]), and EventBridge's PutEvents with delivery to the
+//! functions' rules ([`crate::eventbus`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
@@ -23,33 +27,69 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
+use crate::eventbus::EventBridge;
 use crate::template::{Cors, HttpRoute, Template};
+use crate::websocket::{self, PushRecord, WebSocketApi};
 
 /// API Gateway's payload limit.
 const MAX_BODY: usize = 10 * 1024 * 1024;
+
+/// What the gateway answers on its listener.
+pub type Reply = hyper::Response<Full<Bytes>>;
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = lambda_http::Response<lambda_http::Body>> + Send>>;
 /// A function's request handler, as the gateway calls it.
 pub type Handler = Arc<dyn Fn(lambda_http::Request) -> HandlerFuture + Send + Sync>;
 
+pub type EventHandlerFuture = Pin<Box<dyn Future<Output = Result<Value, String>> + Send>>;
+/// A non-HTTP function (WebSocket routes, event rules): the JSON event in, the JSON answer
+/// or the function's error out, as Lambda's runtime API carries them.
+pub type EventHandler = Arc<dyn Fn(Value) -> EventHandlerFuture + Send + Sync>;
+
+/// The functions of template.yaml by logical id: HTTP API functions, and the rest.
+#[derive(Default)]
+pub struct Handlers {
+    pub http: HashMap<String, Handler>,
+    pub events: HashMap<String, EventHandler>,
+}
+
 pub struct Gateway {
     routes: Vec<HttpRoute>,
     handlers: HashMap<String, Handler>,
     cors: Cors,
+    websocket: Arc<WebSocketApi>,
+    event_bridge: EventBridge,
 }
 
 impl Gateway {
     /// Fails when template.yaml routes to a function the local stack has no handler for,
     /// so a new function cannot be forgotten here.
-    pub fn new(template: &Template, handlers: HashMap<String, Handler>) -> Result<Gateway, String> {
-        if let Some(route) = template.routes.iter().find(|r| !handlers.contains_key(&r.function)) {
+    pub fn new(template: &Template, handlers: Handlers) -> Result<Gateway, String> {
+        if let Some(route) = template.routes.iter().find(|r| !handlers.http.contains_key(&r.function)) {
             return Err(format!(
                 "template.yaml routes {} to {}, which the local stack does not know",
                 route.route_key(),
                 route.function
             ));
         }
-        Ok(Gateway { routes: template.routes.clone(), handlers, cors: template.cors.clone() })
+        Ok(Gateway {
+            routes: template.routes.clone(),
+            cors: template.cors.clone(),
+            websocket: Arc::new(WebSocketApi::new(&template.websocket, &handlers.events)?),
+            event_bridge: EventBridge::new(&template.event_rules, &handlers.events)?,
+            handlers: handlers.http,
+        })
+    }
+
+    /// Every `POST @connections/{id}` so far, in order.
+    pub fn pushes(&self) -> Vec<PushRecord> {
+        self.websocket.pushes()
+    }
+
+    /// The failure records of events whose function kept failing, as Lambda sends them to
+    /// an on-failure destination.
+    pub fn dead_letters(&self) -> Vec<Value> {
+        self.event_bridge.dead_letters()
     }
 
     /// Serves until the task is dropped.
@@ -64,12 +104,33 @@ impl Gateway {
                     let gateway = gateway.clone();
                     async move { Ok::<_, Infallible>(gateway.answer(req, peer).await) }
                 });
-                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                let _ = connection.with_upgrades().await;
             });
         }
     }
 
-    async fn answer(&self, req: hyper::Request<Incoming>, peer: SocketAddr) -> hyper::Response<Full<Bytes>> {
+    async fn answer(&self, req: hyper::Request<Incoming>, peer: SocketAddr) -> Reply {
+        if let Some(connection_id) = websocket::management_target(req.uri().path()) {
+            let method = req.method().clone();
+            return match read_body(req.into_body()).await {
+                Ok(body) => self.websocket.manage(&method, &connection_id, body),
+                Err(too_large) => too_large,
+            };
+        }
+        if let Some(operation) = aws_json_operation(&req) {
+            return match read_body(req.into_body()).await {
+                Ok(body) => self.event_bridge.answer(&operation, &body),
+                Err(too_large) => too_large,
+            };
+        }
+        if websocket::is_endpoint(req.uri().path()) {
+            return self.websocket.clone().upgrade(req, peer).await;
+        }
+        self.http_api(req, peer).await
+    }
+
+    async fn http_api(&self, req: hyper::Request<Incoming>, peer: SocketAddr) -> Reply {
         let origin = req.headers().get(http::header::ORIGIN).cloned();
         let mut response =
             if req.method() == Method::OPTIONS && req.headers().contains_key("access-control-request-method") {
@@ -89,7 +150,7 @@ impl Gateway {
         response
     }
 
-    fn preflight(&self) -> hyper::Response<Full<Bytes>> {
+    fn preflight(&self) -> Reply {
         let mut response = plain(StatusCode::NO_CONTENT, Bytes::new());
         let headers = response.headers_mut();
         for (name, values) in [
@@ -106,13 +167,11 @@ impl Gateway {
         response
     }
 
-    async fn invoke(&self, req: hyper::Request<Incoming>, peer: SocketAddr) -> hyper::Response<Full<Bytes>> {
+    async fn invoke(&self, req: hyper::Request<Incoming>, peer: SocketAddr) -> Reply {
         let (parts, body) = req.into_parts();
-        let body = match Limited::new(body, MAX_BODY).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(_) => {
-                return gateway_message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
-            }
+        let body = match read_body(body).await {
+            Ok(body) => body,
+            Err(too_large) => return too_large,
         };
         let path = parts.uri.path();
         let Some(RouteMatch { route, params, .. }) = match_route(&self.routes, &parts.method, path) else {
@@ -140,16 +199,39 @@ impl Gateway {
     }
 }
 
-fn plain(status: StatusCode, body: Bytes) -> hyper::Response<Full<Bytes>> {
+/// Calls a non-HTTP function as Lambda would: a panic is the function's error, not the
+/// gateway's.
+pub(crate) async fn invoke_event(handler: &EventHandler, event: Value) -> Result<Value, String> {
+    tokio::spawn(handler(event)).await.unwrap_or_else(|panic| Err(format!("the function panicked: {panic}")))
+}
+
+/// The operation of an AWS JSON protocol call (`X-Amz-Target: AWSEvents.PutEvents`).
+fn aws_json_operation(req: &hyper::Request<Incoming>) -> Option<String> {
+    let target = req.headers().get("x-amz-target")?.to_str().ok()?;
+    (req.method() == Method::POST && req.uri().path() == "/").then(|| target.to_owned())
+}
+
+async fn read_body(body: Incoming) -> Result<Bytes, Reply> {
+    match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(_) => Err(gateway_message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large")),
+    }
+}
+
+pub(crate) fn plain(status: StatusCode, body: Bytes) -> Reply {
     let mut response = hyper::Response::new(Full::new(body));
     *response.status_mut() = status;
     response
 }
 
-fn gateway_message(status: StatusCode, message: &str) -> hyper::Response<Full<Bytes>> {
-    let mut response = plain(status, Bytes::from(json!({"message": message}).to_string()));
-    response.headers_mut().insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+pub(crate) fn json_reply(status: StatusCode, content_type: &'static str, body: &Value) -> Reply {
+    let mut response = plain(status, Bytes::from(body.to_string()));
+    response.headers_mut().insert(http::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
+}
+
+pub(crate) fn gateway_message(status: StatusCode, message: &str) -> Reply {
+    json_reply(status, "application/json", &json!({"message": message}))
 }
 
 /// A route that matched a request, with its path parameters.
@@ -209,11 +291,16 @@ fn match_path<'a>(route: &'a HttpRoute, segments: &[&str]) -> Option<RouteMatch<
     (pattern.len() == segments.len()).then_some(RouteMatch { route, params, specificity })
 }
 
-fn decode(segment: &str) -> String {
+pub(crate) fn decode(segment: &str) -> String {
     form_urlencoded::parse(format!("x={}", segment.replace('+', "%2B")).as_bytes())
         .next()
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default()
+}
+
+/// A request's time as API Gateway writes it in events (`07/Jan/2019:09:20:57 +0000`).
+pub(crate) fn request_time(time: jiff::Timestamp) -> String {
+    time.strftime("%d/%b/%Y:%H:%M:%S +0000").to_string()
 }
 
 /// The event API Gateway sends for an HTTP API route (payload format 2.0).
@@ -273,7 +360,7 @@ fn payload_v2_event(
             "requestId": uuid::Uuid::new_v4().to_string(),
             "routeKey": route.route_key(),
             "stage": "$default",
-            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000").to_string(),
+            "time": request_time(now),
             "timeEpoch": now.as_millisecond(),
         },
         "isBase64Encoded": is_base64,

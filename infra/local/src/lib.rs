@@ -4,10 +4,13 @@
 pub mod calls;
 pub mod demo;
 pub mod emulator;
+pub mod event_pattern;
+pub mod eventbus;
 pub mod gateway;
 pub mod stack;
 pub mod table;
 pub mod template;
+pub mod websocket;
 
 use std::path::PathBuf;
 

@@ -1,6 +1,6 @@
 //! `make run`: TeamSync on this machine. Starts the DynamoDB emulator, creates the table
-//! from template.yaml, bootstraps the super admin and demo data, and serves the API on
-//! 127.0.0.1 until Ctrl-C or SIGTERM, then stops everything it started.
+//! from template.yaml, bootstraps the super admin and demo data, and serves the HTTP and
+//! WebSocket APIs on 127.0.0.1 until Ctrl-C or SIGTERM, then stops everything it started.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -75,6 +75,7 @@ async fn serve(
     .await?;
 
     println!("TeamSync is running at {}/api/", stack.url);
+    println!("  realtime:    {}?token=<access token>", stack.ws_url);
     println!("  super admin: {admin_username} / {admin_password}");
     if demo_enabled {
         let demo_password = kept_secret(&root.join(".local/demo-password"), 6)?;

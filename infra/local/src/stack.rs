@@ -1,24 +1,32 @@
 //! One local TeamSync: a table created from template.yaml in the DynamoDB emulator, the
-//! functions' handlers built as their Lambda `main`s build them, and the gateway in front.
+//! functions' handlers built as their Lambda `main`s build them, and the gateway in front,
+//! which is also the functions' event bus and WebSocket management endpoint.
 //! `make run` starts one; every black-box test starts its own on a table of its own.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use teamsync::AppContext;
-use teamsync::context::AwsClients;
 use teamsync::api::{Endpoints, Function};
 use teamsync::auth::tokens::TokenKeys;
 use teamsync::config::Settings;
+use teamsync::context::AwsClients;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::calls::CallRecorder;
-use crate::gateway::{Gateway, Handler};
+use crate::gateway::{EventHandler, Gateway, Handler, Handlers};
+use crate::websocket::{ENDPOINT_PATH, PushRecord};
 use crate::{table, template::Template};
+
+/// The event bus the functions publish to, unless the settings name another.
+const LOCAL_EVENT_BUS: &str = "teamsync-local";
 
 pub struct StackOptions<'a> {
     pub root: &'a Path,
@@ -35,8 +43,12 @@ pub struct StackOptions<'a> {
 }
 
 pub struct LocalStack {
+    /// The HTTP API, the event bus and the WebSocket management API: `http://127.0.0.1:<port>`.
     pub url: String,
+    /// The WebSocket API: `ws://127.0.0.1:<port>/ws/notifications/`.
+    pub ws_url: String,
     pub ctx: AppContext,
+    gateway: Arc<Gateway>,
     server: JoinHandle<()>,
 }
 
@@ -45,33 +57,40 @@ impl LocalStack {
         let template = Template::load(&options.root.join("template.yaml"))?;
         let sdk = sdk_config(options.dynamodb_url).await;
         table::create(&aws_sdk_dynamodb::Client::new(&sdk), options.table, &template.table).await?;
+        // The functions' settings name the gateway's URL, so it must be known first.
+        let listener = TcpListener::bind(("127.0.0.1", options.port))
+            .await
+            .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", options.port))?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        let url = format!("http://{address}");
 
         let mut env = options.env;
         env.insert("TEAMSYNC_TABLE".into(), options.table.into());
+        env.entry("TEAMSYNC_EVENT_BUS".into()).or_insert_with(|| LOCAL_EVENT_BUS.into());
+        env.entry("TEAMSYNC_WS_ENDPOINT".into()).or_insert_with(|| url.clone());
         let settings = Settings::from_lookup(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
         let tokens = TokenKeys::from_seed(options.jwt_seed.as_bytes(), &settings.issuer, &settings.audience)
             .map_err(|e| e.to_string())?;
-        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
-        if let Some(recorder) = options.recorder {
-            dynamodb = dynamodb.interceptor(recorder);
-        }
-        let clients = AwsClients {
-            dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
-            eventbridge: aws_sdk_eventbridge::Client::new(&sdk),
-            connections: None,
-        };
+        let clients = aws_clients(&sdk, &url, &settings, options.recorder);
         let ctx = AppContext::new(clients, settings, tokens);
         if let Some((username, password)) = options.admin {
             identity::bootstrap_admin(&ctx, username, password).await.map_err(|e| e.to_string())?;
         }
 
-        let gateway = Arc::new(Gateway::new(&template, handlers(&ctx))?);
-        let listener = TcpListener::bind(("127.0.0.1", options.port))
-            .await
-            .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", options.port))?;
-        let url = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
-        let server = tokio::spawn(gateway.serve(listener));
-        Ok(LocalStack { url, ctx, server })
+        let handlers = Handlers { http: http_handlers(&ctx), events: event_handlers(&ctx) };
+        let gateway = Arc::new(Gateway::new(&template, handlers)?);
+        let server = tokio::spawn(gateway.clone().serve(listener));
+        Ok(LocalStack { url, ws_url: format!("ws://{address}{ENDPOINT_PATH}"), ctx, gateway, server })
+    }
+
+    /// Every push the functions made through the `@connections` API so far.
+    pub fn pushes(&self) -> Vec<PushRecord> {
+        self.gateway.pushes()
+    }
+
+    /// The failure records of events the functions kept failing on (see [`Gateway::dead_letters`]).
+    pub fn dead_letters(&self) -> Vec<serde_json::Value> {
+        self.gateway.dead_letters()
     }
 }
 
@@ -92,6 +111,25 @@ pub async fn sdk_config(dynamodb_url: &str) -> SdkConfig {
         .await
 }
 
+/// The functions' AWS clients: DynamoDB is the emulator; EventBridge and, unless the settings
+/// say otherwise, the WebSocket management API are the gateway itself.
+fn aws_clients(sdk: &SdkConfig, gateway_url: &str, settings: &Settings, recorder: Option<CallRecorder>) -> AwsClients {
+    let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(sdk);
+    if let Some(recorder) = recorder {
+        dynamodb = dynamodb.interceptor(recorder);
+    }
+    let eventbridge = aws_sdk_eventbridge::config::Builder::from(sdk).endpoint_url(gateway_url).build();
+    let connections = settings.ws_endpoint.as_ref().map(|url| {
+        let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk).endpoint_url(url).build();
+        aws_sdk_apigatewaymanagement::Client::from_conf(config)
+    });
+    AwsClients {
+        dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
+        eventbridge: aws_sdk_eventbridge::Client::from_conf(eventbridge),
+        connections,
+    }
+}
+
 /// A function's library handler as the gateway calls it.
 fn handler<E: Endpoints>(ctx: &AppContext) -> Handler {
     let function = Arc::new(Function::<E>::new(ctx.clone()));
@@ -101,12 +139,58 @@ fn handler<E: Endpoints>(ctx: &AppContext) -> Handler {
     })
 }
 
-/// Each function of template.yaml, by logical id, built from the same library code as its
-/// Lambda binary.
-fn handlers(ctx: &AppContext) -> HashMap<String, Handler> {
+/// Each HTTP API function of template.yaml, by logical id, built from the same library code
+/// as its Lambda binary.
+fn http_handlers(ctx: &AppContext) -> HashMap<String, Handler> {
     HashMap::from([
         ("IdentityFunction".to_owned(), handler::<identity::Route>(ctx)),
         ("ProjectsFunction".to_owned(), handler::<projects::Route>(ctx)),
         ("TasksFunction".to_owned(), handler::<tasks::Route>(ctx)),
+        ("TeamFunction".to_owned(), handler::<team::Route>(ctx)),
+        ("NotificationsFunction".to_owned(), handler::<notifications::Route>(ctx)),
     ])
+}
+
+/// The other functions of template.yaml, which take their typed events from the runtime.
+fn event_handlers(ctx: &AppContext) -> HashMap<String, EventHandler> {
+    let ws = Arc::new(ws::Ws::new(ctx.clone()));
+    let notifier = Arc::new(notifier::Notifier::new(ctx.clone()));
+    HashMap::from([
+        (
+            "WsFunction".to_owned(),
+            typed_handler(move |event| {
+                let ws = ws.clone();
+                async move { Ok(ws.handle(event).await) }
+            }),
+        ),
+        (
+            "NotifierFunction".to_owned(),
+            typed_handler(move |event| {
+                let notifier = notifier.clone();
+                async move { notifier.handle(event).await.map_err(|e| e.to_string()) }
+            }),
+        ),
+    ])
+}
+
+/// A function taking a typed event, as the gateway calls it with JSON: what the Lambda
+/// runtime does for the function's binary.
+fn typed_handler<E, A, F, Fut>(function: F) -> EventHandler
+where
+    E: DeserializeOwned + Send + 'static,
+    A: Serialize,
+    F: Fn(E) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<A, String>> + Send + 'static,
+{
+    let function = Arc::new(function);
+    Arc::new(move |event| {
+        let function = function.clone();
+        Box::pin(async move {
+            // The gateway built the event, so an event the function cannot read is its bug.
+            let event: E =
+                serde_json::from_value(event).map_err(|e| format!("the local gateway's event is malformed: {e}"))?;
+            let answer = function(event).await?;
+            serde_json::to_value(answer).map_err(|e| format!("the function's answer is not JSON: {e}"))
+        })
+    })
 }

@@ -1,10 +1,11 @@
-//! Reads template.yaml, so that the local stack serves exactly the routes and the table that
-//! AWS would get: no second list to keep in sync.
+//! Reads template.yaml, so that the local stack serves exactly the routes, the WebSocket API,
+//! the event rules and the table that AWS would get: no second list to keep in sync.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde::Deserialize;
-use serde_norway::Value;
+use serde_norway::{Mapping, Value};
 
 /// An `HttpApi` event of a function: `METHOD /path` (method may be `ANY`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,11 +80,48 @@ pub struct Cors {
     pub max_age: Option<u64>,
 }
 
+/// The WebSocket API (`AWS::ApiGatewayV2::Api` with ProtocolType WEBSOCKET).
+#[derive(Debug, Clone, Default)]
+pub struct WebSocketSpec {
+    /// Which part of a message picks its route, e.g. `$request.body.action`.
+    pub route_selection_expression: String,
+    pub routes: Vec<WebSocketRoute>,
+}
+
+/// A route of the WebSocket API and the function its Lambda proxy integration invokes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSocketRoute {
+    /// `$connect`, `$disconnect`, `$default` or a value of the route selection expression.
+    pub route_key: String,
+    pub function: String,
+    /// Whether a RouteResponse sends the function's answer back to the client.
+    pub responds: bool,
+}
+
+/// A function's `EventBridgeRule` event: which bus events it receives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRule {
+    pub function: String,
+    /// The rule's event pattern, as EventBridge reads it (JSON).
+    pub pattern: serde_json::Value,
+    /// How often Lambda retries an asynchronous invocation that failed: the function's
+    /// EventInvokeConfig.MaximumRetryAttempts (Lambda's default 2). EventBridge hands Lambda
+    /// the event asynchronously, so the function's errors are retried by Lambda under this
+    /// setting; the rule's RetryPolicy only covers failures to hand the event over, which
+    /// cannot happen in-process.
+    pub invoke_retries: u32,
+}
+
+/// Lambda retries a failed asynchronous invocation twice unless configured otherwise.
+const DEFAULT_ASYNC_RETRIES: u32 = 2;
+
 #[derive(Debug, Clone)]
 pub struct Template {
     pub routes: Vec<HttpRoute>,
     pub table: TableSpec,
     pub cors: Cors,
+    pub websocket: WebSocketSpec,
+    pub event_rules: Vec<EventRule>,
 }
 
 impl Template {
@@ -132,8 +170,98 @@ impl Template {
             }
         }
         let table = table.ok_or("template.yaml declares no AWS::DynamoDB::Table")?;
-        Ok(Template { routes, table, cors })
+        let websocket = websocket_spec(resources)?;
+        let event_rules = event_rules(resources)?;
+        Ok(Template { routes, table, cors, websocket, event_rules })
     }
+}
+
+/// Each resource of type `kind`: its logical id and its Properties.
+fn resources_of_type<'a>(resources: &'a Mapping, kind: &'a str) -> impl Iterator<Item = (&'a str, &'a Value)> {
+    resources
+        .iter()
+        .filter(move |(_, resource)| resource.get("Type").and_then(Value::as_str) == Some(kind))
+        .map(|(name, resource)| (name.as_str().unwrap_or_default(), resource.get("Properties").unwrap_or(&Value::Null)))
+}
+
+/// A property as plain text, with a `!Ref`/`!Sub` tag taken off (`!Ref X` gives `X`).
+fn text_property(properties: &Value, key: &str) -> Option<String> {
+    properties.get(key).cloned().map(untagged).and_then(|value| value.as_str().map(str::to_owned))
+}
+
+/// The names a `!Sub` string substitutes: `a/${B}/${C.Arn}` gives `B`, `C.Arn`.
+fn substitutions(text: &str) -> Vec<&str> {
+    text.split("${").skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name)).collect()
+}
+
+/// The WebSocket API's routes, each resolved through its integration to a function.
+fn websocket_spec(resources: &Mapping) -> Result<WebSocketSpec, String> {
+    let apis: HashMap<&str, String> = resources_of_type(resources, "AWS::ApiGatewayV2::Api")
+        .filter(|(_, props)| text_property(props, "ProtocolType").as_deref() == Some("WEBSOCKET"))
+        .map(|(name, props)| (name, text_property(props, "RouteSelectionExpression").unwrap_or_default()))
+        .collect();
+    if apis.len() > 1 {
+        return Err("template.yaml declares more than one WebSocket API; the local gateway serves one".into());
+    }
+    let Some(route_selection_expression) = apis.values().next().cloned() else {
+        return Ok(WebSocketSpec::default());
+    };
+    let integration_functions: HashMap<&str, String> = resources_of_type(resources, "AWS::ApiGatewayV2::Integration")
+        .filter_map(|(name, props)| {
+            let uri = text_property(props, "IntegrationUri")?;
+            let function = substitutions(&uri).into_iter().find_map(|s| s.strip_suffix(".Arn"))?.to_owned();
+            Some((name, function))
+        })
+        .collect();
+    let responding_routes: HashSet<String> = resources_of_type(resources, "AWS::ApiGatewayV2::RouteResponse")
+        .filter_map(|(_, props)| text_property(props, "RouteId"))
+        .collect();
+    let mut routes = Vec::new();
+    for (name, props) in resources_of_type(resources, "AWS::ApiGatewayV2::Route") {
+        if !text_property(props, "ApiId").is_some_and(|api| apis.contains_key(api.as_str())) {
+            continue;
+        }
+        let route_key = text_property(props, "RouteKey").ok_or_else(|| format!("route {name} has no RouteKey"))?;
+        let target = text_property(props, "Target").unwrap_or_default();
+        let function = target
+            .strip_prefix("integrations/")
+            .and_then(|integration| substitutions(integration).first().copied())
+            .and_then(|integration| integration_functions.get(integration))
+            .ok_or_else(|| format!("route {name} does not target a Lambda integration of template.yaml"))?;
+        routes.push(WebSocketRoute {
+            route_key,
+            function: function.clone(),
+            responds: responding_routes.contains(name),
+        });
+    }
+    Ok(WebSocketSpec { route_selection_expression, routes })
+}
+
+/// The `EventBridgeRule` events of every function.
+fn event_rules(resources: &Mapping) -> Result<Vec<EventRule>, String> {
+    let mut rules = Vec::new();
+    for (name, props) in resources_of_type(resources, "AWS::Serverless::Function") {
+        let invoke_retries = props
+            .get("EventInvokeConfig")
+            .and_then(|config| config.get("MaximumRetryAttempts"))
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(DEFAULT_ASYNC_RETRIES);
+        let events = props.get("Events").and_then(Value::as_mapping);
+        for event in events.into_iter().flat_map(|m| m.values()) {
+            if event.get("Type").and_then(Value::as_str) != Some("EventBridgeRule") {
+                continue;
+            }
+            let pattern = event
+                .get("Properties")
+                .and_then(|p| p.get("Pattern"))
+                .ok_or_else(|| format!("an EventBridgeRule event of {name} has no Pattern"))?;
+            let pattern = serde_json::to_value(untagged(pattern.clone()))
+                .map_err(|e| format!("the Pattern of an EventBridgeRule event of {name}: {e}"))?;
+            rules.push(EventRule { function: name.to_owned(), pattern, invoke_retries });
+        }
+    }
+    Ok(rules)
 }
 
 /// Replaces CloudFormation's `!Ref`-style tags by their plain values, which the local
@@ -151,13 +279,56 @@ fn untagged(value: Value) -> Value {
 mod tests {
     use super::*;
 
+    fn real_template() -> Template {
+        Template::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml")).unwrap()
+    }
+
     #[test]
     fn reads_the_projects_template() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
-        let template = Template::load(&path).unwrap();
+        let template = real_template();
         assert!(template.routes.iter().any(|r| r.function == "IdentityFunction" && r.path == "/api/auth/{proxy+}"));
         assert_eq!(template.table.key_schema[0].attribute_name, "pk");
         assert!(template.table.time_to_live_specification.as_ref().is_some_and(|t| t.enabled));
         assert!(template.cors.allow_headers.iter().any(|h| h == "Authorization"));
+    }
+
+    #[test]
+    fn reads_the_websocket_routes_through_their_integration() {
+        let websocket = real_template().websocket;
+        assert_eq!(websocket.route_selection_expression, "$request.body.action");
+        let mut routes: Vec<(&str, &str, bool)> =
+            websocket.routes.iter().map(|r| (r.route_key.as_str(), r.function.as_str(), r.responds)).collect();
+        routes.sort();
+        assert_eq!(
+            routes,
+            [("$connect", "WsFunction", false), ("$default", "WsFunction", true), ("$disconnect", "WsFunction", false)]
+        );
+    }
+
+    #[test]
+    fn reads_the_event_rules_of_functions() {
+        let rules = real_template().event_rules;
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].function, "NotifierFunction");
+        assert_eq!(rules[0].pattern, serde_json::json!({"source": ["teamsync"]}));
+        assert_eq!(rules[0].invoke_retries, 2);
+    }
+
+    #[test]
+    fn a_route_to_an_unknown_integration_is_an_error() {
+        let text = r#"
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: { AttributeDefinitions: [], KeySchema: [] }
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: { ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action }
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: { ApiId: !Ref Api, RouteKey: $default, Target: !Sub "integrations/${Missing}" }
+"#;
+        let error = Template::parse(text).unwrap_err();
+        assert!(error.contains("route Route"), "{error}");
     }
 }
