@@ -148,12 +148,10 @@ async fn invoke(function: &str, dynamodb_url: &str, table: &str, events: Vec<Val
     answers
 }
 
-/// A fixture, with `${ACCESS_TOKEN}` replaced by a live token.
-fn with_token(mut event: Value, token: &str) -> Value {
-    if let Some(header) = event["headers"]["authorization"].as_str() {
-        event["headers"]["authorization"] = Value::String(header.replace("${ACCESS_TOKEN}", token));
-    }
-    event
+/// A fixture, with `${ACCESS_TOKEN}` (in a header or a query parameter) replaced by a
+/// live token.
+fn with_token(event: Value, token: &str) -> Value {
+    serde_json::from_str(&event.to_string().replace("${ACCESS_TOKEN}", token)).unwrap()
 }
 
 fn body_of(answer: &Value) -> Value {
@@ -180,7 +178,7 @@ async fn the_identity_binary_serves_its_fixtures_through_the_runtime_api() {
 }
 
 #[tokio::test]
-async fn the_projects_and_tasks_binaries_serve_their_fixtures_through_the_runtime_api() {
+async fn the_domain_binaries_serve_their_fixtures_through_the_runtime_api() {
     let (sdk, dynamodb_url, table) = fresh_table().await;
     // A signed-in super admin and a project of a team, made through the domain as the
     // identity and projects functions would.
@@ -230,6 +228,26 @@ async fn the_projects_and_tasks_binaries_serve_their_fixtures_through_the_runtim
     assert_eq!(body_of(&projects[0])["data"]["items"][0]["title"], "Fixture project");
     let tasks = invoke("tasks", &dynamodb_url, &table, vec![with_token(fixture("tasks-tree.json"), &token)]).await;
     assert_eq!(body_of(&tasks[0])["data"]["items"], serde_json::json!([]));
+    let team = invoke("team", &dynamodb_url, &table, vec![with_token(fixture("team-members.json"), &token)]).await;
+    assert_eq!(body_of(&team[0])["data"]["items"][0]["username"], "founder");
+    let inbox =
+        invoke("notifications", &dynamodb_url, &table, vec![with_token(fixture("notifications-list.json"), &token)])
+            .await;
+    assert_eq!(body_of(&inbox[0])["data"]["unread_count"], 0);
+
+    // The WebSocket routes: connect with the token, subscribe to project 1, disconnect.
+    let ws_events = ["ws-connect.json", "ws-subscribe.json", "ws-disconnect.json"];
+    let ws =
+        invoke("ws", &dynamodb_url, &table, ws_events.iter().map(|f| with_token(fixture(f), &token)).collect()).await;
+    assert_eq!(ws[0]["statusCode"], 200, "{}", ws[0]);
+    assert_eq!(body_of(&ws[1]), serde_json::json!({"type": "subscribed", "channel": "project_1"}));
+    assert_eq!(ws[2]["statusCode"], 200, "{}", ws[2]);
+    let refused =
+        invoke("ws", &dynamodb_url, &table, vec![with_token(fixture("ws-connect.json"), "not-a-token")]).await;
+    assert_eq!(refused[0]["statusCode"], 401, "{}", refused[0]);
+    // The notifier reads an EventBridge event (no connection is left to push to).
+    let notifier = invoke("notifier", &dynamodb_url, &table, vec![fixture("notifier-task-updated.json")]).await;
+    assert_eq!(notifier[0], Value::Null);
 }
 
 async fn next_answer(reports: &mut mpsc::UnboundedReceiver<Result<Value, String>>) -> Value {
