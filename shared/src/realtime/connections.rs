@@ -46,8 +46,9 @@ impl ConnectionRef {
 pub struct ConnectionRecord {
     #[serde(flatten)]
     pub connection: ConnectionRef,
-    /// A string set: subscribing twice is one subscription.
-    #[serde(default)]
+    /// A string set, which DynamoDB's `ADD` creates on the first subscription (an empty set
+    /// cannot be stored): subscribing twice is one subscription.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub channels: Vec<String>,
     pub connected_at: Timestamp,
 }

@@ -36,6 +36,7 @@ async fn main() {
     let archived = world.create_project(&stack, "Old").await;
     stack.patch(&format!("/api/projects/{archived}/archive/"), Some(&world.alice.token), json!(null)).await;
     let to_archive = world.create_project(&stack, "Archive me").await;
+    stack.register("newbie", json!({})).await;
 
     let (p, t) = (world.project, world.task);
     let (bob, carol) = (world.bob.id, world.carol.id);
@@ -89,6 +90,11 @@ async fn main() {
         (Method::DELETE, format!("/api/tasks/{leaf}/"), json!(null), "super admin", &world.root.token),
         (Method::GET, "/api/auth/me/".into(), json!(null), "member", &world.bob.token),
         (Method::GET, "/api/users/".into(), json!(null), "member", &world.bob.token),
+        (Method::GET, "/api/team/members/".into(), json!(null), "member", &world.bob.token),
+        (Method::POST, "/api/team/invite/".into(), json!({"username": "newbie"}), "team admin", alice),
+        (Method::PATCH, format!("/api/team/members/{carol}/role/"), json!({"role": "team_admin"}), "team admin", alice),
+        (Method::GET, "/api/notifications/".into(), json!(null), "member", &world.bob.token),
+        (Method::PATCH, "/api/notifications/read-all/".into(), json!(null), "member", &world.bob.token),
     ];
     let mut rows = Vec::new();
     for (method, path, body, caller, token) in cases {
@@ -106,7 +112,8 @@ async fn main() {
             operations: calls.iter().map(|c| c.operation.as_str()).collect::<Vec<_>>().join(" "),
         });
     }
-    println!("DynamoDB calls per request (the session check is the first GetItem; round trips count sequential waits)");
+    println!("DynamoDB calls per request (the session check is the first GetItem; round trips count sequential waits;");
+    println!("writes also publish one event to the bus; the notifier's own calls that follow are not counted)");
     println!("{:<40} {:<12} {:>6} {:>5} {:>11}  operations", "route", "caller", "status", "calls", "round trips");
     for row in &rows {
         println!(
