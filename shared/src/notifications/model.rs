@@ -85,7 +85,14 @@ impl NotificationRecord {
     pub fn wording(&self, lang: Lang) -> (String, String) {
         let subject = &self.subject;
         let actor = self.actor_name.as_deref().unwrap_or("?");
-        let title = self.kind.display(lang).to_owned();
+        let title = match (self.kind, lang) {
+            // The seed's own titles (§7.1); the other kinds are titled by their type.
+            (NotificationKind::TaskAssigned, Lang::En) => "New task assigned".to_owned(),
+            (NotificationKind::TaskAssigned, Lang::Zh) => "新任务分配".to_owned(),
+            (NotificationKind::StatusChanged, Lang::En) => "Task status changed".to_owned(),
+            (NotificationKind::StatusChanged, Lang::Zh) => "任务状态变更".to_owned(),
+            (kind, lang) => kind.display(lang).to_owned(),
+        };
         let content = match (self.kind, lang) {
             (NotificationKind::TaskAssigned, Lang::En) => format!("You were assigned a new task: {subject}"),
             (NotificationKind::TaskAssigned, Lang::Zh) => format!("您被分配了新任务：{subject}"),
@@ -148,18 +155,22 @@ pub struct Draft {
 }
 
 impl Draft {
-    /// A notification about a task.
-    pub fn task(user_id: u64, kind: NotificationKind, task: &crate::projects::model::TaskRecord) -> Draft {
+    pub fn new(user_id: u64, kind: NotificationKind, subject: &str) -> Draft {
         Draft {
             user_id,
             kind,
-            subject: task.title.clone(),
+            subject: subject.to_owned(),
             actor_name: None,
-            task_id: Some(task.id),
-            project_id: Some(task.project_id),
+            task_id: None,
+            project_id: None,
             status: None,
             count: None,
         }
+    }
+
+    /// A notification about a task.
+    pub fn task(user_id: u64, kind: NotificationKind, task: &crate::projects::model::TaskRecord) -> Draft {
+        Draft { task_id: Some(task.id), project_id: Some(task.project_id), ..Draft::new(user_id, kind, &task.title) }
     }
 
     pub fn by(mut self, actor_name: &str) -> Draft {

@@ -215,16 +215,7 @@ pub async fn invite(
             code: Some(BusinessCode::AlreadyInTeam),
         });
     }
-    let draft = Draft {
-        user_id: user.id,
-        kind: NotificationKind::MemberInvited,
-        subject: team.name.clone(),
-        actor_name: Some(inviter.username.clone()),
-        task_id: None,
-        project_id: None,
-        status: None,
-        count: None,
-    };
+    let draft = Draft::new(user.id, NotificationKind::MemberInvited, &team.name).by(&inviter.username);
     let effects = adjust_admins(ctx.db.transaction(), team_id, admin_delta(Role::Member, role));
     let (effects, notices) = inbox::stage(ctx, effects, vec![draft], now).await?;
     let membership = Membership { team_id: Some(team_id), role };
@@ -299,14 +290,8 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
     let drafts = admins
         .into_iter()
         .map(|admin| Draft {
-            user_id: admin,
-            kind: NotificationKind::MemberRemoved,
-            subject: user.username.clone(),
-            actor_name: Some(actor.username.clone()),
-            task_id: None,
-            project_id: None,
-            status: None,
             count: Some(tasks.len() as u64),
+            ..Draft::new(admin, NotificationKind::MemberRemoved, &user.username).by(&actor.username)
         })
         .collect();
     let effects = adjust_admins(ctx.db.transaction(), team.id, admin_delta(user.role, Role::Member));
