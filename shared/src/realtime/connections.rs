@@ -32,12 +32,22 @@ pub struct ConnectionRef {
     pub session_id: String,
     /// The language pushes are worded in (the connect request's `Accept-Language`).
     pub lang: Lang,
+    pub connected_at: Timestamp,
     pub expires_at: i64,
 }
+
+/// How long after `$connect` a connection may still be unknown to API Gateway: its items
+/// are written before the handshake completes, and a push in between answers 410.
+pub const HANDSHAKE_GRACE: SignedDuration = SignedDuration::from_secs(30);
 
 impl ConnectionRef {
     pub fn is_live(&self, now: Timestamp) -> bool {
         self.expires_at > now.as_second()
+    }
+
+    /// A 410 for this connection means it is gone for good (not merely still opening).
+    pub fn is_settled(&self, now: Timestamp) -> bool {
+        self.connected_at + HANDSHAKE_GRACE < now
     }
 }
 
@@ -50,7 +60,6 @@ pub struct ConnectionRecord {
     /// cannot be stored): subscribing twice is one subscription.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub channels: Vec<String>,
-    pub connected_at: Timestamp,
 }
 
 /// A channel a client may subscribe to. Only project channels exist.
@@ -93,9 +102,10 @@ pub async fn connect(
         user_id: caller.user_id,
         session_id: caller.session_id.clone(),
         lang,
+        connected_at: now,
         expires_at: (now + CONNECTION_TTL).as_second(),
     };
-    let record = ConnectionRecord { connection: connection.clone(), channels: Vec::new(), connected_at: now };
+    let record = ConnectionRecord { connection: connection.clone(), channels: Vec::new() };
     ctx.db
         .transaction()
         .put(store::to_item(&keys::connection(connection_id), &record)?, None)

@@ -3,8 +3,9 @@
 //! project's channel, each seeing the task as HTTP would show it to them.
 //!
 //! Pushes are best effort: the inbox already holds what matters. A connection API Gateway
-//! reports gone (410) is forgotten; one whose session has ended is forgotten too, so a
-//! logged-out client stops receiving.
+//! reports gone (410) is forgotten, unless it opened moments ago (it may still be in its
+//! handshake); one whose session has ended is forgotten too, so a logged-out client stops
+//! receiving.
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -52,7 +53,7 @@ pub async fn deliver(
         };
         for connection in connections::connections_of(ctx, notice.user_id, now).await? {
             let message = json!({"type": "notification", "data": NotificationView::of(&record, connection.lang)});
-            report.add(send(ctx, &connection, &message).await?);
+            report.add(send(ctx, &connection, &message, now).await?);
         }
     }
     let task_message = match kind {
@@ -110,15 +111,20 @@ async fn push_task_change(
             None => ids,
         };
         let message = json!({"type": message_type, "channel": channel.name(), "data": data});
-        report.add(send(ctx, &connection, &message).await?);
+        report.add(send(ctx, &connection, &message, now).await?);
     }
     Ok(())
 }
 
 /// One push; a connection found gone is forgotten.
-async fn send(ctx: &AppContext, connection: &ConnectionRef, message: &Value) -> Result<Delivery, ApiError> {
+async fn send(
+    ctx: &AppContext,
+    connection: &ConnectionRef,
+    message: &Value,
+    now: Timestamp,
+) -> Result<Delivery, ApiError> {
     let delivery = ctx.pusher.send(&connection.connection_id, message).await;
-    if delivery == Delivery::Gone {
+    if delivery == Delivery::Gone && connection.is_settled(now) {
         connections::forget(ctx, &connection.connection_id).await?;
     }
     Ok(delivery)
