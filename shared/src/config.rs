@@ -37,7 +37,43 @@ pub struct Settings {
     /// The WebSocket API's management endpoint (`https://<api>.execute-api.<region>.amazonaws.com/<stage>`)
     /// through which the notifier pushes; unset, nothing is pushed.
     pub ws_endpoint: Option<String>,
+    /// The attachments bucket; unset, the file routes cannot work.
+    pub bucket: Option<String>,
+    pub files: FilePolicy,
 }
+
+/// What uploads may be, and how long presigned URLs live.
+#[derive(Debug, Clone)]
+pub struct FilePolicy {
+    /// MIME types an attachment may have (`TEAMSYNC_ATTACHMENT_TYPES`, comma-separated).
+    pub attachment_types: Vec<String>,
+    pub max_attachment_bytes: u64,
+    pub max_avatar_bytes: u64,
+    pub upload_url_ttl: SignedDuration,
+    pub download_url_ttl: SignedDuration,
+}
+
+/// Documents, images and archives.
+pub const DEFAULT_ATTACHMENT_TYPES: &[&str] = &[
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "text/plain",
+    "text/csv",
+    "text/markdown",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/zip",
+    "application/x-7z-compressed",
+    "application/gzip",
+    "application/x-tar",
+];
 
 impl Settings {
     /// Reads settings through `lookup` (the process environment in production; a map in
@@ -53,6 +89,17 @@ impl Settings {
                     .filter(|s| *s >= 0)
                     .map(SignedDuration::from_secs)
                     .ok_or_else(|| ConfigError(format!("{name} must be a number of seconds, got {text:?}"))),
+            }
+        };
+        let bytes = |name: &str, default: u64| -> Result<u64, ConfigError> {
+            match lookup(name) {
+                None => Ok(default),
+                Some(text) => text
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| ConfigError(format!("{name} must be a positive number of bytes, got {text:?}"))),
             }
         };
         let default_timezone = lookup("TEAMSYNC_DEFAULT_TIMEZONE").unwrap_or_else(|| "UTC".to_owned());
@@ -75,6 +122,19 @@ impl Settings {
             lockout: LockoutPolicy { max_failures, window: seconds("TEAMSYNC_LOGIN_WINDOW_S", 15 * 60)? },
             event_bus: lookup("TEAMSYNC_EVENT_BUS").filter(|name| !name.trim().is_empty()),
             ws_endpoint: lookup("TEAMSYNC_WS_ENDPOINT").filter(|url| !url.trim().is_empty()),
+            bucket: lookup("TEAMSYNC_BUCKET").filter(|name| !name.trim().is_empty()),
+            files: FilePolicy {
+                attachment_types: match lookup("TEAMSYNC_ATTACHMENT_TYPES") {
+                    Some(list) => {
+                        list.split(',').map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty()).collect()
+                    }
+                    None => DEFAULT_ATTACHMENT_TYPES.iter().map(|t| (*t).to_owned()).collect(),
+                },
+                max_attachment_bytes: bytes("TEAMSYNC_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)?,
+                max_avatar_bytes: bytes("TEAMSYNC_MAX_AVATAR_BYTES", 2 * 1024 * 1024)?,
+                upload_url_ttl: seconds("TEAMSYNC_UPLOAD_URL_TTL_S", 300)?,
+                download_url_ttl: seconds("TEAMSYNC_DOWNLOAD_URL_TTL_S", 300)?,
+            },
         })
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::auth::tokens::TokenKeys;
 use crate::config::{self, ConfigError, Settings};
 use crate::events::EventBus;
+use crate::files::store::FileStore;
 use crate::realtime::push::Pusher;
 use crate::store::Db;
 
@@ -15,6 +16,8 @@ pub struct AppContext {
     pub events: EventBus,
     /// Pushes to WebSocket connections (the notifier's job).
     pub pusher: Pusher,
+    /// The attachments bucket: presigned URLs and object checks.
+    pub files: FileStore,
     pub tokens: Arc<TokenKeys>,
     pub settings: Arc<Settings>,
 }
@@ -25,6 +28,7 @@ pub struct AwsClients {
     pub eventbridge: aws_sdk_eventbridge::Client,
     /// The WebSocket API's `@connections` endpoint, when `TEAMSYNC_WS_ENDPOINT` names one.
     pub connections: Option<aws_sdk_apigatewaymanagement::Client>,
+    pub s3: aws_sdk_s3::Client,
 }
 
 impl AwsClients {
@@ -38,6 +42,7 @@ impl AwsClients {
                 let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk).endpoint_url(url).build();
                 aws_sdk_apigatewaymanagement::Client::from_conf(config)
             }),
+            s3: aws_sdk_s3::Client::new(sdk),
         }
     }
 }
@@ -48,6 +53,7 @@ impl AppContext {
             db: Db::new(clients.dynamodb, settings.table.clone()),
             events: EventBus::new(clients.eventbridge, settings.event_bus.clone()),
             pusher: Pusher::new(clients.connections),
+            files: FileStore::new(clients.s3, settings.bucket.clone()),
             tokens: Arc::new(tokens),
             settings: Arc::new(settings),
         }

@@ -21,6 +21,8 @@ pub enum BusinessCode {
     TaskHidden = 3004,
     UserNotFound = 4001,
     AlreadyInTeam = 4002,
+    FileTypeNotAllowed = 5002,
+    FileTooLarge = 5003,
 }
 
 /// Field name → the problems found with it. Sorted, so error bodies are stable.
@@ -72,6 +74,9 @@ pub enum TokenProblem {
 pub enum ApiError {
     #[error("invalid request: {0:?}")]
     Validation(FieldErrors),
+    /// A 400 with a message and business code of its own (a file of the wrong type or size).
+    #[error("bad request: {msg:?}")]
+    BadRequest { msg: Msg, fields: FieldErrors, code: Option<BusinessCode> },
     #[error("wrong username or password")]
     InvalidCredentials,
     #[error("token refused: {0:?}")]
@@ -126,7 +131,7 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::Validation(_) => StatusCode::BAD_REQUEST,
+            ApiError::Validation(_) | ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::InvalidCredentials | ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
@@ -151,7 +156,7 @@ impl ApiError {
                 TokenProblem::SessionEnded => Msg::SessionEnded,
                 TokenProblem::Reused => Msg::RefreshTokenReused,
             },
-            ApiError::Forbidden { msg, .. } => msg.clone(),
+            ApiError::Forbidden { msg, .. } | ApiError::BadRequest { msg, .. } => msg.clone(),
             ApiError::PreconditionFailed => Msg::PreconditionFailed,
             ApiError::Unprocessable { msg, .. } => msg.clone(),
             ApiError::NotFound { msg, .. } => msg.clone(),
@@ -171,6 +176,7 @@ impl ApiError {
             ApiError::Unauthenticated(_) => Some(BusinessCode::TokenInvalid),
             ApiError::NotFound { code, .. }
             | ApiError::Conflict { code, .. }
+            | ApiError::BadRequest { code, .. }
             | ApiError::Forbidden { code, .. }
             | ApiError::Unprocessable { code, .. } => *code,
             _ => None,
@@ -180,6 +186,7 @@ impl ApiError {
     pub fn field_errors(&self) -> Option<&FieldErrors> {
         match self {
             ApiError::Validation(fields)
+            | ApiError::BadRequest { fields, .. }
             | ApiError::Conflict { fields, .. }
             | ApiError::NotFound { fields, .. }
             | ApiError::Unprocessable { fields, .. } => Some(fields),

@@ -22,6 +22,8 @@ pub enum EventKind {
     TaskCreated,
     TaskUpdated,
     TaskDeleted,
+    AttachmentAdded,
+    AttachmentDeleted,
     TeamUpdated,
     MemberInvited,
     MemberRoleChanged,
@@ -29,7 +31,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 14] = [
         EventKind::ProjectCreated,
         EventKind::ProjectUpdated,
         EventKind::ProjectArchived,
@@ -38,6 +40,8 @@ impl EventKind {
         EventKind::TaskCreated,
         EventKind::TaskUpdated,
         EventKind::TaskDeleted,
+        EventKind::AttachmentAdded,
+        EventKind::AttachmentDeleted,
         EventKind::TeamUpdated,
         EventKind::MemberInvited,
         EventKind::MemberRoleChanged,
@@ -54,6 +58,8 @@ impl EventKind {
             EventKind::TaskCreated => "TaskCreated",
             EventKind::TaskUpdated => "TaskUpdated",
             EventKind::TaskDeleted => "TaskDeleted",
+            EventKind::AttachmentAdded => "AttachmentAdded",
+            EventKind::AttachmentDeleted => "AttachmentDeleted",
             EventKind::TeamUpdated => "TeamUpdated",
             EventKind::MemberInvited => "MemberInvited",
             EventKind::MemberRoleChanged => "MemberRoleChanged",

@@ -105,6 +105,19 @@ pub enum Msg {
     UnknownChannel,
     TooManyChannels { max: usize },
     UnknownAction,
+    FileTypeNotAllowed,
+    InvalidMimeType,
+    FileTooLarge { max_bytes: u64 },
+    NotAnUploadOfThisTask,
+    NotUploaded,
+    UploadDoesNotMatch,
+    AttachmentNotFound,
+    UploadUrlIssued,
+    AttachmentAdded,
+    AttachmentDeleted,
+    AvatarUpdated,
+    MustBeMultipart,
+    NotAnImage,
     NotificationRead,
     AllNotificationsRead,
     NotificationDeleted,
@@ -249,6 +262,35 @@ impl Msg {
             Msg::UnknownAction => (
                 "Unknown action; send subscribe, unsubscribe or ping".into(),
                 "未知操作，请发送 subscribe、unsubscribe 或 ping".into(),
+            ),
+            Msg::FileTypeNotAllowed => ("This file type is not supported".into(), "文件类型不支持".into()),
+            Msg::InvalidMimeType => {
+                ("Not a MIME type (e.g. application/pdf)".into(), "不是有效的 MIME 类型（如 application/pdf）".into())
+            }
+            Msg::FileTooLarge { max_bytes } => (
+                format!("The file is larger than the limit of {max_bytes} bytes"),
+                format!("文件大小超过限制（{max_bytes} 字节）"),
+            ),
+            Msg::NotAnUploadOfThisTask => {
+                ("Not an upload key issued for this task".into(), "不是为该任务签发的上传 file_key".into())
+            }
+            Msg::NotUploaded => ("Nothing was uploaded under this key".into(), "该 file_key 下没有已上传的文件".into()),
+            Msg::UploadDoesNotMatch => (
+                "The uploaded file does not match the declared size and type; it was removed".into(),
+                "上传的文件与声明的大小或类型不符，已删除".into(),
+            ),
+            Msg::AttachmentNotFound => ("Attachment not found".into(), "附件不存在".into()),
+            Msg::UploadUrlIssued => ("Upload URL issued".into(), "获取上传地址成功".into()),
+            Msg::AttachmentAdded => ("Attachment added".into(), "上传成功".into()),
+            Msg::AttachmentDeleted => ("Attachment deleted".into(), "附件已删除".into()),
+            Msg::AvatarUpdated => ("Avatar updated".into(), "头像更新成功".into()),
+            Msg::MustBeMultipart => (
+                "Send multipart/form-data with the image in the field \"avatar\"".into(),
+                "请以 multipart/form-data 提交，图片放在 avatar 字段".into(),
+            ),
+            Msg::NotAnImage => (
+                "Avatars must be PNG, JPEG, GIF or WebP images".into(),
+                "头像必须是 PNG、JPEG、GIF 或 WebP 图片".into(),
             ),
             Msg::NotificationRead => ("Marked as read".into(), "已标记为已读".into()),
             Msg::AllNotificationsRead => ("All marked as read".into(), "全部标记为已读".into()),

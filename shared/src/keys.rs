@@ -16,6 +16,9 @@
 //! | task history entry    | `TASK#<id>`           | `HISTORY#<n>`     |                        |                  |
 //! | idempotency record    | `IDEMPOTENCY#<uid>#<key hash>` | `RESPONSE` |                   |                  |
 //! | notification          | `INBOX#<uid>`         | `NOTE#<id>`       |                        |                  |
+//! | attachment            | `TASK#<tid>`          | `ATTACHMENT#<id>` |                        |                  |
+//! | attachment by id      | `ATTACHMENT#<id>`     | `REF`             |                        |                  |
+//! | confirmed upload      | `UPLOAD#<upload key>` | `CONFIRMED`       |                        |                  |
 //! | WebSocket connection  | `CONNECTION#<cid>`    | `CONNECTION`      |                        |                  |
 //! | a user's connection   | `USER#<uid>`          | `CONNECTION#<cid>` |                       |                  |
 //! | channel subscription  | `CHANNEL#<channel>`   | `CONNECTION#<cid>` |                       |                  |
@@ -177,6 +180,23 @@ pub fn inbox_partition(user_id: u64) -> String {
 
 pub fn notification(user_id: u64, id: u64) -> Key {
     Key::new(inbox_partition(user_id), &format!("{NOTE_PREFIX}{}", padded(id)))
+}
+
+pub const ATTACHMENT_PREFIX: &str = "ATTACHMENT#";
+
+/// An attachment in its task's partition (the task detail lists them with one Query).
+pub fn attachment(task_id: u64, id: u64) -> Key {
+    Key::new(task_partition(task_id), &format!("{ATTACHMENT_PREFIX}{}", padded(id)))
+}
+
+/// The same attachment addressed by its id alone (download, delete).
+pub fn attachment_ref(id: u64) -> Key {
+    Key::new(format!("{ATTACHMENT_PREFIX}{}", padded(id)), "REF")
+}
+
+/// Which attachment an upload became: a second confirm of it answers the same one.
+pub fn confirmed_upload(upload_key: &str) -> Key {
+    Key::new(format!("UPLOAD#{upload_key}"), "CONFIRMED")
 }
 
 pub const CONNECTION_PREFIX: &str = "CONNECTION#";

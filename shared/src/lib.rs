@@ -9,6 +9,7 @@ pub mod context;
 pub mod dates;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod i18n;
 pub mod idempotency;
 pub mod identity;

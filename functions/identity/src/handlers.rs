@@ -7,6 +7,8 @@ use lambda_http::Request;
 use serde_json::{Value, json};
 use teamsync::api::{self, PathParams, Reply, RequestMeta};
 use teamsync::auth::{self, Caller};
+use teamsync::files::attachments::FileDeclaration;
+use teamsync::files::avatars;
 use teamsync::i18n::Msg;
 use teamsync::identity::accounts::{self, JoinPlan, PasswordChange, ProfileFields, ProfilePatch, Registration};
 use teamsync::identity::directory;
@@ -14,7 +16,7 @@ use teamsync::identity::model::{self, Email, JoinType, Password, UserInTeam, Use
 use teamsync::identity::sessions::{self, LoginInput};
 use teamsync::identity::views::{SignedIn, UserView};
 use teamsync::paging::PageRequest;
-use teamsync::validate::{Fields, blank_or, bounded_text, present, text};
+use teamsync::validate::{self, Fields, blank_or, bounded_text, present, text};
 use teamsync::{ApiError, AppContext};
 
 use crate::Route;
@@ -48,6 +50,31 @@ pub(crate) async fn dispatch(
         }
         Route::UpdateMe => update_me(ctx, &req, &meta, now).await,
         Route::ChangePassword => change_password(ctx, &req, now).await,
+        Route::AvatarUploadUrl => {
+            let caller = auth::authenticate(ctx, &req, now).await?;
+            let body = api::body_json(&req)?;
+            let mut fields = Fields::new(&body)?;
+            let file = FileDeclaration::read(&mut fields);
+            fields.finish()?;
+            Reply::ok(Msg::UploadUrlIssued, avatars::upload_url(ctx, &caller, file?).await?)
+        }
+        Route::AvatarConfirm => {
+            let caller = auth::authenticate(ctx, &req, now).await?;
+            let body = api::body_json(&req)?;
+            let mut fields = Fields::new(&body)?;
+            let file_key = fields.required("file_key", validate::trimmed);
+            fields.finish()?;
+            let account = avatars::confirm(ctx, &caller, &present(file_key)?, &api::public_base(&req), now).await?;
+            avatar_reply(&account, &meta)
+        }
+        Route::AvatarUpload => {
+            let caller = auth::authenticate(ctx, &req, now).await?;
+            let image = multipart_avatar(&req).await?;
+            let base = api::public_base(&req);
+            let account =
+                avatars::upload(ctx, &caller, &image.file_name, &image.content_type, image.bytes, &base, now).await?;
+            avatar_reply(&account, &meta)
+        }
         Route::ListUsers => list_users(ctx, &req, &meta, now).await,
         Route::GetUser => {
             let caller = auth::authenticate(ctx, &req, now).await?;
@@ -55,6 +82,41 @@ pub(crate) async fn dispatch(
             Reply::ok(Msg::Success, view_for(&caller, &found, &meta))
         }
     }
+}
+
+/// `{avatar, user}`, as the client reads the avatar calls' answer.
+fn avatar_reply(account: &UserInTeam, meta: &RequestMeta) -> Result<Reply, ApiError> {
+    Reply::ok(Msg::AvatarUpdated, json!({"avatar": account.user.avatar, "user": UserView::full(account, meta.lang)}))
+}
+
+struct UploadedImage {
+    file_name: String,
+    content_type: String,
+    bytes: Vec<u8>,
+}
+
+/// The `avatar` field of a multipart/form-data body.
+async fn multipart_avatar(req: &Request) -> Result<UploadedImage, ApiError> {
+    let not_multipart = || ApiError::field("avatar", Msg::MustBeMultipart);
+    let content_type = req.headers().get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let boundary = multer::parse_boundary(content_type).map_err(|_| not_multipart())?;
+    let body: Vec<u8> = match req.body() {
+        lambda_http::Body::Binary(bytes) => bytes.clone(),
+        lambda_http::Body::Text(text) => text.as_bytes().to_vec(),
+        _ => Vec::new(),
+    };
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    while let Some(field) = multipart.next_field().await.map_err(|_| not_multipart())? {
+        if field.name() != Some("avatar") {
+            continue;
+        }
+        let file_name = field.file_name().unwrap_or("avatar").to_owned();
+        let content_type = field.content_type().map(|m| m.essence_str().to_owned()).unwrap_or_default();
+        let bytes = field.bytes().await.map_err(|_| not_multipart())?.to_vec();
+        return Ok(UploadedImage { file_name, content_type, bytes });
+    }
+    Err(not_multipart())
 }
 
 fn profile_fields(fields: &mut Fields) -> ProfileFields {
@@ -148,7 +210,7 @@ async fn update_me(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Tim
     let email = fields.contains("email").then(|| fields.optional("email", blank_or(Email::parse)).flatten());
     let profile = profile_fields(&mut fields);
     fields.finish()?;
-    let patch = ProfilePatch { username, email, fields: profile };
+    let patch = ProfilePatch { username, email, avatar: None, fields: profile };
     let account = accounts::update_profile(ctx, &caller, patch, now).await?;
     Reply::ok(Msg::ProfileUpdated, UserView::full(&account, meta.lang))
 }

@@ -24,6 +24,9 @@ pub enum Route {
     Me,
     UpdateMe,
     ChangePassword,
+    AvatarUploadUrl,
+    AvatarConfirm,
+    AvatarUpload,
     ListUsers,
     GetUser,
 }
@@ -44,6 +47,9 @@ impl Endpoints for Route {
             (Method::PATCH, "/api/auth/me/update", Route::UpdateMe),
             (Method::PUT, "/api/auth/me/update", Route::UpdateMe),
             (Method::POST, "/api/auth/me/password", Route::ChangePassword),
+            (Method::POST, "/api/auth/me/avatar/upload-url", Route::AvatarUploadUrl),
+            (Method::POST, "/api/auth/me/avatar", Route::AvatarConfirm),
+            (Method::POST, "/api/auth/me/avatar/upload", Route::AvatarUpload),
             (Method::GET, "/api/users", Route::ListUsers),
             (Method::GET, "/api/users/{username}", Route::GetUser),
         ])

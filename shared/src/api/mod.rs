@@ -93,6 +93,13 @@ impl Reply {
         Reply { status: StatusCode::OK, body: ReplyBody::Document(document), headers: HeaderMap::new() }
     }
 
+    /// A 302 to `location` (an avatar link to its presigned URL), with the envelope as body.
+    pub fn redirect(location: &str) -> Result<Reply, ApiError> {
+        let value = HeaderValue::from_str(location).map_err(ApiError::internal)?;
+        let body = ReplyBody::Envelope { code: StatusCode::FOUND.as_u16(), message: Msg::Success, data: Value::Null };
+        Ok(Reply { status: StatusCode::FOUND, body, headers: HeaderMap::new() }.header(http::header::LOCATION, value))
+    }
+
     fn envelope(status: StatusCode, message: Msg, data: impl Serialize) -> Result<Reply, ApiError> {
         let data = serde_json::to_value(data).map_err(ApiError::internal)?;
         let body = ReplyBody::Envelope { code: status.as_u16(), message, data };
@@ -261,6 +268,15 @@ pub fn query_object(req: &Request) -> Value {
 }
 
 /// One query-string parameter (the first, if repeated).
+/// The API's own origin as the client reached it (`https://<domain>` behind API Gateway,
+/// which sets `X-Forwarded-Proto`; `http://127.0.0.1:<port>` locally), for links the API
+/// hands out.
+pub fn public_base(req: &Request) -> String {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let scheme = header("x-forwarded-proto").unwrap_or("http");
+    format!("{scheme}://{}", header("host").unwrap_or("localhost"))
+}
+
 pub fn query_param<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     req.query_string_parameters_ref().and_then(|q| q.first(name))
 }

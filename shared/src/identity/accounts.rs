@@ -154,6 +154,8 @@ pub struct ProfilePatch {
     pub username: Option<Username>,
     /// `Some(None)` removes the email.
     pub email: Option<Option<Email>>,
+    /// A link to an avatar the avatar flows stored (never a client's own URL).
+    pub avatar: Option<String>,
     pub fields: ProfileFields,
 }
 
@@ -209,19 +211,25 @@ pub async fn update_profile(
     replace(&mut after.gender, fields.gender);
     replace(&mut after.phone, fields.phone);
     replace(&mut after.about, fields.about);
+    if let Some(avatar) = patch.avatar {
+        after.avatar = Some(avatar);
+    }
     after.updated_at = now;
     after.version += 1;
-    // Projects show their members by name from their own items: a new name reaches them in
-    // the same transaction (past DynamoDB's 100 actions, in the ones that follow).
-    let renamed_in: Vec<u64> = if after.username != before.username {
+    // Projects show their members by name and avatar from their own items: a change reaches
+    // them in the same transaction (past DynamoDB's 100 actions, in the ones that follow).
+    let renamed_in: Vec<u64> = if after.username != before.username || after.avatar != before.avatar {
         crate::projects::repo::projects_of_member(ctx, after.id).await?
     } else {
         Vec::new()
     };
     let rename = |tx: Transaction, project_id: &u64| {
-        let change = Change::new("SET #username = :username")
+        let avatar = after.avatar.clone().map_or(AttributeValue::Null(true), AttributeValue::S);
+        let change = Change::new("SET #username = :username, #avatar = :avatar")
             .name("#username", "username")
-            .value(":username", AttributeValue::S(after.username.clone()));
+            .value(":username", AttributeValue::S(after.username.clone()))
+            .name("#avatar", "avatar")
+            .value(":avatar", avatar);
         tx.update(
             &keys::project_member(*project_id, after.id),
             change,

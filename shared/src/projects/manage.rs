@@ -13,6 +13,7 @@ use crate::context::AppContext;
 use crate::dates::check_span;
 use crate::error::{ApiError, BusinessCode, FieldErrors};
 use crate::events::{DomainEvent, EventDetail, EventKind};
+use crate::files::attachments::{self, AttachmentRecord};
 use crate::i18n::Msg;
 use crate::idempotency::{self, IdempotencyKey};
 use crate::identity::model::{Role, TeamRecord, UserRecord};
@@ -313,14 +314,23 @@ pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) 
     if !data.project.is_archived() {
         return Err(ApiError::rule("is_archived", Msg::OnlyArchivedCanBeDeleted));
     }
-    // Each task's own partition (pointer and history), read in parallel.
+    // Each task's own partition (pointer, history, attachments), read in parallel. The
+    // attachments' objects and other items go first, while the partitions still list them.
     let partitions: Vec<String> = data.tasks.iter().map(|task| keys::task_partition(task.id)).collect();
     let task_partitions =
         futures_util::future::try_join_all(partitions.iter().map(|pk| ctx.db.query_prefix(None, pk, ""))).await?;
+    let attached: Vec<AttachmentRecord> = task_partitions
+        .iter()
+        .flatten()
+        .filter(|item| store::string_attr(item, keys::SK).starts_with(keys::ATTACHMENT_PREFIX))
+        .map(|item| store::from_item(item.clone()))
+        .collect::<Result<_, _>>()?;
+    attachments::remove_all(ctx, &attached).await?;
     let mut keys_to_delete: Vec<Key> = task_partitions
         .iter()
         .flatten()
         .map(|item| Key { pk: store::string_attr(item, keys::PK), sk: store::string_attr(item, keys::SK) })
+        .filter(|key| !key.sk.starts_with(keys::ATTACHMENT_PREFIX))
         .collect();
     keys_to_delete.extend(data.tasks.iter().map(|task| keys::task(project_id, task.id)));
     keys_to_delete.extend(data.members.iter().map(|m| keys::project_member(project_id, m.user_id)));

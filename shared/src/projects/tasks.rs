@@ -11,6 +11,7 @@ use crate::context::AppContext;
 use crate::dates::check_span;
 use crate::error::{ApiError, BusinessCode, FieldErrors};
 use crate::events::{DomainEvent, EventDetail, EventKind, NoticeRef};
+use crate::files::attachments;
 use crate::i18n::{Lang, Msg};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::identity::model::Role;
@@ -160,7 +161,7 @@ async fn announce(
 
 /// The project holding a task, "today" in its team's zone, and what the caller may do there:
 /// how every route addressed by task id begins. Outsiders get 404.
-async fn load_task(
+pub(crate) async fn load_task(
     ctx: &AppContext,
     caller: &Caller,
     task_id: u64,
@@ -243,8 +244,8 @@ pub async fn list_tasks(
     Ok(TaskList { items })
 }
 
-/// One task: in full for admins and its assignee, redacted for the project's other members,
-/// 404 for everyone else.
+/// One task: in full, with its attachments, for admins and its assignee; redacted for the
+/// project's other members; 404 for everyone else.
 pub async fn get_task(
     ctx: &AppContext,
     caller: &Caller,
@@ -252,9 +253,14 @@ pub async fn get_task(
     now: Timestamp,
     lang: Lang,
 ) -> Result<TaskItem, ApiError> {
-    let (data, today, access) = load_task(ctx, caller, task_id, now).await?;
+    let (loaded, attached) = tokio::join!(load_task(ctx, caller, task_id, now), attachments::of_task(ctx, task_id));
+    let (data, today, access) = loaded?;
     let task = data.task(task_id)?;
-    Ok(TaskRenderer::new(&data, caller, access, today, lang).item(task))
+    let mut item = TaskRenderer::new(&data, caller, access, today, lang).item(task);
+    if let TaskItem::Full(view) = &mut item {
+        view.attachments = Some(attachments::views(ctx, attached?).await?);
+    }
+    Ok(item)
 }
 
 /// A partial change of a task; `None` leaves a field, `Some(None)` clears it.
@@ -521,6 +527,9 @@ pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64) -> Res
     if data.tasks.iter().any(|t| t.parent_id == Some(task_id)) {
         return Err(ApiError::rule("task", Msg::TaskHasSubtasks));
     }
+    // Attachments first, objects before items: a delete interrupted here is repeated, and
+    // none of its files outlives it unlisted.
+    attachments::remove_all(ctx, &attachments::of_task(ctx, task_id).await?).await?;
     ctx.db
         .transaction()
         .delete(&keys::task(project_id, task_id), Some((repo::at_version(task.version), version_conflict(None))))

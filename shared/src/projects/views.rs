@@ -141,6 +141,9 @@ pub struct TaskView {
     pub version: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<TaskItem>>,
+    /// In the task detail only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<crate::files::attachments::AttachmentView>>,
 }
 
 /// A task of the caller's project that is not theirs to see (DESIGN §2b): who does it, its
@@ -251,6 +254,7 @@ impl<'a> TaskRenderer<'a> {
             can_have_subtasks: writable && task.level < MAX_LEVEL && task.assignee_id == Some(self.caller.user_id),
             version: task.version,
             children: None,
+            attachments: None,
         }
     }
 

@@ -1,0 +1,65 @@
+//! One handler per route. Every attachment route needs a signed-in caller; an avatar link
+//! is open to whoever holds it (see `teamsync::files::avatars`).
+
+use jiff::Timestamp;
+use lambda_http::Request;
+use teamsync::api::{self, PathParams, Reply, RequestMeta};
+use teamsync::auth::{self, Caller};
+use teamsync::files::attachments::{self, FileDeclaration};
+use teamsync::files::avatars;
+use teamsync::i18n::Msg;
+use teamsync::validate::{Fields, present};
+use teamsync::{ApiError, AppContext};
+
+use crate::Route;
+
+pub(crate) async fn dispatch(
+    ctx: &AppContext,
+    route: Route,
+    params: PathParams,
+    req: Request,
+    _meta: RequestMeta,
+) -> Result<Reply, ApiError> {
+    let now = Timestamp::now();
+    if route == Route::Avatar {
+        let key = format!("avatars/{}/{}/{}", params.get("user")?, params.get("file")?, params.get("name")?);
+        return Reply::redirect(&avatars::resolve(ctx, &key).await?);
+    }
+    let caller = auth::authenticate(ctx, &req, now).await?;
+    match route {
+        Route::UploadUrl => {
+            let body = api::body_json(&req)?;
+            let mut fields = Fields::new(&body)?;
+            let file = FileDeclaration::read(&mut fields);
+            fields.finish()?;
+            let file = file?;
+            Reply::ok(Msg::UploadUrlIssued, attachments::upload_url(ctx, &caller, params.id("id")?, file, now).await?)
+        }
+        Route::Confirm => confirm(ctx, &caller, &req, params.id("id")?, now).await,
+        Route::DownloadUrl => {
+            Reply::ok(Msg::Success, attachments::download_url(ctx, &caller, params.id("id")?, now).await?)
+        }
+        Route::Delete => {
+            attachments::delete(ctx, &caller, params.id("id")?, now).await?;
+            Ok(Reply::deleted(Msg::AttachmentDeleted))
+        }
+        Route::Avatar => unreachable!("answered above"),
+    }
+}
+
+async fn confirm(
+    ctx: &AppContext,
+    caller: &Caller,
+    req: &Request,
+    task_id: u64,
+    now: Timestamp,
+) -> Result<Reply, ApiError> {
+    let body = api::body_json(req)?;
+    let mut fields = Fields::new(&body)?;
+    let file_key = fields.required("file_key", teamsync::validate::trimmed);
+    let file = FileDeclaration::read(&mut fields);
+    fields.finish()?;
+    let (file, file_key) = (file?, present(file_key)?);
+    let (attachment, created) = attachments::confirm(ctx, caller, task_id, &file_key, file, now).await?;
+    if created { Reply::created(Msg::AttachmentAdded, attachment) } else { Reply::ok(Msg::AttachmentAdded, attachment) }
+}

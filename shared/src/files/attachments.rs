@@ -1,0 +1,344 @@
+//! Task attachments (seed 001 §8 and the client's upload flow): the client PUTs the bytes
+//! straight to S3 with a presigned URL, then confirms; the server checks the object and
+//! moves it to its permanent key.
+//!
+//! Who may: upload and confirm, the task's assignee or an admin; download, whoever sees the
+//! task in full; delete, the uploader or an admin. Everyone else is refused as on the task.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Caller;
+use crate::context::AppContext;
+use crate::error::{ApiError, BusinessCode, FieldErrors};
+use crate::events::{DomainEvent, EventDetail, EventKind};
+use crate::files::names::{self, attachment_disposition};
+use crate::i18n::Msg;
+use crate::keys::{self, Key};
+use crate::projects::access::{self, Access};
+use crate::projects::model::TaskRecord;
+use crate::projects::partition::ProjectData;
+use crate::projects::tasks::load_task;
+use crate::store::{self, Condition};
+use crate::validate::{Fields, bounded_text, present};
+
+/// An attachment as stored, in its task's partition and again under its own id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AttachmentRecord {
+    pub id: u64,
+    pub task_id: u64,
+    pub project_id: u64,
+    pub file_name: String,
+    pub file_type: String,
+    pub file_size: u64,
+    /// The object's permanent key.
+    pub file_key: String,
+    /// The key it was uploaded under, which a repeated confirm names.
+    pub upload_key: String,
+    pub uploaded_by: u64,
+    pub uploaded_by_name: String,
+    pub created_at: Timestamp,
+}
+
+impl AttachmentRecord {
+    /// Every item that holds it.
+    pub fn item_keys(&self) -> [Key; 3] {
+        [
+            keys::attachment(self.task_id, self.id),
+            keys::attachment_ref(self.id),
+            keys::confirmed_upload(&self.upload_key),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ConfirmedUpload {
+    attachment_id: u64,
+    task_id: u64,
+}
+
+/// What the API shows (seed 001 §8.2); `url` is a fresh download link.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentView {
+    pub id: u64,
+    pub task_id: u64,
+    pub file_name: String,
+    pub file_type: String,
+    pub file_size: u64,
+    pub file_key: String,
+    pub url: String,
+    pub uploaded_by: u64,
+    pub uploaded_by_name: String,
+    pub created_at: Timestamp,
+}
+
+/// A file the client declares: to be uploaded, or uploaded.
+#[derive(Debug, Clone)]
+pub struct FileDeclaration {
+    pub file_name: String,
+    /// A lower-cased MIME type.
+    pub file_type: String,
+    pub file_size: u64,
+}
+
+impl FileDeclaration {
+    /// `{file_name, file_type, file_size}` of a request body. Call `fields.finish()` after.
+    pub fn read(fields: &mut Fields) -> Result<FileDeclaration, ApiError> {
+        let file_name = fields.required("file_name", |t| bounded_text(t, 1, 255));
+        let file_type = fields.required("file_type", parse_mime_type);
+        let file_size = fields.required_value("file_size", |v| v.as_u64().ok_or(Msg::MustBeInteger));
+        Ok(FileDeclaration {
+            file_name: present(file_name)?,
+            file_type: present(file_type)?,
+            file_size: present(file_size)?,
+        })
+    }
+}
+
+/// A MIME type such as `application/pdf`, lower-cased.
+pub fn parse_mime_type(text: &str) -> Result<String, Msg> {
+    let text = text.trim().to_ascii_lowercase();
+    let valid = text.len() <= 127
+        && text.split_once('/').is_some_and(|(kind, sub)| !kind.is_empty() && !sub.is_empty() && !sub.contains('/'));
+    if valid { Ok(text) } else { Err(Msg::InvalidMimeType) }
+}
+
+/// The answer to an upload request (seed 001 §8.1, plus how to PUT).
+#[derive(Debug, Serialize)]
+pub struct UploadTicket {
+    pub upload_url: String,
+    pub file_key: String,
+    pub expires_in: u64,
+    pub method: &'static str,
+    pub headers: serde_json::Value,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DownloadTicket {
+    pub download_url: String,
+    pub file_name: String,
+    pub expires_in: u64,
+}
+
+fn ttl(duration: jiff::SignedDuration) -> Duration {
+    duration.unsigned_abs()
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound { msg: Msg::AttachmentNotFound, code: None, fields: Default::default() }
+}
+
+/// A declared file must be of an allowed type (400, 5002) and within the size limit (400, 5003).
+pub fn check_declaration(file: &FileDeclaration, allowed: &[String], max_bytes: u64) -> Result<(), ApiError> {
+    if !allowed.iter().any(|t| *t == file.file_type) {
+        return Err(ApiError::BadRequest {
+            msg: Msg::FileTypeNotAllowed,
+            fields: FieldErrors::single("file_type", Msg::FileTypeNotAllowed),
+            code: Some(BusinessCode::FileTypeNotAllowed),
+        });
+    }
+    if file.file_size == 0 || file.file_size > max_bytes {
+        let msg = Msg::FileTooLarge { max_bytes };
+        return Err(ApiError::BadRequest {
+            msg: msg.clone(),
+            fields: FieldErrors::single("file_size", msg),
+            code: Some(BusinessCode::FileTooLarge),
+        });
+    }
+    Ok(())
+}
+
+/// The task and its team, if the caller may attach to it: an admin or its assignee (others
+/// who see the project get 403, outsiders 404).
+async fn attachable_task(
+    ctx: &AppContext,
+    caller: &Caller,
+    task_id: u64,
+    now: Timestamp,
+) -> Result<(TaskRecord, u64), ApiError> {
+    let (data, _, access) = load_task(ctx, caller, task_id, now).await?;
+    let task = data.task(task_id)?.clone();
+    if access != Access::Admin && task.assignee_id != Some(caller.user_id) {
+        return Err(ApiError::forbidden());
+    }
+    access::require_writable(&data.project)?;
+    Ok((task, data.project.team_id))
+}
+
+fn task_scope(task_id: u64) -> String {
+    format!("tasks/{task_id}")
+}
+
+/// `POST /api/tasks/{id}/attachments/upload-url/`: a presigned PUT for a declared file, under
+/// a key the server chooses. The signature covers type and size.
+pub async fn upload_url(
+    ctx: &AppContext,
+    caller: &Caller,
+    task_id: u64,
+    file: FileDeclaration,
+    now: Timestamp,
+) -> Result<UploadTicket, ApiError> {
+    let policy = &ctx.settings.files;
+    check_declaration(&file, &policy.attachment_types, policy.max_attachment_bytes)?;
+    attachable_task(ctx, caller, task_id, now).await?;
+    let key = names::upload_key(&task_scope(task_id), &file.file_name);
+    let valid_for = ttl(policy.upload_url_ttl);
+    let upload_url = ctx.files.upload_url(&key, &file.file_type, file.file_size, valid_for).await?;
+    Ok(UploadTicket {
+        upload_url,
+        file_key: key,
+        expires_in: valid_for.as_secs(),
+        method: "PUT",
+        headers: serde_json::json!({"Content-Type": file.file_type}),
+    })
+}
+
+/// `POST /api/tasks/{id}/attachments/`: confirms an upload. The object must exist under this
+/// task's upload prefix with the declared size and type; otherwise 400, and a mismatching
+/// object is removed. Confirming the same key again answers the same attachment (`false`:
+/// not created now).
+pub async fn confirm(
+    ctx: &AppContext,
+    caller: &Caller,
+    task_id: u64,
+    upload_key: &str,
+    file: FileDeclaration,
+    now: Timestamp,
+) -> Result<(AttachmentView, bool), ApiError> {
+    let (task, team_id) = attachable_task(ctx, caller, task_id, now).await?;
+    let settled = names::settled_key(upload_key, &task_scope(task_id))
+        .ok_or_else(|| ApiError::field("file_key", Msg::NotAnUploadOfThisTask))?;
+    if let Some(done) = ctx.db.get::<ConfirmedUpload>(&keys::confirmed_upload(upload_key)).await? {
+        let record: AttachmentRecord =
+            ctx.db.get(&keys::attachment(done.task_id, done.attachment_id)).await?.ok_or_else(not_found)?;
+        return Ok((view(ctx, record).await?, false));
+    }
+    let policy = &ctx.settings.files;
+    let object = ctx.files.head(upload_key).await?.ok_or_else(|| ApiError::field("file_key", Msg::NotUploaded))?;
+    let declared_ok = check_declaration(&file, &policy.attachment_types, policy.max_attachment_bytes);
+    let matches = object.size == file.file_size
+        && object.content_type.as_deref().map(str::to_ascii_lowercase).as_deref() == Some(file.file_type.as_str());
+    if declared_ok.is_err() || !matches {
+        ctx.files.delete(upload_key).await?;
+        return Err(declared_ok.err().unwrap_or_else(|| ApiError::field("file_key", Msg::UploadDoesNotMatch)));
+    }
+    // Copied first, recorded second, the upload removed last: an interruption anywhere
+    // leaves a confirm that can simply be repeated.
+    ctx.files.settle(upload_key, &settled, &file.file_type, &attachment_disposition(&file.file_name)).await?;
+    let uploader = crate::identity::repo::load_user(&ctx.db, caller.user_id).await?;
+    let record = AttachmentRecord {
+        id: ctx.db.next_id("attachment").await?,
+        task_id,
+        project_id: task.project_id,
+        file_name: file.file_name,
+        file_type: file.file_type,
+        file_size: file.file_size,
+        file_key: settled,
+        upload_key: upload_key.to_owned(),
+        uploaded_by: caller.user_id,
+        uploaded_by_name: uploader.username,
+        created_at: now,
+    };
+    let guard = ConfirmedUpload { attachment_id: record.id, task_id };
+    let [item, by_id, guard_key] = record.item_keys();
+    let raced = ApiError::conflict("file_key", Msg::ChangedConcurrently);
+    ctx.db
+        .transaction()
+        .put(store::to_item(&guard_key, &guard)?, Some((Condition::absent(), raced)))
+        .put(store::to_item(&item, &record)?, None)
+        .put(store::to_item(&by_id, &record)?, None)
+        .commit()
+        .await?;
+    ctx.files.delete(upload_key).await?;
+    announce(ctx, caller, EventKind::AttachmentAdded, &record, team_id).await;
+    Ok((view(ctx, record).await?, true))
+}
+
+async fn announce(ctx: &AppContext, caller: &Caller, kind: EventKind, record: &AttachmentRecord, team_id: u64) {
+    let detail = EventDetail::by(caller.user_id).in_project(team_id, record.project_id).task(record.task_id);
+    ctx.events.publish(DomainEvent::new(kind, detail)).await;
+}
+
+async fn view(ctx: &AppContext, record: AttachmentRecord) -> Result<AttachmentView, ApiError> {
+    let url = ctx.files.download_url(&record.file_key, ttl(ctx.settings.files.download_url_ttl)).await?;
+    Ok(AttachmentView {
+        id: record.id,
+        task_id: record.task_id,
+        file_name: record.file_name,
+        file_type: record.file_type,
+        file_size: record.file_size,
+        file_key: record.file_key,
+        url,
+        uploaded_by: record.uploaded_by,
+        uploaded_by_name: record.uploaded_by_name,
+        created_at: record.created_at,
+    })
+}
+
+/// A task's attachments, oldest first.
+pub async fn of_task(ctx: &AppContext, task_id: u64) -> Result<Vec<AttachmentRecord>, ApiError> {
+    let items = ctx.db.query_prefix(None, &keys::task_partition(task_id), keys::ATTACHMENT_PREFIX).await?;
+    items.into_iter().map(store::from_item).collect()
+}
+
+/// Views of a task's attachments, for its detail.
+pub async fn views(ctx: &AppContext, records: Vec<AttachmentRecord>) -> Result<Vec<AttachmentView>, ApiError> {
+    futures_util::future::try_join_all(records.into_iter().map(|r| view(ctx, r))).await
+}
+
+/// An attachment and its task's project, if the caller sees that task in full.
+async fn load_visible(
+    ctx: &AppContext,
+    caller: &Caller,
+    id: u64,
+    now: Timestamp,
+) -> Result<(AttachmentRecord, ProjectData, Access), ApiError> {
+    let record: AttachmentRecord = ctx.db.get(&keys::attachment_ref(id)).await?.ok_or_else(not_found)?;
+    let (data, _, access) = load_task(ctx, caller, record.task_id, now).await.map_err(|_| not_found())?;
+    if !access::sees_task(caller, access, data.task(record.task_id)?) {
+        return Err(ApiError::Forbidden { msg: Msg::TaskHidden, code: Some(BusinessCode::TaskHidden) });
+    }
+    Ok((record, data, access))
+}
+
+/// `GET /api/attachments/{id}/download-url/`: a presigned GET; the object downloads under
+/// its original name.
+pub async fn download_url(
+    ctx: &AppContext,
+    caller: &Caller,
+    id: u64,
+    now: Timestamp,
+) -> Result<DownloadTicket, ApiError> {
+    let (record, _, _) = load_visible(ctx, caller, id, now).await?;
+    let valid_for = ttl(ctx.settings.files.download_url_ttl);
+    Ok(DownloadTicket {
+        download_url: ctx.files.download_url(&record.file_key, valid_for).await?,
+        file_name: record.file_name,
+        expires_in: valid_for.as_secs(),
+    })
+}
+
+/// `DELETE /api/attachments/{id}/`: the uploader or an admin. The items go first, then the
+/// object, so the attachment never lists a file that is gone.
+pub async fn delete(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) -> Result<(), ApiError> {
+    let (record, data, access) = load_visible(ctx, caller, id, now).await?;
+    if access != Access::Admin && record.uploaded_by != caller.user_id {
+        return Err(ApiError::forbidden());
+    }
+    access::require_writable(&data.project)?;
+    record.item_keys().iter().fold(ctx.db.transaction(), |tx, key| tx.delete(key, None)).commit().await?;
+    ctx.files.delete(&record.file_key).await?;
+    announce(ctx, caller, EventKind::AttachmentDeleted, &record, data.project.team_id).await;
+    Ok(())
+}
+
+/// Removes the attachments of tasks being deleted: objects first (an interrupted delete
+/// still lists them and can be repeated), then their items.
+pub async fn remove_all(ctx: &AppContext, records: &[AttachmentRecord]) -> Result<(), ApiError> {
+    let objects: Vec<String> = records.iter().map(|r| r.file_key.clone()).collect();
+    ctx.files.delete_all(&objects).await?;
+    let items: Vec<Key> = records.iter().flat_map(AttachmentRecord::item_keys).collect();
+    ctx.db.delete_all(&items).await
+}

@@ -1,0 +1,156 @@
+//! The attachments bucket, through the S3 SDK: presigned URLs for the client's own uploads
+//! and downloads, and the few object calls the server makes itself.
+
+use std::time::Duration;
+
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::types::{Delete, MetadataDirective, ObjectIdentifier};
+
+use crate::error::ApiError;
+
+/// An object as HeadObject describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    pub size: u64,
+    pub content_type: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FileStore {
+    client: aws_sdk_s3::Client,
+    /// `None` when no bucket is configured: every file route then answers 500 (logged).
+    bucket: Option<String>,
+}
+
+fn s3_error<E: std::error::Error + 'static>(operation: &str, error: E) -> ApiError {
+    ApiError::internal(format!("s3 {operation}: {}", aws_sdk_s3::error::DisplayErrorContext(error)))
+}
+
+impl FileStore {
+    pub fn new(client: aws_sdk_s3::Client, bucket: Option<String>) -> FileStore {
+        FileStore { client, bucket }
+    }
+
+    fn bucket(&self) -> Result<&str, ApiError> {
+        self.bucket.as_deref().ok_or_else(|| ApiError::internal("TEAMSYNC_BUCKET is not set"))
+    }
+
+    /// A URL the client PUTs the object to, without credentials. The signature covers the
+    /// content type and the length, so another type or size is refused by S3 itself.
+    pub async fn upload_url(
+        &self,
+        key: &str,
+        content_type: &str,
+        length: u64,
+        valid_for: Duration,
+    ) -> Result<String, ApiError> {
+        let config = PresigningConfig::expires_in(valid_for).map_err(ApiError::internal)?;
+        let length = i64::try_from(length).map_err(ApiError::internal)?;
+        let request = self
+            .client
+            .put_object()
+            .bucket(self.bucket()?)
+            .key(key)
+            .content_type(content_type)
+            .content_length(length)
+            .presigned(config)
+            .await
+            .map_err(|e| s3_error("presign PutObject", e))?;
+        Ok(request.uri().to_owned())
+    }
+
+    /// A URL the client GETs the object from, without credentials.
+    pub async fn download_url(&self, key: &str, valid_for: Duration) -> Result<String, ApiError> {
+        let config = PresigningConfig::expires_in(valid_for).map_err(ApiError::internal)?;
+        let request = self
+            .client
+            .get_object()
+            .bucket(self.bucket()?)
+            .key(key)
+            .presigned(config)
+            .await
+            .map_err(|e| s3_error("presign GetObject", e))?;
+        Ok(request.uri().to_owned())
+    }
+
+    /// The object's size and type, or `None` when there is no such object.
+    pub async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, ApiError> {
+        match self.client.head_object().bucket(self.bucket()?).key(key).send().await {
+            Ok(output) => Ok(Some(ObjectInfo {
+                size: output.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+                content_type: output.content_type().map(str::to_owned),
+            })),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            Err(error) => Err(s3_error("HeadObject", error)),
+        }
+    }
+
+    /// Copies an object to its permanent key with the headers downloads should carry.
+    pub async fn settle(&self, from: &str, to: &str, content_type: &str, disposition: &str) -> Result<(), ApiError> {
+        let bucket = self.bucket()?;
+        self.client
+            .copy_object()
+            .bucket(bucket)
+            .copy_source(format!("{bucket}/{}", encode_key(from)))
+            .key(to)
+            .metadata_directive(MetadataDirective::Replace)
+            .content_type(content_type)
+            .content_disposition(disposition)
+            .send()
+            .await
+            .map_err(|e| s3_error("CopyObject", e))?;
+        Ok(())
+    }
+
+    /// Stores bytes the server received itself (the multipart avatar upload).
+    pub async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str, disposition: &str) -> Result<(), ApiError> {
+        self.client
+            .put_object()
+            .bucket(self.bucket()?)
+            .key(key)
+            .content_type(content_type)
+            .content_disposition(disposition)
+            .body(bytes.into())
+            .send()
+            .await
+            .map_err(|e| s3_error("PutObject", e))?;
+        Ok(())
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), ApiError> {
+        self.delete_all(&[key.to_owned()]).await
+    }
+
+    /// Deletes objects, a thousand to a request (S3's limit). Missing objects are fine.
+    pub async fn delete_all(&self, keys: &[String]) -> Result<(), ApiError> {
+        let bucket = self.bucket()?;
+        for chunk in keys.chunks(1000) {
+            let objects: Vec<ObjectIdentifier> = chunk
+                .iter()
+                .map(|key| ObjectIdentifier::builder().key(key).build().map_err(ApiError::internal))
+                .collect::<Result<_, _>>()?;
+            let delete =
+                Delete::builder().set_objects(Some(objects)).quiet(true).build().map_err(ApiError::internal)?;
+            let output = self
+                .client
+                .delete_objects()
+                .bucket(bucket)
+                .delete(delete)
+                .send()
+                .await
+                .map_err(|e| s3_error("DeleteObjects", e))?;
+            if let Some(error) = output.errors().first() {
+                return Err(ApiError::internal(format!("s3 DeleteObjects: {error:?}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A key as CopyObject's `x-amz-copy-source` wants it: each segment percent-encoded.
+fn encode_key(key: &str) -> String {
+    key.split('/')
+        .map(|segment| form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20"))
+        .collect::<Vec<_>>()
+        .join("/")
+}
