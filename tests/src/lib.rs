@@ -1,7 +1,7 @@
 //! The black-box test harness. Each test starts its own TeamSync — a fresh table in the
-//! shared DynamoDB emulator, the gateway on a free loopback port — and talks to it over
-//! HTTP exactly as a client does. Nothing is faked: the functions' handlers, the SDK and
-//! the emulator are the real ones.
+//! shared DynamoDB emulator, a local S3 of its own, the gateway on a free loopback port —
+//! and talks to it over HTTP exactly as a client does. Nothing is faked: the functions'
+//! handlers, the SDK and the emulators are the real ones.
 
 pub mod world;
 pub mod ws;
@@ -93,6 +93,8 @@ impl Stack {
             jwt_seed: TEST_SEED,
             admin: Some((ADMIN, ADMIN_PASSWORD)),
             recorder,
+            s3_root: None,
+            s3_port: 0,
         })
         .await
         .unwrap_or_else(|e| panic!("local stack did not start: {e}"));
@@ -107,6 +109,17 @@ impl Stack {
     /// The failure records of domain events the notifier kept failing on.
     pub fn dead_letters(&self) -> Vec<Value> {
         self.local.dead_letters()
+    }
+
+    /// A client of the stack's own S3 (it lives and goes with the stack), signing as the
+    /// functions do.
+    pub fn s3_client(&self) -> aws_sdk_s3::Client {
+        self.local.s3_client()
+    }
+
+    /// The functions' attachments bucket in the stack's S3.
+    pub fn bucket(&self) -> &str {
+        &self.local.bucket
     }
 
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {

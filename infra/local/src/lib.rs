@@ -7,6 +7,7 @@ pub mod emulator;
 pub mod event_pattern;
 pub mod eventbus;
 pub mod gateway;
+pub mod s3;
 pub mod stack;
 pub mod table;
 pub mod template;

@@ -1,6 +1,7 @@
-//! `make run`: TeamSync on this machine. Starts the DynamoDB emulator, creates the table
-//! from template.yaml, bootstraps the super admin and demo data, and serves the HTTP and
-//! WebSocket APIs on 127.0.0.1 until Ctrl-C or SIGTERM, then stops everything it started.
+//! `make run`: TeamSync on this machine. Starts the DynamoDB emulator and the local S3,
+//! creates the table from template.yaml, bootstraps the super admin and demo data, and
+//! serves the HTTP and WebSocket APIs on 127.0.0.1 until Ctrl-C or SIGTERM, then stops
+//! everything it started.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -34,11 +35,7 @@ async fn run() -> Result<(), String> {
     let state = root.join(".local");
     std::fs::create_dir_all(&state).map_err(|e| format!("cannot create {}: {e}", state.display()))?;
     let env: HashMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("TEAMSYNC_")).collect();
-    let port: u16 = env
-        .get("TEAMSYNC_PORT")
-        .map(|p| p.parse().map_err(|_| format!("TEAMSYNC_PORT {p:?} is not a port")))
-        .transpose()?
-        .unwrap_or(8000);
+    let port = port_setting(&env, "TEAMSYNC_PORT", 8000)?;
     let jwt_seed = kept_secret(&state.join("jwt-seed"), 32)?;
     let admin_username = env.get("TEAMSYNC_ADMIN_USERNAME").cloned().unwrap_or_else(|| "admin".into());
     let admin_password = match env.get("TEAMSYNC_ADMIN_PASSWORD") {
@@ -62,6 +59,13 @@ async fn serve(
     admin_password: &str,
 ) -> Result<(), String> {
     let demo_enabled = env.get("TEAMSYNC_DEMO").map(String::as_str) != Some("0");
+    let s3_port = port_setting(&env, "TEAMSYNC_S3_PORT", 8001)?;
+    // The table lives in the emulator's memory only; objects kept from an earlier run would
+    // belong to no record.
+    let s3_root = root.join(".local/s3");
+    if s3_root.exists() {
+        std::fs::remove_dir_all(&s3_root).map_err(|e| format!("cannot empty {}: {e}", s3_root.display()))?;
+    }
     let stack = LocalStack::start(StackOptions {
         root,
         dynamodb_url: &emulator.url,
@@ -71,11 +75,14 @@ async fn serve(
         jwt_seed,
         admin: Some((admin_username, admin_password)),
         recorder: None,
+        s3_root: Some(&s3_root),
+        s3_port,
     })
     .await?;
 
     println!("TeamSync is running at {}/api/", stack.url);
     println!("  realtime:    {}?token=<access token>", stack.ws_url);
+    println!("  files (S3):  {}/{}/", stack.s3_url, stack.bucket);
     println!("  super admin: {admin_username} / {admin_password}");
     if demo_enabled {
         let demo_password = kept_secret(&root.join(".local/demo-password"), 6)?;
@@ -85,7 +92,7 @@ async fn serve(
     }
     println!("Try: curl -s {}/api/auth/login/ -H 'Content-Type: application/json' \\", stack.url);
     println!("       -d '{{\"username\":\"{admin_username}\",\"password\":\"{admin_password}\"}}'");
-    println!("Data lives in the emulator's memory and is gone after Ctrl-C.");
+    println!("Data lives in the emulator's memory and is gone after Ctrl-C (files in .local/s3 at the next start).");
 
     let mut terminate = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
     tokio::select! {
@@ -94,6 +101,14 @@ async fn serve(
     }
     println!("Stopping.");
     Ok(())
+}
+
+/// A port from the `TEAMSYNC_*` settings, or `default`.
+fn port_setting(env: &HashMap<String, String>, name: &str, default: u16) -> Result<u16, String> {
+    env.get(name)
+        .map(|p| p.parse().map_err(|_| format!("{name} {p:?} is not a port")))
+        .transpose()
+        .map(|port| port.unwrap_or(default))
 }
 
 /// A secret generated once and kept in the state directory, so tokens and passwords stay

@@ -1,7 +1,9 @@
 //! One local TeamSync: a table created from template.yaml in the DynamoDB emulator, the
-//! functions' handlers built as their Lambda `main`s build them, and the gateway in front,
-//! which is also the functions' event bus and WebSocket management endpoint.
-//! `make run` starts one; every black-box test starts its own on a table of its own.
+//! attachments bucket in the local S3, the functions' handlers built as their Lambda
+//! `main`s build them, and the gateway in front, which is also the functions' event bus and
+//! WebSocket management endpoint.
+//! `make run` starts one; every black-box test starts its own, on a table and an S3
+//! directory of its own.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -23,11 +25,19 @@ use tokio::task::JoinHandle;
 
 use crate::calls::CallRecorder;
 use crate::gateway::{EventHandler, Gateway, Handler, Handlers};
+use crate::s3::{S3Emulator, ScratchDir};
+use crate::template::{CorsRule, Template};
 use crate::websocket::{ENDPOINT_PATH, PushRecord};
-use crate::{table, template::Template};
+use crate::{s3, table};
 
 /// The event bus the functions publish to, unless the settings name another.
 const LOCAL_EVENT_BUS: &str = "teamsync-local";
+/// The attachments bucket in the local S3, unless the settings name another.
+const LOCAL_BUCKET: &str = "teamsync-attachments";
+
+/// The credentials of the local SDK configuration, the only ones the local S3 accepts.
+pub const ACCESS_KEY_ID: &str = "local";
+pub const SECRET_ACCESS_KEY: &str = "local";
 
 pub struct StackOptions<'a> {
     pub root: &'a Path,
@@ -41,6 +51,10 @@ pub struct StackOptions<'a> {
     pub admin: Option<(&'a str, &'a str)>,
     /// Records every DynamoDB call of the functions (for the benchmark).
     pub recorder: Option<CallRecorder>,
+    /// Where the local S3 keeps its objects; `None`: a fresh directory, removed with the stack.
+    pub s3_root: Option<&'a Path>,
+    /// The local S3's port; 0 picks a free port.
+    pub s3_port: u16,
 }
 
 pub struct LocalStack {
@@ -49,8 +63,16 @@ pub struct LocalStack {
     /// The WebSocket API: `ws://127.0.0.1:<port>/ws/notifications/`.
     pub ws_url: String,
     pub ctx: AppContext,
+    /// The local S3: `http://127.0.0.1:<port>`, serving the bucket path-style.
+    pub s3_url: String,
+    /// The functions' attachments bucket (`TEAMSYNC_BUCKET`).
+    pub bucket: String,
+    s3_client: aws_sdk_s3::Client,
     gateway: Arc<Gateway>,
     server: JoinHandle<()>,
+    _s3: S3Emulator,
+    /// Declared after the emulator, so that it stops before its objects go.
+    _s3_scratch: Option<ScratchDir>,
 }
 
 impl LocalStack {
@@ -69,11 +91,21 @@ impl LocalStack {
         env.insert("TEAMSYNC_TABLE".into(), options.table.into());
         env.entry("TEAMSYNC_EVENT_BUS".into()).or_insert_with(|| LOCAL_EVENT_BUS.into());
         env.entry("TEAMSYNC_WS_ENDPOINT".into()).or_insert_with(|| url.clone());
+        let bucket = env.entry("TEAMSYNC_BUCKET".into()).or_insert_with(|| LOCAL_BUCKET.into()).clone();
+        let (s3_root, s3_scratch) = match options.s3_root {
+            Some(root) => (root.to_path_buf(), None),
+            None => {
+                let scratch = ScratchDir::create()?;
+                (scratch.path().to_path_buf(), Some(scratch))
+            }
+        };
+        let s3 = S3Emulator::start(&s3_root, options.s3_port, &bucket, bucket_cors_rules(&template)?).await?;
+        let s3_client = s3::client(&sdk, &s3.url);
         let settings = Settings::from_lookup(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
         let tokens = TokenKeys::from_seed(options.jwt_seed.as_bytes(), &settings.issuer, &settings.audience)
             .map_err(|e| e.to_string())?;
         let recorded = options.recorder.is_some();
-        let clients = aws_clients(&sdk, &url, &settings, options.recorder);
+        let clients = aws_clients(&sdk, &url, &settings, options.recorder, s3_client.clone());
         let ctx = AppContext::new(clients, settings, tokens);
         // The recorder measures the HTTP functions' requests; the notifier, which runs beside
         // them after every write, keeps its calls out of those figures.
@@ -88,7 +120,23 @@ impl LocalStack {
         let handlers = Handlers { http: http_handlers(&ctx), events: event_handlers(&background) };
         let gateway = Arc::new(Gateway::new(&template, handlers)?);
         let server = tokio::spawn(gateway.clone().serve(listener));
-        Ok(LocalStack { url, ws_url: format!("ws://{address}{ENDPOINT_PATH}"), ctx, gateway, server })
+        Ok(LocalStack {
+            url,
+            ws_url: format!("ws://{address}{ENDPOINT_PATH}"),
+            ctx,
+            s3_url: s3.url.clone(),
+            bucket,
+            s3_client,
+            gateway,
+            server,
+            _s3: s3,
+            _s3_scratch: s3_scratch,
+        })
+    }
+
+    /// An S3 client of the local S3, signing as the functions do.
+    pub fn s3_client(&self) -> aws_sdk_s3::Client {
+        self.s3_client.clone()
     }
 
     /// Every push the functions made through the `@connections` API so far.
@@ -109,19 +157,34 @@ impl Drop for LocalStack {
 }
 
 /// The AWS SDK configuration of the local stack: the emulator's endpoint, a fixed region
-/// and dummy credentials (the emulator checks no signatures).
+/// and the local credentials (the DynamoDB emulator checks no signatures; the local S3 does).
 pub async fn sdk_config(dynamodb_url: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(dynamodb_url)
-        .credentials_provider(Credentials::new("local", "local", None, None, "teamsync-local"))
+        .credentials_provider(Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None, "teamsync-local"))
         .load()
         .await
 }
 
-/// The functions' AWS clients: DynamoDB is the emulator; EventBridge and, unless the settings
-/// say otherwise, the WebSocket management API are the gateway itself.
-fn aws_clients(sdk: &SdkConfig, gateway_url: &str, settings: &Settings, recorder: Option<CallRecorder>) -> AwsClients {
+/// The CORS rules of template.yaml's bucket, which the local S3 stands in for.
+fn bucket_cors_rules(template: &Template) -> Result<Vec<CorsRule>, String> {
+    match template.buckets.as_slice() {
+        [] => Ok(Vec::new()),
+        [bucket] => Ok(bucket.cors_rules.clone()),
+        _ => Err("template.yaml declares more than one S3 bucket; the local stack serves one".into()),
+    }
+}
+
+/// The functions' AWS clients: DynamoDB is the emulator; S3 is the local S3; EventBridge
+/// and, unless the settings say otherwise, the WebSocket management API are the gateway itself.
+fn aws_clients(
+    sdk: &SdkConfig,
+    gateway_url: &str,
+    settings: &Settings,
+    recorder: Option<CallRecorder>,
+    s3: aws_sdk_s3::Client,
+) -> AwsClients {
     let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(sdk);
     if let Some(recorder) = recorder {
         dynamodb = dynamodb.interceptor(recorder);
@@ -135,6 +198,7 @@ fn aws_clients(sdk: &SdkConfig, gateway_url: &str, settings: &Settings, recorder
         dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
         eventbridge: aws_sdk_eventbridge::Client::from_conf(eventbridge),
         connections,
+        s3,
     }
 }
 
@@ -156,6 +220,7 @@ fn http_handlers(ctx: &AppContext) -> HashMap<String, Handler> {
         ("TasksFunction".to_owned(), handler::<tasks::Route>(ctx)),
         ("TeamFunction".to_owned(), handler::<team::Route>(ctx)),
         ("NotificationsFunction".to_owned(), handler::<notifications::Route>(ctx)),
+        ("FilesFunction".to_owned(), handler::<files::Route>(ctx)),
     ])
 }
 

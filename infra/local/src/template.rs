@@ -112,6 +112,29 @@ pub struct EventRule {
     pub invoke_retries: u32,
 }
 
+/// An `AWS::S3::Bucket`: its logical id and the CORS rules S3 answers browsers with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BucketSpec {
+    pub name: String,
+    pub cors_rules: Vec<CorsRule>,
+}
+
+/// A rule of a bucket's CorsConfiguration, in CloudFormation's own field names.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CorsRule {
+    /// Origins, each possibly with one `*` wildcard (`*` alone allows any origin).
+    #[serde(skip)]
+    pub allowed_origins: Vec<String>,
+    pub allowed_methods: Vec<String>,
+    /// Request headers a preflight may ask for, each possibly with one `*` wildcard.
+    #[serde(default)]
+    pub allowed_headers: Vec<String>,
+    #[serde(default)]
+    pub exposed_headers: Vec<String>,
+    pub max_age: Option<u64>,
+}
+
 /// Lambda retries a failed asynchronous invocation twice unless configured otherwise.
 const DEFAULT_ASYNC_RETRIES: u32 = 2;
 
@@ -122,6 +145,7 @@ pub struct Template {
     pub cors: Cors,
     pub websocket: WebSocketSpec,
     pub event_rules: Vec<EventRule>,
+    pub buckets: Vec<BucketSpec>,
 }
 
 impl Template {
@@ -172,7 +196,8 @@ impl Template {
         let table = table.ok_or("template.yaml declares no AWS::DynamoDB::Table")?;
         let websocket = websocket_spec(resources)?;
         let event_rules = event_rules(resources)?;
-        Ok(Template { routes, table, cors, websocket, event_rules })
+        let buckets = buckets(resources, doc.get("Parameters").unwrap_or(&Value::Null))?;
+        Ok(Template { routes, table, cors, websocket, event_rules, buckets })
     }
 }
 
@@ -264,6 +289,40 @@ fn event_rules(resources: &Mapping) -> Result<Vec<EventRule>, String> {
     Ok(rules)
 }
 
+/// The S3 buckets and their CORS rules.
+fn buckets(resources: &Mapping, parameters: &Value) -> Result<Vec<BucketSpec>, String> {
+    let mut buckets = Vec::new();
+    for (name, props) in resources_of_type(resources, "AWS::S3::Bucket") {
+        let rules = props.get("CorsConfiguration").and_then(|cors| cors.get("CorsRules")).and_then(Value::as_sequence);
+        let mut cors_rules = Vec::new();
+        for rule in rules.into_iter().flatten() {
+            let mut cors_rule: CorsRule = serde_norway::from_value(untagged(rule.clone()))
+                .map_err(|e| format!("a CORS rule of bucket {name}: {e}"))?;
+            let origins = rule.get("AllowedOrigins").and_then(Value::as_sequence);
+            cors_rule.allowed_origins = origins.into_iter().flatten().map(|o| origin(o, parameters)).collect();
+            cors_rules.push(cors_rule);
+        }
+        buckets.push(BucketSpec { name: name.to_owned(), cors_rules });
+    }
+    Ok(buckets)
+}
+
+/// An allowed origin. A `!Ref` to a parameter is that parameter's default, as a stack
+/// deployed with defaults has it; what the local stack cannot resolve allows any origin.
+fn origin(value: &Value, parameters: &Value) -> String {
+    let resolved = match value {
+        Value::Tagged(tagged) if tagged.tag == "Ref" => tagged
+            .value
+            .as_str()
+            .and_then(|parameter| parameters.get(parameter))
+            .and_then(|parameter| parameter.get("Default"))
+            .and_then(Value::as_str),
+        Value::Tagged(_) => None,
+        plain => plain.as_str(),
+    };
+    resolved.unwrap_or("*").to_owned()
+}
+
 /// Replaces CloudFormation's `!Ref`-style tags by their plain values, which the local
 /// stack does not need to resolve.
 fn untagged(value: Value) -> Value {
@@ -312,6 +371,45 @@ mod tests {
         assert_eq!(rules[0].function, "NotifierFunction");
         assert_eq!(rules[0].pattern, serde_json::json!({"source": ["teamsync"]}));
         assert_eq!(rules[0].invoke_retries, 2);
+    }
+
+    #[test]
+    fn reads_the_buckets_cors_rules_with_the_origin_parameters_default() {
+        let buckets = real_template().buckets;
+        assert_eq!(buckets.len(), 1);
+        assert_eq!(buckets[0].name, "AttachmentsBucket");
+        let rule = &buckets[0].cors_rules[0];
+        assert_eq!(rule.allowed_origins, ["*"]);
+        assert_eq!(rule.allowed_methods, ["PUT", "GET", "HEAD"]);
+        assert_eq!(rule.allowed_headers, ["Content-Type", "Content-Length"]);
+        assert_eq!(rule.exposed_headers, ["ETag", "Content-Disposition"]);
+        assert_eq!(rule.max_age, Some(3000));
+    }
+
+    #[test]
+    fn a_bucket_origin_resolves_a_parameter_and_allows_any_origin_when_it_cannot() {
+        let text = r#"
+Parameters:
+  Origin: { Type: String, Default: "https://app.example.com" }
+  NoDefault: { Type: String }
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: { AttributeDefinitions: [], KeySchema: [] }
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      CorsConfiguration:
+        CorsRules:
+          - AllowedOrigins: [!Ref Origin, !Ref NoDefault, !Sub "https://${Domain}", "http://localhost:*"]
+            AllowedMethods: [GET]
+  Plain:
+    Type: AWS::S3::Bucket
+"#;
+        let buckets = Template::parse(text).unwrap().buckets;
+        let origins = &buckets.iter().find(|b| b.name == "Bucket").unwrap().cors_rules[0].allowed_origins;
+        assert_eq!(origins, &["https://app.example.com", "*", "*", "http://localhost:*"]);
+        assert!(buckets.iter().find(|b| b.name == "Plain").unwrap().cors_rules.is_empty());
     }
 
     #[test]

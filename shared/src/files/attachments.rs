@@ -132,7 +132,7 @@ fn not_found() -> ApiError {
 
 /// A declared file must be of an allowed type (400, 5002) and within the size limit (400, 5003).
 pub fn check_declaration(file: &FileDeclaration, allowed: &[String], max_bytes: u64) -> Result<(), ApiError> {
-    if !allowed.iter().any(|t| *t == file.file_type) {
+    if !allowed.contains(&file.file_type) {
         return Err(ApiError::BadRequest {
             msg: Msg::FileTypeNotAllowed,
             fields: FieldErrors::single("file_type", Msg::FileTypeNotAllowed),
