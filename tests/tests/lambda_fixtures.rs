@@ -235,6 +235,11 @@ async fn the_domain_binaries_serve_their_fixtures_through_the_runtime_api() {
             .await;
     assert_eq!(body_of(&inbox[0])["data"]["unread_count"], 0);
 
+    // An attachment that does not exist: the files function authenticates, then answers 404.
+    let files =
+        invoke("files", &dynamodb_url, &table, vec![with_token(fixture("files-download-url.json"), &token)]).await;
+    assert_eq!(files[0]["statusCode"], 404, "{}", files[0]);
+
     // The WebSocket routes: connect with the token, subscribe to project 1, disconnect.
     let ws_events = ["ws-connect.json", "ws-subscribe.json", "ws-disconnect.json"];
     let ws =
