@@ -108,7 +108,7 @@ pub enum Msg {
     FileTypeNotAllowed,
     InvalidMimeType,
     FileTooLarge { max_bytes: u64 },
-    NotAnUploadOfThisTask,
+    ForeignUploadKey,
     NotUploaded,
     UploadDoesNotMatch,
     AttachmentNotFound,
@@ -271,8 +271,8 @@ impl Msg {
                 format!("The file is larger than the limit of {max_bytes} bytes"),
                 format!("文件大小超过限制（{max_bytes} 字节）"),
             ),
-            Msg::NotAnUploadOfThisTask => {
-                ("Not an upload key issued for this task".into(), "不是为该任务签发的上传 file_key".into())
+            Msg::ForeignUploadKey => {
+                ("This file_key was not issued for this upload".into(), "该 file_key 不是为此次上传签发的".into())
             }
             Msg::NotUploaded => ("Nothing was uploaded under this key".into(), "该 file_key 下没有已上传的文件".into()),
             Msg::UploadDoesNotMatch => (

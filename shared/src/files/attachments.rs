@@ -183,8 +183,17 @@ pub async fn upload_url(
     let policy = &ctx.settings.files;
     check_declaration(&file, &policy.attachment_types, policy.max_attachment_bytes)?;
     attachable_task(ctx, caller, task_id, now).await?;
-    let key = names::upload_key(&task_scope(task_id), &file.file_name);
-    let valid_for = ttl(policy.upload_url_ttl);
+    upload_ticket(ctx, &task_scope(task_id), file).await
+}
+
+/// A presigned PUT for a checked declaration, under a fresh upload key in `scope`.
+pub(crate) async fn upload_ticket(
+    ctx: &AppContext,
+    scope: &str,
+    file: FileDeclaration,
+) -> Result<UploadTicket, ApiError> {
+    let key = names::upload_key(scope, &file.file_name);
+    let valid_for = ttl(ctx.settings.files.upload_url_ttl);
     let upload_url = ctx.files.upload_url(&key, &file.file_type, file.file_size, valid_for).await?;
     Ok(UploadTicket {
         upload_url,
@@ -209,7 +218,7 @@ pub async fn confirm(
 ) -> Result<(AttachmentView, bool), ApiError> {
     let (task, team_id) = attachable_task(ctx, caller, task_id, now).await?;
     let settled = names::settled_key(upload_key, &task_scope(task_id))
-        .ok_or_else(|| ApiError::field("file_key", Msg::NotAnUploadOfThisTask))?;
+        .ok_or_else(|| ApiError::field("file_key", Msg::ForeignUploadKey))?;
     if let Some(done) = ctx.db.get::<ConfirmedUpload>(&keys::confirmed_upload(upload_key)).await? {
         let record: AttachmentRecord =
             ctx.db.get(&keys::attachment(done.task_id, done.attachment_id)).await?.ok_or_else(not_found)?;

@@ -11,7 +11,8 @@ use jiff::Timestamp;
 use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::error::ApiError;
-use crate::files::attachments::{FileDeclaration, UploadTicket, check_declaration};
+use crate::error::FieldErrors;
+use crate::files::attachments::{FileDeclaration, UploadTicket, check_declaration, upload_ticket};
 use crate::files::names::{self, attachment_disposition};
 use crate::i18n::Msg;
 use crate::identity::accounts::{self, ProfilePatch};
@@ -31,27 +32,18 @@ fn scope(caller: &Caller) -> String {
 
 /// `POST /api/auth/me/avatar/upload-url/`.
 pub async fn upload_url(ctx: &AppContext, caller: &Caller, file: FileDeclaration) -> Result<UploadTicket, ApiError> {
-    check_declaration(&file, &image_types(), ctx.settings.files.max_avatar_bytes).map_err(|e| {
-        if matches!(&e, ApiError::BadRequest { msg: Msg::FileTypeNotAllowed, .. }) { not_an_image() } else { e }
-    })?;
-    let key = names::upload_key(&scope(caller), &file.file_name);
-    let valid_for = ctx.settings.files.upload_url_ttl.unsigned_abs();
-    let upload_url = ctx.files.upload_url(&key, &file.file_type, file.file_size, valid_for).await?;
-    Ok(UploadTicket {
-        upload_url,
-        file_key: key,
-        expires_in: valid_for.as_secs(),
-        method: "PUT",
-        headers: serde_json::json!({"Content-Type": file.file_type}),
-    })
+    check_image(ctx, &file)?;
+    upload_ticket(ctx, &scope(caller), file).await
 }
 
-fn not_an_image() -> ApiError {
-    ApiError::BadRequest {
-        msg: Msg::NotAnImage,
-        fields: crate::error::FieldErrors::single("avatar", Msg::NotAnImage),
-        code: Some(crate::error::BusinessCode::FileTypeNotAllowed),
-    }
+/// An avatar is an image within the avatar size limit.
+fn check_image(ctx: &AppContext, file: &FileDeclaration) -> Result<(), ApiError> {
+    check_declaration(file, &image_types(), ctx.settings.files.max_avatar_bytes).map_err(|error| match error {
+        ApiError::BadRequest { msg: Msg::FileTypeNotAllowed, code, .. } => {
+            ApiError::BadRequest { msg: Msg::NotAnImage, fields: FieldErrors::single("avatar", Msg::NotAnImage), code }
+        }
+        other => other,
+    })
 }
 
 /// `POST /api/auth/me/avatar/` `{file_key}`: the uploaded image becomes the avatar.
@@ -63,12 +55,12 @@ pub async fn confirm(
     now: Timestamp,
 ) -> Result<UserInTeam, ApiError> {
     let settled = names::settled_key(upload_key, &scope(caller))
-        .ok_or_else(|| ApiError::field("file_key", Msg::NotAnUploadOfThisTask))?;
+        .ok_or_else(|| ApiError::field("file_key", Msg::ForeignUploadKey))?;
     let object = ctx.files.head(upload_key).await?.ok_or_else(|| ApiError::field("file_key", Msg::NotUploaded))?;
     let content_type = object.content_type.unwrap_or_default().to_ascii_lowercase();
     let declared =
         FileDeclaration { file_name: settled.clone(), file_type: content_type.clone(), file_size: object.size };
-    if let Err(error) = check_declaration(&declared, &image_types(), ctx.settings.files.max_avatar_bytes) {
+    if let Err(error) = check_image(ctx, &declared) {
         ctx.files.delete(upload_key).await?;
         return Err(error);
     }
@@ -95,9 +87,7 @@ pub async fn upload(
         file_type: content_type.to_ascii_lowercase(),
         file_size: bytes.len() as u64,
     };
-    check_declaration(&declared, &image_types(), ctx.settings.files.max_avatar_bytes).map_err(|e| {
-        if matches!(&e, ApiError::BadRequest { msg: Msg::FileTypeNotAllowed, .. }) { not_an_image() } else { e }
-    })?;
+    check_image(ctx, &declared)?;
     let key = names::object_key(&scope(caller), file_name);
     let name = key.rsplit('/').next().unwrap_or("avatar").to_owned();
     ctx.files.put(&key, bytes, &declared.file_type, &inline(&name)).await?;
