@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod paging;
 pub mod projects;
 pub mod realtime;
+pub mod reminders;
 pub mod store;
 pub mod team;
 pub mod validate;
