@@ -12,6 +12,9 @@
 //! | project               | `PROJECT#<id>`        | `PROJECT`         |                        | `PROJECTS` / `TEAM#<tid>#PROJECT#<id>` |
 //! | project member        | `PROJECT#<id>`        | `MEMBER#<uid>`    | `MEMBER#<uid>` / `PROJECT#<id>` (active only) | |
 //! | task                  | `PROJECT#<pid>`       | `TASK#<id>`       | `ASSIGNEE#<uid>` / `TASK#<id>` (assigned only) | |
+//!
+//! Tasks owed a reminder are also in gsi3: `DUE` / `<day>#<task id>` (see `reminders`).
+//!
 //! | task pointer          | `TASK#<id>`           | `REF`             |                        |                  |
 //! | task history entry    | `TASK#<id>`           | `HISTORY#<n>`     |                        |                  |
 //! | idempotency record    | `IDEMPOTENCY#<uid>#<key hash>` | `RESPONSE` |                   |                  |
@@ -42,6 +45,10 @@ pub const GSI1_SK: &str = "gsi1sk";
 pub const GSI2: &str = "gsi2";
 pub const GSI2_PK: &str = "gsi2pk";
 pub const GSI2_SK: &str = "gsi2sk";
+/// Reminders: the open tasks still owed a reminder, by the day it is due (sparse).
+pub const GSI3: &str = "gsi3";
+pub const GSI3_PK: &str = "gsi3pk";
+pub const GSI3_SK: &str = "gsi3sk";
 /// Epoch seconds after which DynamoDB may delete the item (the table's TTL attribute).
 pub const EXPIRES_AT: &str = "expires_at";
 
@@ -180,6 +187,14 @@ pub fn inbox_partition(user_id: u64) -> String {
 
 pub fn notification(user_id: u64, id: u64) -> Key {
     Key::new(inbox_partition(user_id), &format!("{NOTE_PREFIX}{}", padded(id)))
+}
+
+/// The reminders index has one partition: a run reads one contiguous range of it.
+pub const REMINDERS: &str = "DUE";
+
+/// A task's place in the reminders index: the day it is next owed a reminder.
+pub fn reminder_sort(day: jiff::civil::Date, task_id: u64) -> String {
+    format!("{day}#{}", padded(task_id))
 }
 
 pub const ATTACHMENT_PREFIX: &str = "ATTACHMENT#";

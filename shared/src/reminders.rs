@@ -1,27 +1,249 @@
 //! Due reminders and overdue notices (seed 001 §9.3, DESIGN §3 "data flow of time").
+//!
+//! The reminders index (gsi3) holds exactly the open tasks still owed a reminder, keyed by
+//! the day it is owed (`TaskRecord::next_reminder`): the day before the due date, then the
+//! day after. A run reads the index up to the latest "today" anywhere and acts on each task
+//! in its team's time zone, with conditional writes that also move the task along or out
+//! of the index. So a run reads only what is due (not every task), needs no watermark,
+//! catches up after downtime, and two runs at once notify once: the second one's
+//! conditions fail.
 
-use jiff::Timestamp;
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use futures_util::StreamExt;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::context::AppContext;
+use crate::dates;
 use crate::error::ApiError;
+use crate::events::{DomainEvent, EventDetail, EventKind, NoticeRef};
+use crate::identity::repo::load_teams;
+use crate::keys;
+use crate::notifications::inbox;
+use crate::notifications::model::{Draft, NotificationKind};
+use crate::projects::model::{ProjectRecord, Status, TaskRecord};
+use crate::store::{self, Change, Condition, GSI3};
 
 /// What one run did.
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
 pub struct RunReport {
+    /// The run's "now": the scheduled event's time.
     pub time: Option<Timestamp>,
-    /// Index entries read: the tasks that were due somewhere.
+    /// The last day read from the index: today in the earliest time zone (UTC+14).
+    pub read_up_to: Option<Date>,
+    /// Tasks the index held as due somewhere.
     pub tasks_read: usize,
-    /// Items read in all (index entries, projects, teams).
+    /// Items read in all: index entries, their projects and teams.
     pub items_read: usize,
-    /// Items written in all (tasks, notifications).
+    /// Items written in all: task updates and notifications.
     pub items_written: usize,
     pub notifications_written: usize,
     pub overdue: usize,
     pub due_reminders: usize,
+    /// Steps another run took first (their conditions failed here).
+    pub already_done: usize,
 }
 
+/// What a task is owed today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Its due date has passed: it is overdue, and its assignee is told once.
+    Overdue,
+    /// It is due tomorrow: its assignee is reminded once.
+    DueReminder,
+    /// It became due today without a reminder (created or moved onto today): no reminder
+    /// any more, only the overdue notice after today.
+    SkipReminder,
+}
+
+fn step_for(task: &TaskRecord, today: Date) -> Option<Step> {
+    let end = task.end_date?;
+    if task.next_reminder()? > today {
+        return None; // not yet, in this team's zone
+    }
+    if end < today {
+        Some(Step::Overdue)
+    } else if today.tomorrow().ok() == Some(end) {
+        Some(Step::DueReminder)
+    } else {
+        Some(Step::SkipReminder)
+    }
+}
+
+/// Runs the reminders as of `now`.
 pub async fn run(ctx: &AppContext, now: Timestamp) -> Result<RunReport, ApiError> {
-    let _ = ctx;
-    Ok(RunReport { time: Some(now), ..RunReport::default() })
+    let read_up_to = (now + SignedDuration::from_hours(14)).to_zoned(TimeZone::UTC).date();
+    let mut report = RunReport { time: Some(now), read_up_to: Some(read_up_to), ..RunReport::default() };
+    // `~` sorts after the task ids that follow a day in the index's sort keys.
+    let entries = ctx.db.query_up_to(Some(GSI3), keys::REMINDERS, &format!("{read_up_to}#~")).await?;
+    report.tasks_read = entries.len();
+    report.items_read = entries.len();
+    let tasks: Vec<TaskRecord> = entries.into_iter().map(store::from_item).collect::<Result<_, _>>()?;
+    if tasks.is_empty() {
+        return Ok(report);
+    }
+
+    // Each task's team, for its time zone: the projects, then the teams, a batch each.
+    let mut project_keys: Vec<keys::Key> = tasks.iter().map(|t| keys::project(t.project_id)).collect();
+    project_keys.sort_by(|a, b| a.pk.cmp(&b.pk));
+    project_keys.dedup();
+    let projects: HashMap<u64, u64> = ctx
+        .db
+        .get_many(&project_keys)
+        .await?
+        .into_values()
+        .map(|item| store::from_item::<ProjectRecord>(item).map(|p| (p.id, p.team_id)))
+        .collect::<Result<_, _>>()?;
+    let teams = load_teams(&ctx.db, projects.values().copied()).await?;
+    report.items_read += projects.len() + teams.len();
+    let zone_of = |task: &TaskRecord| {
+        projects
+            .get(&task.project_id)
+            .and_then(|team| teams.get(team))
+            .map_or(ctx.settings.default_timezone.as_str(), |team| team.timezone.as_str())
+    };
+
+    let steps: Vec<(TaskRecord, Step)> = tasks
+        .into_iter()
+        .filter_map(|task| {
+            let today = dates::today_in(zone_of(&task), now);
+            step_for(&task, today).map(|step| (task, step))
+        })
+        .collect();
+    let outcomes: Vec<Result<Option<Vec<NoticeRef>>, ApiError>> = futures_util::stream::iter(steps.iter())
+        .map(|(task, step)| take_step(ctx, task, *step, now))
+        .buffer_unordered(8)
+        .collect()
+        .await;
+
+    let mut events = Vec::new();
+    for ((task, step), outcome) in steps.iter().zip(outcomes) {
+        let Some(notices) = outcome? else {
+            report.already_done += 1;
+            continue;
+        };
+        report.items_written += 1 + notices.len();
+        report.notifications_written += notices.len();
+        match step {
+            Step::Overdue => report.overdue += 1,
+            Step::DueReminder => report.due_reminders += 1,
+            Step::SkipReminder => continue,
+        }
+        let team_id = projects.get(&task.project_id).copied().unwrap_or_default();
+        // The scheduler acts for nobody; actor 0 is the system.
+        let detail = EventDetail::by(0).in_project(team_id, task.project_id).task(task.id).notices(notices);
+        events.push(DomainEvent::new(EventKind::TaskUpdated, detail));
+    }
+    ctx.events.publish_all(events).await;
+    Ok(report)
+}
+
+/// One task's step, as one transaction: the task moves along (or out of) the index under
+/// conditions that hold only if nobody took this step yet, with its notification. `None`
+/// when another run did.
+async fn take_step(
+    ctx: &AppContext,
+    task: &TaskRecord,
+    step: Step,
+    now: Timestamp,
+) -> Result<Option<Vec<NoticeRef>>, ApiError> {
+    let Some(end) = task.end_date else {
+        return Ok(None);
+    };
+    let end_text = AttributeValue::S(end.to_string());
+    let open_and_due_then = "#end = :end AND #status <> :completed";
+    let base = |expression: &str| {
+        Condition::new(expression)
+            .name("#end", "end_date")
+            .name("#status", "status")
+            .value(":end", end_text.clone())
+            .value(":completed", AttributeValue::S(Status::Completed.as_str().into()))
+    };
+    let (change, condition, kind) = match step {
+        Step::Overdue => (
+            Change::new("SET #notified = :true REMOVE #gsi3pk, #gsi3sk")
+                .name("#notified", "is_overdue_notified")
+                .value(":true", AttributeValue::Bool(true))
+                .name("#gsi3pk", keys::GSI3_PK)
+                .name("#gsi3sk", keys::GSI3_SK),
+            base(&format!("{open_and_due_then} AND #notified <> :true"))
+                .name("#notified", "is_overdue_notified")
+                .value(":true", AttributeValue::Bool(true)),
+            Some(NotificationKind::Overdue),
+        ),
+        Step::DueReminder | Step::SkipReminder => {
+            let overdue_day = end.tomorrow().map_err(ApiError::internal)?;
+            let change = Change::new("SET #reminded = :end, #gsi3sk = :next")
+                .name("#reminded", "due_reminded_for")
+                .value(":end", end_text.clone())
+                .name("#gsi3sk", keys::GSI3_SK)
+                .value(":next", AttributeValue::S(keys::reminder_sort(overdue_day, task.id)));
+            let condition =
+                base(&format!("{open_and_due_then} AND (attribute_not_exists(#reminded) OR #reminded <> :end)"))
+                    .name("#reminded", "due_reminded_for");
+            (change, condition, (step == Step::DueReminder).then_some(NotificationKind::DueReminder))
+        }
+    };
+    let tx = ctx.db.transaction().update(
+        &keys::task(task.project_id, task.id),
+        change,
+        Some((condition, ApiError::PreconditionFailed)),
+    );
+    let drafts: Vec<Draft> =
+        kind.zip(task.assignee_id).map(|(kind, assignee)| Draft::task(assignee, kind, task)).into_iter().collect();
+    let (tx, notices) = inbox::stage(ctx, tx, drafts, now).await?;
+    match tx.commit().await {
+        Ok(()) => Ok(Some(notices)),
+        Err(ApiError::PreconditionFailed) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::projects::model::Priority;
+
+    fn task(end: Date) -> TaskRecord {
+        TaskRecord {
+            id: 1,
+            project_id: 1,
+            parent_id: None,
+            level: 1,
+            path: String::new(),
+            title: "t".into(),
+            description: String::new(),
+            status: Status::InProgress,
+            priority: Priority::Medium,
+            assignee_id: Some(2),
+            start_date: None,
+            end_date: Some(end),
+            is_overdue_notified: false,
+            due_reminded_for: None,
+            created_by: 1,
+            created_at: Timestamp::UNIX_EPOCH,
+            updated_at: Timestamp::UNIX_EPOCH,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn each_day_owes_its_step_once() {
+        let today = jiff::civil::date(2026, 11, 21);
+        assert_eq!(step_for(&task(today + jiff::Span::new().days(2)), today), None, "not yet");
+        assert_eq!(step_for(&task(today.tomorrow().unwrap()), today), Some(Step::DueReminder));
+        assert_eq!(step_for(&task(today), today), Some(Step::SkipReminder));
+        assert_eq!(step_for(&task(today.yesterday().unwrap()), today), Some(Step::Overdue));
+        let reminded =
+            TaskRecord { due_reminded_for: Some(today.tomorrow().unwrap()), ..task(today.tomorrow().unwrap()) };
+        assert_eq!(step_for(&reminded, today), None, "reminded; overdue only after the due date");
+        let told = TaskRecord { is_overdue_notified: true, ..task(today.yesterday().unwrap()) };
+        assert_eq!(step_for(&told, today), None);
+        let done = TaskRecord { status: Status::Completed, ..task(today.yesterday().unwrap()) };
+        assert_eq!(step_for(&done, today), None);
+    }
 }

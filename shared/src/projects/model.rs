@@ -144,6 +144,9 @@ pub struct TaskRecord {
     pub end_date: Option<Date>,
     #[serde(default)]
     pub is_overdue_notified: bool,
+    /// The due date whose reminder was sent: a new date owes a new reminder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_reminded_for: Option<Date>,
     pub created_by: u64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -173,4 +176,18 @@ pub struct HistoryRecord {
     pub changed_by: u64,
     pub changed_by_name: String,
     pub changed_at: Timestamp,
+}
+
+impl TaskRecord {
+    /// The day this task is next owed a reminder, while it is: the day before it is due
+    /// (the due reminder), then the day after (the overdue notice). Completed or undated
+    /// tasks, and those already told they are overdue, owe nothing. The reminders index
+    /// holds exactly the tasks for which this is `Some`.
+    pub fn next_reminder(&self) -> Option<Date> {
+        let end = self.end_date?;
+        if self.status == Status::Completed || self.is_overdue_notified {
+            return None;
+        }
+        if self.due_reminded_for == Some(end) { end.tomorrow().ok() } else { end.yesterday().ok() }
+    }
 }

@@ -102,6 +102,7 @@ mod tests {
             start_date: None,
             end_date: None,
             is_overdue_notified: false,
+            due_reminded_for: None,
             created_by: 1,
             created_at: now,
             updated_at: now,

@@ -33,14 +33,29 @@ pub fn member_item(project_id: u64, member: &MemberRecord) -> Result<Item, ApiEr
     Ok(item)
 }
 
-/// A task item; only assigned tasks are in the assignee index.
+/// A task item; only assigned tasks are in the assignee index, and only those owed a
+/// reminder in the reminders index.
 pub fn task_item(task: &TaskRecord) -> Result<Item, ApiError> {
     let mut item = store::to_item(&keys::task(task.project_id, task.id), task)?;
     if let Some(assignee) = task.assignee_id {
         item.insert(keys::GSI1_PK.into(), AttributeValue::S(keys::assignee_partition(assignee)));
         item.insert(keys::GSI1_SK.into(), AttributeValue::S(keys::assigned_task_sort(task.id)));
     }
+    for (name, value) in reminder_index(task) {
+        if let Some(value) = value {
+            item.insert(name.into(), value);
+        }
+    }
     Ok(item)
+}
+
+/// The reminders index attributes of a task as it now stands (`None`: out of the index).
+pub fn reminder_index(task: &TaskRecord) -> [(&'static str, Option<AttributeValue>); 2] {
+    let day = task.next_reminder();
+    [
+        (keys::GSI3_PK, day.map(|_| AttributeValue::S(keys::REMINDERS.into()))),
+        (keys::GSI3_SK, day.map(|day| AttributeValue::S(keys::reminder_sort(day, task.id)))),
+    ]
 }
 
 pub fn pointer_item(task: &TaskRecord, team_id: u64) -> Result<Item, ApiError> {

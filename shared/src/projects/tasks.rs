@@ -116,6 +116,7 @@ async fn create(
         start_date: input.start_date,
         end_date: input.end_date,
         is_overdue_notified: false,
+        due_reminded_for: None,
         created_by: caller.user_id,
         created_at: now,
         updated_at: now,
@@ -403,6 +404,7 @@ fn apply(task: &mut TaskRecord, patch: TaskPatch) -> Edit {
         task.start_date = start;
     }
     let mut due_again = false;
+    let mut status_changed = false;
     if let Some(end) = patch.end_date.filter(|d| *d != task.end_date) {
         edit.record("end_date", date(task.end_date), date(end), end.map(|d| AttributeValue::S(d.to_string())));
         task.end_date = end;
@@ -416,6 +418,7 @@ fn apply(task: &mut TaskRecord, patch: TaskPatch) -> Edit {
             Some(AttributeValue::S(status.as_str().into())),
         );
         due_again |= task.status == Status::Completed;
+        status_changed = true;
         task.status = status;
     }
     if let Some(assignee) = patch.assignee_id.filter(|a| *a != task.assignee_id) {
@@ -432,10 +435,21 @@ fn apply(task: &mut TaskRecord, patch: TaskPatch) -> Edit {
             .set_or_remove(keys::GSI1_SK, assignee.map(|_| AttributeValue::S(keys::assigned_task_sort(task.id))));
         task.assignee_id = assignee;
     }
-    // A reopened or rescheduled task is due again: its overdue notice may come again.
-    if due_again && task.is_overdue_notified {
-        edit.changes.set("is_overdue_notified", AttributeValue::Bool(false));
-        task.is_overdue_notified = false;
+    // A reopened or rescheduled task is due again: its reminders re-arm (DESIGN §2b).
+    if due_again {
+        if task.is_overdue_notified {
+            edit.changes.set("is_overdue_notified", AttributeValue::Bool(false));
+            task.is_overdue_notified = false;
+        }
+        if task.due_reminded_for.take().is_some() {
+            edit.changes.set_or_remove("due_reminded_for", None);
+        }
+    }
+    // The reminders index follows the due date and the status (a completed task leaves it).
+    if due_again || status_changed {
+        for (name, value) in repo::reminder_index(task) {
+            edit.changes.set_or_remove(name, value);
+        }
     }
     edit
 }

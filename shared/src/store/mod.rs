@@ -12,7 +12,9 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, KeysAndAttributes, ReturnValue, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, ReturnValue, WriteRequest,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -94,12 +96,26 @@ impl Db {
         pk: &str,
         sk_prefix: &str,
     ) -> Result<Vec<Item>, ApiError> {
+        // DynamoDB refuses begins_with on an empty string: no prefix means the whole partition.
+        let range = if sk_prefix.is_empty() { SortRange::All } else { SortRange::Prefix(sk_prefix) };
+        self.query(index, pk, range).await
+    }
+
+    /// Every item of a partition (optionally of an index) whose sort key is at most `last`.
+    pub async fn query_up_to(&self, index: Option<IndexKeys>, pk: &str, last: &str) -> Result<Vec<Item>, ApiError> {
+        self.query(index, pk, SortRange::AtMost(last)).await
+    }
+
+    async fn query(&self, index: Option<IndexKeys>, pk: &str, range: SortRange<'_>) -> Result<Vec<Item>, ApiError> {
         let (index_name, pk_name, sk_name) = match index {
             Some(index) => (Some(index.name), index.pk, index.sk),
             None => (None, keys::PK, keys::SK),
         };
-        // DynamoDB refuses begins_with on an empty string: no prefix means the whole partition.
-        let condition = if sk_prefix.is_empty() { "#pk = :pk" } else { "#pk = :pk AND begins_with(#sk, :prefix)" };
+        let (condition, bound) = match range {
+            SortRange::All => ("#pk = :pk", None),
+            SortRange::Prefix(prefix) => ("#pk = :pk AND begins_with(#sk, :bound)", Some(prefix)),
+            SortRange::AtMost(last) => ("#pk = :pk AND #sk <= :bound", Some(last)),
+        };
         let mut items = Vec::new();
         let mut start = None;
         loop {
@@ -112,10 +128,10 @@ impl Db {
                 .expression_attribute_names("#pk", pk_name)
                 .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
                 .set_exclusive_start_key(start);
-            if !sk_prefix.is_empty() {
+            if let Some(bound) = bound {
                 request = request
                     .expression_attribute_names("#sk", sk_name)
-                    .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_owned()));
+                    .expression_attribute_values(":bound", AttributeValue::S(bound.to_owned()));
             }
             let output = request.send().await.map_err(storage_error)?;
             items.extend(output.items.unwrap_or_default());
@@ -126,21 +142,42 @@ impl Db {
         }
     }
 
+    /// Writes many whole items, 25 to a request, retrying what the service hands back
+    /// unprocessed. Not atomic (the benchmark's seeding).
+    pub async fn put_all(&self, items: Vec<Item>) -> Result<(), ApiError> {
+        let requests: Vec<WriteRequest> = items
+            .into_iter()
+            .map(|item| {
+                PutRequest::builder()
+                    .set_item(Some(item))
+                    .build()
+                    .map(|put| WriteRequest::builder().put_request(put).build())
+                    .map_err(ApiError::internal)
+            })
+            .collect::<Result<_, _>>()?;
+        self.write_batches(requests).await
+    }
+
     /// Deletes many items, 25 to a request (DynamoDB's batch limit), retrying what the
     /// service hands back unprocessed. Not atomic: callers order deletions so that a partial
     /// run can simply be repeated.
     pub async fn delete_all(&self, keys: &[Key]) -> Result<(), ApiError> {
-        for chunk in keys.chunks(25) {
-            let mut pending: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|key| {
-                    DeleteRequest::builder()
-                        .set_key(Some(key_item(key)))
-                        .build()
-                        .map(|delete| WriteRequest::builder().delete_request(delete).build())
-                        .map_err(ApiError::internal)
-                })
-                .collect::<Result<_, _>>()?;
+        let requests: Vec<WriteRequest> = keys
+            .iter()
+            .map(|key| {
+                DeleteRequest::builder()
+                    .set_key(Some(key_item(key)))
+                    .build()
+                    .map(|delete| WriteRequest::builder().delete_request(delete).build())
+                    .map_err(ApiError::internal)
+            })
+            .collect::<Result<_, _>>()?;
+        self.write_batches(requests).await
+    }
+
+    async fn write_batches(&self, requests: Vec<WriteRequest>) -> Result<(), ApiError> {
+        for chunk in requests.chunks(25) {
+            let mut pending = chunk.to_vec();
             while !pending.is_empty() {
                 let output = self
                     .client
@@ -239,6 +276,13 @@ impl Db {
     }
 }
 
+/// Which sort keys of a partition a query reads.
+enum SortRange<'a> {
+    All,
+    Prefix(&'a str),
+    AtMost(&'a str),
+}
+
 /// Names of a secondary index and its key attributes.
 #[derive(Debug, Clone, Copy)]
 pub struct IndexKeys {
@@ -251,6 +295,8 @@ pub struct IndexKeys {
 pub const GSI1: IndexKeys = IndexKeys { name: keys::GSI1, pk: keys::GSI1_PK, sk: keys::GSI1_SK };
 /// Overloaded index 2: the directories of all users and all projects (see `keys`).
 pub const GSI2: IndexKeys = IndexKeys { name: keys::GSI2, pk: keys::GSI2_PK, sk: keys::GSI2_SK };
+/// Index 3: the tasks owed a reminder, by day (see `reminders`).
+pub const GSI3: IndexKeys = IndexKeys { name: keys::GSI3, pk: keys::GSI3_PK, sk: keys::GSI3_SK };
 
 pub fn key_item(key: &Key) -> Item {
     HashMap::from([
