@@ -25,9 +25,11 @@ lint: bootstrap
 	$(VENV)/sam validate --lint --region us-east-1 --template template.yaml
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 
-## DynamoDB calls and round trips per route: a benchmark that prints figures, asserts nothing.
+## Benchmarks that print figures and assert nothing: DynamoDB calls and round trips per
+## route, and a reminders run over 10,000 tasks.
 bench: bootstrap
 	cargo run --quiet --locked -p teamsync-tests --bin dynamodb-calls
+	cargo run --quiet --locked -p teamsync-tests --bin reminders
 
 bootstrap:
 	@infra/scripts/bootstrap.sh

@@ -114,11 +114,11 @@ pub async fn run(ctx: &AppContext, now: Timestamp) -> Result<RunReport, ApiError
             step_for(&task, today).map(|step| (task, step))
         })
         .collect();
-    let outcomes: Vec<Result<Option<Vec<NoticeRef>>, ApiError>> = futures_util::stream::iter(steps.iter())
-        .map(|(task, step)| take_step(ctx, task, *step, now))
-        .buffer_unordered(8)
-        .collect()
-        .await;
+    // The futures are built before the stream runs them: a closure kept inside the stream
+    // across the await would make this future not `Send` (a compiler limitation).
+    let taken: Vec<_> = steps.iter().map(|(task, step)| take_step(ctx, task, *step, now)).collect();
+    let outcomes: Vec<Result<Option<Vec<NoticeRef>>, ApiError>> =
+        futures_util::stream::iter(taken).buffer_unordered(8).collect().await;
 
     let mut events = Vec::new();
     for ((task, step), outcome) in steps.iter().zip(outcomes) {

@@ -95,6 +95,8 @@ impl Stack {
             recorder,
             s3_root: None,
             s3_port: 0,
+            // A test fires a schedule when it means to (`run_schedule`), never on the clock.
+            run_schedules: false,
         })
         .await
         .unwrap_or_else(|e| panic!("local stack did not start: {e}"));
@@ -157,6 +159,14 @@ impl Stack {
 
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Answer {
         self.send(self.request(Method::DELETE, path, token)).await
+    }
+
+    /// Fires `function`'s schedule now, as EventBridge would at `time` (RFC 3339; `None`:
+    /// now), and answers once the run has finished: `{"function", "schedule", "time",
+    /// "result"}`, or the function's error with 502.
+    pub async fn run_schedule(&self, function: &str, time: Option<&str>) -> Answer {
+        let body = time.map_or_else(|| json!({}), |time| json!({"time": time}));
+        self.post(&format!("/_local/schedules/{function}"), None, body).await
     }
 
     /// Registers `username` (password [`PASSWORD`]) with extra fields; asserts the 201.

@@ -24,8 +24,9 @@ const AWS_JSON: &str = "application/x-amz-json-1.1";
 const MAX_ENTRIES: usize = 10;
 /// Between Lambda's retries of a failed asynchronous invocation.
 const RETRY_DELAY: Duration = Duration::from_millis(100);
-const ACCOUNT: &str = "000000000000";
-const REGION: &str = "us-east-1";
+/// The account and region events and ARNs name.
+pub(crate) const ACCOUNT: &str = "000000000000";
+pub(crate) const REGION: &str = "us-east-1";
 
 pub struct EventBridge {
     rules: Vec<Rule>,

@@ -6,8 +6,9 @@
 //! Found"}` for no route, 413 past the 10 MB payload limit, and CORS preflights.
 //!
 //! The same listener serves what no emulator does: the WebSocket API and its `@connections`
-//! management API ([`crate::websocket`]), and EventBridge's PutEvents with delivery to the
-//! functions' rules ([`crate::eventbus`]).
+//! management API ([`crate::websocket`]), EventBridge's PutEvents with delivery to the
+//! functions' rules ([`crate::eventbus`]), and the functions' schedules, which `/_local/`
+//! routes list and fire ([`crate::schedules`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
@@ -28,6 +29,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
 use crate::eventbus::EventBridge;
+use crate::schedules::{self, Schedules};
 use crate::template::{Cors, HttpRoute, Template};
 use crate::websocket::{self, PushRecord, WebSocketApi};
 
@@ -42,8 +44,8 @@ pub type HandlerFuture = Pin<Box<dyn Future<Output = lambda_http::Response<lambd
 pub type Handler = Arc<dyn Fn(lambda_http::Request) -> HandlerFuture + Send + Sync>;
 
 pub type EventHandlerFuture = Pin<Box<dyn Future<Output = Result<Value, String>> + Send>>;
-/// A non-HTTP function (WebSocket routes, event rules): the JSON event in, the JSON answer
-/// or the function's error out, as Lambda's runtime API carries them.
+/// A non-HTTP function (WebSocket routes, event rules, schedules): the JSON event in, the
+/// JSON answer or the function's error out, as Lambda's runtime API carries them.
 pub type EventHandler = Arc<dyn Fn(Value) -> EventHandlerFuture + Send + Sync>;
 
 /// The functions of template.yaml by logical id: HTTP API functions, and the rest.
@@ -59,6 +61,7 @@ pub struct Gateway {
     cors: Cors,
     websocket: Arc<WebSocketApi>,
     event_bridge: EventBridge,
+    schedules: Schedules,
 }
 
 impl Gateway {
@@ -77,8 +80,15 @@ impl Gateway {
             cors: template.cors.clone(),
             websocket: Arc::new(WebSocketApi::new(&template.websocket, &handlers.events)?),
             event_bridge: EventBridge::new(&template.event_rules, &handlers.events)?,
+            schedules: Schedules::new(&template.schedules, &handlers.events)?,
             handlers: handlers.http,
         })
+    }
+
+    /// Whether [`Gateway::serve`] also runs the schedules on their periods; without, they
+    /// run only when `/_local/schedules/<function>` fires them.
+    pub fn with_periodic_schedules(self, enabled: bool) -> Gateway {
+        Gateway { schedules: self.schedules.periodic(enabled), ..self }
     }
 
     /// Every `POST @connections/{id}` so far, in order.
@@ -92,8 +102,12 @@ impl Gateway {
         self.event_bridge.dead_letters()
     }
 
-    /// Serves until the task is dropped.
+    /// Serves, and runs the schedules if asked to, until the task is dropped.
     pub async fn serve(self: Arc<Self>, listener: TcpListener) {
+        tokio::join!(self.schedules.run_periodically(), self.clone().accept(listener));
+    }
+
+    async fn accept(self: Arc<Self>, listener: TcpListener) {
         loop {
             let Ok((stream, peer)) = listener.accept().await else {
                 continue;
@@ -111,6 +125,13 @@ impl Gateway {
     }
 
     async fn answer(&self, req: hyper::Request<Incoming>, peer: SocketAddr) -> Reply {
+        if let Some(target) = schedules::target(req.uri().path()) {
+            let method = req.method().clone();
+            return match read_body(req.into_body()).await {
+                Ok(body) => self.schedules.answer(&method, &target, &body).await,
+                Err(too_large) => too_large,
+            };
+        }
         if let Some(connection_id) = websocket::management_target(req.uri().path()) {
             let method = req.method().clone();
             return match read_body(req.into_body()).await {

@@ -1,7 +1,7 @@
 //! `make run`: TeamSync on this machine. Starts the DynamoDB emulator and the local S3,
 //! creates the table from template.yaml, bootstraps the super admin and demo data, and
-//! serves the HTTP and WebSocket APIs on 127.0.0.1 until Ctrl-C or SIGTERM, then stops
-//! everything it started.
+//! serves the HTTP and WebSocket APIs on 127.0.0.1 and runs template.yaml's schedules until
+//! Ctrl-C or SIGTERM, then stops everything it started.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -77,12 +77,22 @@ async fn serve(
         recorder: None,
         s3_root: Some(&s3_root),
         s3_port,
+        run_schedules: true,
     })
     .await?;
 
     println!("TeamSync is running at {}/api/", stack.url);
     println!("  realtime:    {}?token=<access token>", stack.ws_url);
     println!("  files (S3):  {}/{}/", stack.s3_url, stack.bucket);
+    if let Some(first) = stack.schedules.first() {
+        let listed: Vec<String> = stack.schedules.iter().map(|s| format!("{} {}", s.function, s.expression)).collect();
+        println!(
+            "  schedules:   {}; fire now: curl -X POST {}/_local/schedules/{}",
+            listed.join(", "),
+            stack.url,
+            first.function
+        );
+    }
     println!("  super admin: {admin_username} / {admin_password}");
     if demo_enabled {
         let demo_password = kept_secret(&root.join(".local/demo-password"), 6)?;

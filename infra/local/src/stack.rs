@@ -1,7 +1,7 @@
 //! One local TeamSync: a table created from template.yaml in the DynamoDB emulator, the
 //! attachments bucket in the local S3, the functions' handlers built as their Lambda
-//! `main`s build them, and the gateway in front, which is also the functions' event bus and
-//! WebSocket management endpoint.
+//! `main`s build them, and the gateway in front, which is also the functions' event bus,
+//! WebSocket management endpoint and scheduler.
 //! `make run` starts one; every black-box test starts its own, on a table and an S3
 //! directory of its own.
 
@@ -26,7 +26,7 @@ use tokio::task::JoinHandle;
 use crate::calls::CallRecorder;
 use crate::gateway::{EventHandler, Gateway, Handler, Handlers};
 use crate::s3::{S3Emulator, ScratchDir};
-use crate::template::{CorsRule, Template};
+use crate::template::{CorsRule, ScheduleSpec, Template};
 use crate::websocket::{ENDPOINT_PATH, PushRecord};
 use crate::{s3, table};
 
@@ -55,6 +55,9 @@ pub struct StackOptions<'a> {
     pub s3_root: Option<&'a Path>,
     /// The local S3's port; 0 picks a free port.
     pub s3_port: u16,
+    /// Whether template.yaml's schedules run on their periods; either way,
+    /// `POST /_local/schedules/<function>` fires one now.
+    pub run_schedules: bool,
 }
 
 pub struct LocalStack {
@@ -67,6 +70,8 @@ pub struct LocalStack {
     pub s3_url: String,
     /// The functions' attachments bucket (`TEAMSYNC_BUCKET`).
     pub bucket: String,
+    /// template.yaml's schedules, which `/_local/schedules/<function>` fires.
+    pub schedules: Vec<ScheduleSpec>,
     s3_client: aws_sdk_s3::Client,
     gateway: Arc<Gateway>,
     server: JoinHandle<()>,
@@ -107,8 +112,9 @@ impl LocalStack {
         let recorded = options.recorder.is_some();
         let clients = aws_clients(&sdk, &url, &settings, options.recorder, s3_client.clone());
         let ctx = AppContext::new(clients, settings, tokens);
-        // The recorder measures the HTTP functions' requests; the notifier, which runs beside
-        // them after every write, keeps its calls out of those figures.
+        // The recorder measures the HTTP functions' requests; the functions that run beside
+        // them (the notifier after every write, the scheduler on its clock) keep their calls
+        // out of those figures.
         let background = match recorded {
             true => AppContext { db: Db::new(aws_sdk_dynamodb::Client::new(&sdk), options.table), ..ctx.clone() },
             false => ctx.clone(),
@@ -118,7 +124,7 @@ impl LocalStack {
         }
 
         let handlers = Handlers { http: http_handlers(&ctx), events: event_handlers(&background) };
-        let gateway = Arc::new(Gateway::new(&template, handlers)?);
+        let gateway = Arc::new(Gateway::new(&template, handlers)?.with_periodic_schedules(options.run_schedules));
         let server = tokio::spawn(gateway.clone().serve(listener));
         Ok(LocalStack {
             url,
@@ -126,6 +132,7 @@ impl LocalStack {
             ctx,
             s3_url: s3.url.clone(),
             bucket,
+            schedules: template.schedules,
             s3_client,
             gateway,
             server,
@@ -228,6 +235,7 @@ fn http_handlers(ctx: &AppContext) -> HashMap<String, Handler> {
 fn event_handlers(ctx: &AppContext) -> HashMap<String, EventHandler> {
     let ws = Arc::new(ws::Ws::new(ctx.clone()));
     let notifier = Arc::new(notifier::Notifier::new(ctx.clone()));
+    let scheduler = Arc::new(scheduler::Scheduler::new(ctx.clone()));
     HashMap::from([
         (
             "WsFunction".to_owned(),
@@ -241,6 +249,13 @@ fn event_handlers(ctx: &AppContext) -> HashMap<String, EventHandler> {
             typed_handler(move |event| {
                 let notifier = notifier.clone();
                 async move { notifier.handle(event).await.map_err(|e| e.to_string()) }
+            }),
+        ),
+        (
+            "SchedulerFunction".to_owned(),
+            typed_handler(move |event| {
+                let scheduler = scheduler.clone();
+                async move { scheduler.handle(event).await.map_err(|e| e.to_string()) }
             }),
         ),
     ])

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_norway::{Mapping, Value};
@@ -112,6 +113,17 @@ pub struct EventRule {
     pub invoke_retries: u32,
 }
 
+/// A function's `Schedule` event: EventBridge invokes the function every `period`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleSpec {
+    pub function: String,
+    /// The event's key under the function's Events; with the function, it names the rule.
+    pub event_name: String,
+    /// As template.yaml writes it: `rate(15 minutes)`.
+    pub expression: String,
+    pub period: Duration,
+}
+
 /// An `AWS::S3::Bucket`: its logical id and the CORS rules S3 answers browsers with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BucketSpec {
@@ -145,6 +157,7 @@ pub struct Template {
     pub cors: Cors,
     pub websocket: WebSocketSpec,
     pub event_rules: Vec<EventRule>,
+    pub schedules: Vec<ScheduleSpec>,
     pub buckets: Vec<BucketSpec>,
 }
 
@@ -196,8 +209,9 @@ impl Template {
         let table = table.ok_or("template.yaml declares no AWS::DynamoDB::Table")?;
         let websocket = websocket_spec(resources)?;
         let event_rules = event_rules(resources)?;
+        let schedules = schedules(resources)?;
         let buckets = buckets(resources, doc.get("Parameters").unwrap_or(&Value::Null))?;
-        Ok(Template { routes, table, cors, websocket, event_rules, buckets })
+        Ok(Template { routes, table, cors, websocket, event_rules, schedules, buckets })
     }
 }
 
@@ -289,6 +303,61 @@ fn event_rules(resources: &Mapping) -> Result<Vec<EventRule>, String> {
     Ok(rules)
 }
 
+/// The `Schedule` events of every function.
+fn schedules(resources: &Mapping) -> Result<Vec<ScheduleSpec>, String> {
+    let mut schedules = Vec::new();
+    for (name, props) in resources_of_type(resources, "AWS::Serverless::Function") {
+        let events = props.get("Events").and_then(Value::as_mapping);
+        for (event_name, event) in events.into_iter().flatten() {
+            if event.get("Type").and_then(Value::as_str) != Some("Schedule") {
+                continue;
+            }
+            let event_name = event_name.as_str().unwrap_or_default();
+            let expression = event
+                .get("Properties")
+                .and_then(|props| text_property(props, "Schedule"))
+                .ok_or_else(|| format!("the Schedule event {event_name} of {name} has no Schedule"))?;
+            let period =
+                rate_period(&expression).map_err(|e| format!("the Schedule event {event_name} of {name}: {e}"))?;
+            schedules.push(ScheduleSpec {
+                function: name.to_owned(),
+                event_name: event_name.to_owned(),
+                expression,
+                period,
+            });
+        }
+    }
+    Ok(schedules)
+}
+
+/// How often a `rate(...)` expression fires. As EventBridge, takes a positive whole number
+/// whose unit is singular for 1 and plural otherwise.
+fn rate_period(expression: &str) -> Result<Duration, String> {
+    if expression.starts_with("cron(") {
+        return Err(format!("{expression}: the local gateway runs rate(...) schedules only"));
+    }
+    let malformed = || {
+        format!(
+            "{expression} is not a rate expression EventBridge accepts: rate(1 minute|hour|day) or \
+             rate(<n> minutes|hours|days)"
+        )
+    };
+    let (value, unit) = expression
+        .strip_prefix("rate(")
+        .and_then(|rate| rate.strip_suffix(')'))
+        .and_then(|rate| rate.split_once(' '))
+        .ok_or_else(malformed)?;
+    let value: u64 = value.parse().map_err(|_| malformed())?;
+    let unit_seconds = match (value, unit) {
+        (1, "minute") | (2.., "minutes") => 60,
+        (1, "hour") | (2.., "hours") => 60 * 60,
+        (1, "day") | (2.., "days") => 24 * 60 * 60,
+        _ => return Err(malformed()),
+    };
+    let seconds = value.checked_mul(unit_seconds).ok_or_else(|| format!("{expression} is too long a period"))?;
+    Ok(Duration::from_secs(seconds))
+}
+
 /// The S3 buckets and their CORS rules.
 fn buckets(resources: &Mapping, parameters: &Value) -> Result<Vec<BucketSpec>, String> {
     let mut buckets = Vec::new();
@@ -371,6 +440,61 @@ mod tests {
         assert_eq!(rules[0].function, "NotifierFunction");
         assert_eq!(rules[0].pattern, serde_json::json!({"source": ["teamsync"]}));
         assert_eq!(rules[0].invoke_retries, 2);
+    }
+
+    #[test]
+    fn reads_the_schedules_of_functions() {
+        let schedules = real_template().schedules;
+        assert_eq!(
+            schedules,
+            [ScheduleSpec {
+                function: "SchedulerFunction".into(),
+                event_name: "Reminders".into(),
+                expression: "rate(15 minutes)".into(),
+                period: Duration::from_secs(15 * 60),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_rate_is_read_as_eventbridge_reads_it() {
+        let minutes = |n: u64| Ok(Duration::from_secs(n * 60));
+        assert_eq!(rate_period("rate(1 minute)"), minutes(1));
+        assert_eq!(rate_period("rate(15 minutes)"), minutes(15));
+        assert_eq!(rate_period("rate(1 hour)"), minutes(60));
+        assert_eq!(rate_period("rate(2 hours)"), minutes(120));
+        assert_eq!(rate_period("rate(1 day)"), minutes(24 * 60));
+        assert_eq!(rate_period("rate(3 days)"), minutes(3 * 24 * 60));
+        for refused in [
+            "rate(0 minutes)",
+            "rate(1 minutes)",
+            "rate(5 minute)",
+            "rate(5 weeks)",
+            "rate(5minutes)",
+            "every 5 minutes",
+        ] {
+            let error = rate_period(refused).unwrap_err();
+            assert!(error.contains("rate(1 minute|hour|day)"), "{refused}: {error}");
+        }
+        let error = rate_period("cron(0 12 * * ? *)").unwrap_err();
+        assert!(error.contains("rate(...) schedules only"), "{error}");
+    }
+
+    #[test]
+    fn a_cron_schedule_is_refused_naming_its_event() {
+        let text = r#"
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: { AttributeDefinitions: [], KeySchema: [] }
+  Nightly:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Cleanup: { Type: Schedule, Properties: { Schedule: "cron(0 3 * * ? *)" } }
+"#;
+        let error = Template::parse(text).unwrap_err();
+        assert!(error.contains("the Schedule event Cleanup of Nightly: cron(0 3 * * ? *)"), "{error}");
     }
 
     #[test]

@@ -91,14 +91,16 @@ impl Local {
     }
 }
 
-/// A trivial handler for every HTTP function, and fakes of the WebSocket and notifier
-/// functions that read their events as the real ones do.
+/// A trivial handler for every HTTP function and the scheduler, and fakes of the WebSocket
+/// and notifier functions that read their events as the real ones do.
 fn handlers(template: &Template, seen: &Arc<Seen>) -> Handlers {
     let ok: Handler = Arc::new(|_| Box::pin(async { lambda_http::Response::new(lambda_http::Body::Empty) }));
     let http = template.routes.iter().map(|route| (route.function.clone(), ok.clone())).collect();
+    let scheduler: EventHandler = Arc::new(|_| Box::pin(async { Ok(Value::Null) }));
     let events = HashMap::from([
         ("WsFunction".to_owned(), fake_ws(seen.clone())),
         ("NotifierFunction".to_owned(), fake_notifier(seen.clone())),
+        ("SchedulerFunction".to_owned(), scheduler),
     ]);
     Handlers { http, events }
 }
