@@ -253,6 +253,10 @@ async fn the_domain_binaries_serve_their_fixtures_through_the_runtime_api() {
     // The notifier reads an EventBridge event (no connection is left to push to).
     let notifier = invoke("notifier", &dynamodb_url, &table, vec![fixture("notifier-task-updated.json")]).await;
     assert_eq!(notifier[0], Value::Null);
+    // The scheduler takes "now" from the scheduled event and reports what it did.
+    let scheduler = invoke("scheduler", &dynamodb_url, &table, vec![fixture("scheduler-scheduled.json")]).await;
+    assert_eq!(scheduler[0]["time"], "2026-11-21T12:00:00Z", "{}", scheduler[0]);
+    assert_eq!(scheduler[0]["tasks_read"], 0);
 }
 
 async fn next_answer(reports: &mut mpsc::UnboundedReceiver<Result<Value, String>>) -> Value {
