@@ -60,6 +60,12 @@ enum Step {
     SkipReminder,
 }
 
+impl Step {
+    fn notifies(self) -> bool {
+        self != Step::SkipReminder
+    }
+}
+
 fn step_for(task: &TaskRecord, today: Date) -> Option<Step> {
     let end = task.end_date?;
     if task.next_reminder()? > today {
@@ -114,9 +120,20 @@ pub async fn run(ctx: &AppContext, now: Timestamp) -> Result<RunReport, ApiError
             step_for(&task, today).map(|step| (task, step))
         })
         .collect();
+    // One counter update numbers every notice of the run.
+    let owes_notice = |task: &TaskRecord, step: Step| step.notifies() && task.assignee_id.is_some();
+    let notices = steps.iter().filter(|(task, step)| owes_notice(task, *step)).count() as u64;
+    let mut ids = if notices > 0 { ctx.db.next_ids("notification", notices).await? } else { 0..0 };
     // The futures are built before the stream runs them: a closure kept inside the stream
     // across the await would make this future not `Send` (a compiler limitation).
-    let taken: Vec<_> = steps.iter().map(|(task, step)| take_step(ctx, task, *step, now)).collect();
+    let taken: Vec<_> = steps
+        .iter()
+        .map(|(task, step)| {
+            let wanted = usize::from(owes_notice(task, *step));
+            let own: Vec<u64> = ids.by_ref().take(wanted).collect();
+            take_step(ctx, task, *step, own, now)
+        })
+        .collect();
     let outcomes: Vec<Result<Option<Vec<NoticeRef>>, ApiError>> =
         futures_util::stream::iter(taken).buffer_unordered(8).collect().await;
 
@@ -149,6 +166,7 @@ async fn take_step(
     ctx: &AppContext,
     task: &TaskRecord,
     step: Step,
+    notice_ids: Vec<u64>,
     now: Timestamp,
 ) -> Result<Option<Vec<NoticeRef>>, ApiError> {
     let Some(end) = task.end_date else {
@@ -185,7 +203,7 @@ async fn take_step(
             let condition =
                 base(&format!("{open_and_due_then} AND (attribute_not_exists(#reminded) OR #reminded <> :end)"))
                     .name("#reminded", "due_reminded_for");
-            (change, condition, (step == Step::DueReminder).then_some(NotificationKind::DueReminder))
+            (change, condition, step.notifies().then_some(NotificationKind::DueReminder))
         }
     };
     let tx = ctx.db.transaction().update(
@@ -195,7 +213,7 @@ async fn take_step(
     );
     let drafts: Vec<Draft> =
         kind.zip(task.assignee_id).map(|(kind, assignee)| Draft::task(assignee, kind, task)).into_iter().collect();
-    let (tx, notices) = inbox::stage(ctx, tx, drafts, now).await?;
+    let (tx, notices) = inbox::stage_with_ids(tx, drafts, &mut notice_ids.into_iter(), now)?;
     match tx.commit().await {
         Ok(()) => Ok(Some(notices)),
         Err(ApiError::PreconditionFailed) => Ok(None),

@@ -40,7 +40,7 @@ impl Ws {
                 if status >= 500 {
                     tracing::error!(%error, connection_id, "websocket route failed");
                 }
-                answer(i64::from(status), Some(error_message(&error, Lang::from_accept_language(None), None)))
+                answer(i64::from(status), Some(error_message(&error, Lang::En, None)))
             }
         }
     }

@@ -37,11 +37,23 @@ pub async fn stage(
     if drafts.is_empty() {
         return Ok((tx, Vec::new()));
     }
-    let ids = ctx.db.next_ids("notification", drafts.len() as u64).await?;
+    let mut ids = ctx.db.next_ids("notification", drafts.len() as u64).await?;
+    stage_with_ids(tx, drafts, &mut ids, now)
+}
+
+/// [`stage`] with ids taken from a block allocated beforehand (one counter update for many
+/// changes). Fails if the block runs out, which is a bug of the caller's count.
+pub fn stage_with_ids(
+    tx: Transaction,
+    drafts: Vec<Draft>,
+    ids: &mut impl Iterator<Item = u64>,
+    now: Timestamp,
+) -> Result<(Transaction, Vec<NoticeRef>), ApiError> {
     let expires_at = (now + SignedDuration::from_hours(24 * RETENTION_DAYS)).as_second();
     let mut tx = tx;
     let mut refs = Vec::new();
-    for (id, draft) in ids.zip(drafts) {
+    for draft in drafts {
+        let id = ids.next().ok_or_else(|| ApiError::internal("notification ids ran out"))?;
         let record = NotificationRecord {
             id,
             user_id: draft.user_id,
