@@ -102,8 +102,18 @@ async fn create(
     lang: Lang,
 ) -> Result<Value, ApiError> {
     check_span(input.start_date, input.end_date)?;
+    // Someone else's new task is news to them (a subtask is its creator's own): the task's
+    // id and its notice's are allocated together.
+    let told = input.assignee_id.filter(|assignee| *assignee != caller.user_id);
+    let notice_ids = async {
+        match told {
+            Some(_) => ctx.db.next_ids("notification", 1).await,
+            None => Ok(0..0),
+        }
+    };
+    let (task_id, mut notice_ids) = tokio::try_join!(ctx.db.next_id("task"), notice_ids)?;
     let task = TaskRecord {
-        id: ctx.db.next_id("task").await?,
+        id: task_id,
         project_id: data.project.id,
         parent_id: parent.map(|p| p.id),
         level: parent.map_or(1, |p| p.level + 1),
@@ -134,14 +144,9 @@ async fn create(
             repo::pointer_item(&task, data.project.team_id)?,
             Some((Condition::absent(), ApiError::internal("task id allocated twice"))),
         );
-    // Someone else's new task is news to them; a subtask is its creator's own.
-    let drafts: Vec<Draft> = task
-        .assignee_id
-        .filter(|assignee| *assignee != caller.user_id)
-        .map(|assignee| Draft::task(assignee, NotificationKind::TaskAssigned, &task))
-        .into_iter()
-        .collect();
-    let (tx, notices) = inbox::stage(ctx, tx, drafts, now).await?;
+    let drafts: Vec<Draft> =
+        told.map(|assignee| Draft::task(assignee, NotificationKind::TaskAssigned, &task)).into_iter().collect();
+    let (tx, notices) = inbox::stage_with_ids(tx, drafts, &mut notice_ids, now)?;
     idempotency::with_record(tx, key.as_ref(), &view, now)?.commit().await?;
     announce(ctx, EventKind::TaskCreated, caller, data.project.team_id, &task, notices).await;
     Ok(view)
