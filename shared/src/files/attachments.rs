@@ -18,9 +18,8 @@ use crate::files::names::{self, attachment_disposition};
 use crate::i18n::Msg;
 use crate::keys::{self, Key};
 use crate::projects::access::{self, Access};
-use crate::projects::model::TaskRecord;
 use crate::projects::partition::ProjectData;
-use crate::projects::tasks::load_task;
+use crate::projects::tasks::{changer_name, load_task};
 use crate::store::{self, Condition};
 use crate::validate::{Fields, bounded_text, present};
 
@@ -150,21 +149,21 @@ pub fn check_declaration(file: &FileDeclaration, allowed: &[String], max_bytes: 
     Ok(())
 }
 
-/// The task and its team, if the caller may attach to it: an admin or its assignee (others
-/// who see the project get 403, outsiders 404).
+/// The task's project, if the caller may attach to the task: an admin or its assignee
+/// (others who see the project get 403, outsiders 404).
 async fn attachable_task(
     ctx: &AppContext,
     caller: &Caller,
     task_id: u64,
     now: Timestamp,
-) -> Result<(TaskRecord, u64), ApiError> {
+) -> Result<ProjectData, ApiError> {
     let (data, _, access) = load_task(ctx, caller, task_id, now).await?;
-    let task = data.task(task_id)?.clone();
+    let task = data.task(task_id)?;
     if access != Access::Admin && task.assignee_id != Some(caller.user_id) {
         return Err(ApiError::forbidden());
     }
     access::require_writable(&data.project)?;
-    Ok((task, data.project.team_id))
+    Ok(data)
 }
 
 fn task_scope(task_id: u64) -> String {
@@ -216,16 +215,27 @@ pub async fn confirm(
     file: FileDeclaration,
     now: Timestamp,
 ) -> Result<(AttachmentView, bool), ApiError> {
-    let (task, team_id) = attachable_task(ctx, caller, task_id, now).await?;
-    let settled = names::settled_key(upload_key, &task_scope(task_id))
-        .ok_or_else(|| ApiError::field("file_key", Msg::ForeignUploadKey))?;
-    if let Some(done) = ctx.db.get::<ConfirmedUpload>(&keys::confirmed_upload(upload_key)).await? {
+    let settled = names::settled_key(upload_key, &task_scope(task_id));
+    // The caller's rights, an earlier confirm of this upload and the object, read at once;
+    // the object is only looked at under a key issued for this task.
+    let object = async {
+        match settled {
+            Some(_) => ctx.files.head(upload_key).await,
+            None => Ok(None),
+        }
+    };
+    let guard_key = keys::confirmed_upload(upload_key);
+    let (data, done, object) =
+        tokio::join!(attachable_task(ctx, caller, task_id, now), ctx.db.get::<ConfirmedUpload>(&guard_key), object);
+    let data = data?;
+    let settled = settled.ok_or_else(|| ApiError::field("file_key", Msg::ForeignUploadKey))?;
+    if let Some(done) = done? {
         let record: AttachmentRecord =
             ctx.db.get(&keys::attachment(done.task_id, done.attachment_id)).await?.ok_or_else(not_found)?;
         return Ok((view(ctx, record).await?, false));
     }
     let policy = &ctx.settings.files;
-    let object = ctx.files.head(upload_key).await?.ok_or_else(|| ApiError::field("file_key", Msg::NotUploaded))?;
+    let object = object?.ok_or_else(|| ApiError::field("file_key", Msg::NotUploaded))?;
     let declared_ok = check_declaration(&file, &policy.attachment_types, policy.max_attachment_bytes);
     let matches = object.size == file.file_size
         && object.content_type.as_deref().map(str::to_ascii_lowercase).as_deref() == Some(file.file_type.as_str());
@@ -235,19 +245,23 @@ pub async fn confirm(
     }
     // Copied first, recorded second, the upload removed last: an interruption anywhere
     // leaves a confirm that can simply be repeated.
-    ctx.files.settle(upload_key, &settled, &file.file_type, &attachment_disposition(&file.file_name)).await?;
-    let uploader = crate::identity::repo::load_user(&ctx.db, caller.user_id).await?;
+    let disposition = attachment_disposition(&file.file_name);
+    let (id, uploaded_by_name, ()) = tokio::try_join!(
+        ctx.db.next_id("attachment"),
+        changer_name(ctx, caller, &data),
+        ctx.files.settle(upload_key, &settled, &file.file_type, &disposition)
+    )?;
     let record = AttachmentRecord {
-        id: ctx.db.next_id("attachment").await?,
+        id,
         task_id,
-        project_id: task.project_id,
+        project_id: data.project.id,
         file_name: file.file_name,
         file_type: file.file_type,
         file_size: file.file_size,
         file_key: settled,
         upload_key: upload_key.to_owned(),
         uploaded_by: caller.user_id,
-        uploaded_by_name: uploader.username,
+        uploaded_by_name,
         created_at: now,
     };
     let guard = ConfirmedUpload { attachment_id: record.id, task_id };
@@ -261,7 +275,7 @@ pub async fn confirm(
         .commit()
         .await?;
     ctx.files.delete(upload_key).await?;
-    announce(ctx, caller, EventKind::AttachmentAdded, &record, team_id).await;
+    announce(ctx, caller, EventKind::AttachmentAdded, &record, data.project.team_id).await;
     Ok((view(ctx, record).await?, true))
 }
 
@@ -305,7 +319,11 @@ async fn load_visible(
     now: Timestamp,
 ) -> Result<(AttachmentRecord, ProjectData, Access), ApiError> {
     let record: AttachmentRecord = ctx.db.get(&keys::attachment_ref(id)).await?.ok_or_else(not_found)?;
-    let (data, _, access) = load_task(ctx, caller, record.task_id, now).await.map_err(|_| not_found())?;
+    // The task went with its attachments; a storage failure stays one.
+    let (data, _, access) = load_task(ctx, caller, record.task_id, now).await.map_err(|error| match error {
+        ApiError::NotFound { .. } => not_found(),
+        other => other,
+    })?;
     if !access::sees_task(caller, access, data.task(record.task_id)?) {
         return Err(ApiError::Forbidden { msg: Msg::TaskHidden, code: Some(BusinessCode::TaskHidden) });
     }

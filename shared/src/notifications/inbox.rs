@@ -136,9 +136,7 @@ pub struct ReadState {
 
 /// Marks one of the caller's notifications read (seed 001 §7.2); marking it again is fine.
 pub async fn mark_read(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) -> Result<ReadState, ApiError> {
-    load(ctx, caller.user_id, id, now).await?.ok_or_else(not_found)?;
-    let marked =
-        ctx.db.update(&keys::notification(caller.user_id, id), mark_read_change(), Some(Condition::present())).await?;
+    let marked = ctx.db.update(&keys::notification(caller.user_id, id), mark_read_change(), Some(kept(now))).await?;
     if !marked {
         return Err(not_found());
     }
@@ -172,10 +170,13 @@ pub async fn mark_all_read(ctx: &AppContext, caller: &Caller, now: Timestamp) ->
 
 /// Deletes one of the caller's notifications (seed 001 §7.4).
 pub async fn delete(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) -> Result<(), ApiError> {
-    load(ctx, caller.user_id, id, now).await?.ok_or_else(not_found)?;
-    ctx.db
-        .transaction()
-        .delete(&keys::notification(caller.user_id, id), Some((Condition::present(), not_found())))
-        .commit()
-        .await
+    if ctx.db.delete_if(&keys::notification(caller.user_id, id), kept(now)).await? { Ok(()) } else { Err(not_found()) }
+}
+
+/// The write's condition: the notification exists and has not expired (DynamoDB's TTL
+/// sweep may lag), so one conditional write both checks and changes.
+fn kept(now: Timestamp) -> Condition {
+    Condition::new("attribute_exists(pk) AND #expires > :now")
+        .name("#expires", keys::EXPIRES_AT)
+        .value(":now", AttributeValue::N(now.as_second().to_string()))
 }

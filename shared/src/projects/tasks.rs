@@ -524,9 +524,9 @@ async fn commit_edit(
     Ok(notices)
 }
 
-/// The caller's username for history: from the project's members, or (an admin who is
-/// not on the project) from their user item.
-async fn changer_name(ctx: &AppContext, caller: &Caller, data: &ProjectData) -> Result<String, ApiError> {
+/// The caller's username for history and uploads: from the project's members, or (an
+/// admin who is not on the project) from their user item.
+pub(crate) async fn changer_name(ctx: &AppContext, caller: &Caller, data: &ProjectData) -> Result<String, ApiError> {
     match data.person(caller.user_id) {
         Some(member) => Ok(member.username.clone()),
         None => Ok(crate::identity::repo::load_user(&ctx.db, caller.user_id).await?.username),

@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{Caller, session_caller};
+use crate::auth::{Caller, SessionRecord, session_caller};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::i18n::{Lang, Msg};
@@ -151,9 +151,10 @@ pub async fn subscribe(
     now: Timestamp,
 ) -> Result<(), ApiError> {
     let record = load(ctx, connection_id, now).await?.ok_or_else(connection_gone)?;
-    let caller = caller_of(ctx, &record.connection, now).await?;
     let Channel::Project(project_id) = channel;
-    let data = ProjectData::load_existing(&ctx.db, project_id).await?;
+    let (caller, data) =
+        tokio::join!(caller_of(ctx, &record.connection, now), ProjectData::load_existing(&ctx.db, project_id));
+    let (caller, data) = (caller?, data?);
     access::require_visible(&caller, &data)?;
     let name = channel.name();
     if record.channels.contains(&name) {
@@ -214,15 +215,23 @@ pub async fn subscribers(ctx: &AppContext, channel: Channel, now: Timestamp) -> 
     live_refs(ctx, &keys::channel_partition(&channel.name()), now).await
 }
 
-/// The caller a connection acts for, or `None` when its session has ended.
-pub async fn live_caller(
+/// The callers connections act for, in order, `None` where the session has ended: the
+/// sessions read in one batch.
+pub async fn live_callers(
     ctx: &AppContext,
-    connection: &ConnectionRef,
+    connections: &[ConnectionRef],
     now: Timestamp,
-) -> Result<Option<Caller>, ApiError> {
-    match caller_of(ctx, connection, now).await {
-        Ok(caller) => Ok(Some(caller)),
-        Err(ApiError::Unauthenticated(_)) => Ok(None),
-        Err(other) => Err(other),
-    }
+) -> Result<Vec<Option<Caller>>, ApiError> {
+    let mut wanted: Vec<Key> = connections.iter().map(|c| keys::session(c.user_id, &c.session_id)).collect();
+    wanted.sort_by(|a, b| (&a.pk, &a.sk).cmp(&(&b.pk, &b.sk)));
+    wanted.dedup();
+    let sessions = ctx.db.get_many(&wanted).await?;
+    connections
+        .iter()
+        .map(|c| {
+            let item = sessions.get(&keys::session(c.user_id, &c.session_id)).cloned();
+            let session: Option<SessionRecord> = item.map(store::from_item).transpose()?;
+            Ok(session.filter(|s| s.is_live(now)).map(SessionRecord::caller))
+        })
+        .collect()
 }

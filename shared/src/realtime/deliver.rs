@@ -88,8 +88,10 @@ async fn push_task_change(
         Err(ApiError::NotFound { .. }) => None,
         Err(other) => return Err(other),
     };
-    for connection in subscribers {
-        let Some(caller) = connections::live_caller(ctx, &connection, now).await? else {
+    let callers = connections::live_callers(ctx, &subscribers, now).await?;
+    let mut messages = Vec::new();
+    for (connection, caller) in subscribers.into_iter().zip(callers) {
+        let Some(caller) = caller else {
             connections::forget(ctx, &connection.connection_id).await?;
             continue;
         };
@@ -110,9 +112,14 @@ async fn push_task_change(
             },
             None => ids,
         };
-        let message = json!({"type": message_type, "channel": channel.name(), "data": data});
-        report.add(send(ctx, &connection, &message, now).await?);
+        messages.push((connection, json!({"type": message_type, "channel": channel.name(), "data": data})));
     }
+    // Each subscriber's push is independent of the others': they go out together.
+    let sent = futures_util::future::try_join_all(
+        messages.iter().map(|(connection, message)| send(ctx, connection, message, now)),
+    )
+    .await?;
+    sent.into_iter().for_each(|delivery| report.add(delivery));
     Ok(())
 }
 

@@ -261,14 +261,29 @@ impl Db {
     }
 
     pub async fn delete(&self, key: &Key) -> Result<(), ApiError> {
-        self.client
+        self.delete_with(key, None).await.map(|_| ())
+    }
+
+    /// Deletes one item if `condition` holds; `Ok(false)` when it did not (nothing deleted).
+    pub async fn delete_if(&self, key: &Key, condition: Condition) -> Result<bool, ApiError> {
+        self.delete_with(key, Some(condition)).await
+    }
+
+    async fn delete_with(&self, key: &Key, condition: Option<Condition>) -> Result<bool, ApiError> {
+        let e = Expressions::of(None, condition);
+        let request = self
+            .client
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(key_item(key)))
-            .send()
-            .await
-            .map_err(storage_error)?;
-        Ok(())
+            .set_condition_expression(e.condition)
+            .set_expression_attribute_names(e.names)
+            .set_expression_attribute_values(e.values);
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(error) if is_condition_failure(&error) => Ok(false),
+            Err(error) => Err(storage_error(error)),
+        }
     }
 
     pub fn transaction(&self) -> Transaction {

@@ -276,13 +276,15 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
     if user.role == Role::TeamAdmin && team.admin_count <= 1 {
         return Err(last_admin());
     }
-    let actor = repo::load_user(&ctx.db, caller.user_id).await?;
-    let tasks = open_tasks_of(ctx, user.id).await?;
+    let (actor, tasks, members) = tokio::try_join!(
+        repo::load_user(&ctx.db, caller.user_id),
+        open_tasks_of(ctx, user.id),
+        team_users(ctx, team.id)
+    )?;
     unassign(ctx, &tasks, &actor, now).await?;
     leave_projects(ctx, &user).await?;
 
-    let admins: Vec<u64> = team_users(ctx, team.id)
-        .await?
+    let admins: Vec<u64> = members
         .into_iter()
         .filter(|u| u.role == Role::TeamAdmin && u.id != user.id && u.id != caller.user_id)
         .map(|u| u.id)
