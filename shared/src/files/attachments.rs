@@ -14,7 +14,7 @@ use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::error::{ApiError, BusinessCode, FieldErrors};
 use crate::events::{DomainEvent, EventDetail, EventKind};
-use crate::files::names::{self, attachment_disposition};
+use crate::files::names::{self, Disposition, content_disposition};
 use crate::i18n::Msg;
 use crate::keys::{self, Key};
 use crate::projects::access::{self, Access};
@@ -245,7 +245,7 @@ pub async fn confirm(
     }
     // Copied first, recorded second, the upload removed last: an interruption anywhere
     // leaves a confirm that can simply be repeated.
-    let disposition = attachment_disposition(&file.file_name);
+    let disposition = content_disposition(Disposition::Attachment, &file.file_name);
     let (id, uploaded_by_name, ()) = tokio::try_join!(
         ctx.db.next_id("attachment"),
         changer_name(ctx, caller, &data),

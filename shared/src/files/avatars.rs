@@ -13,7 +13,7 @@ use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::error::FieldErrors;
 use crate::files::attachments::{FileDeclaration, UploadTicket, check_declaration, upload_ticket};
-use crate::files::names::{self, attachment_disposition};
+use crate::files::names::{self, Disposition, content_disposition};
 use crate::i18n::Msg;
 use crate::identity::accounts::{self, ProfilePatch};
 use crate::identity::model::UserInTeam;
@@ -65,7 +65,7 @@ pub async fn confirm(
         return Err(error);
     }
     let name = settled.rsplit('/').next().unwrap_or("avatar");
-    ctx.files.settle(upload_key, &settled, &content_type, &inline(name)).await?;
+    ctx.files.settle(upload_key, &settled, &content_type, &content_disposition(Disposition::Inline, name)).await?;
     let account = set_avatar(ctx, caller, &settled, base_url, now).await?;
     ctx.files.delete(upload_key).await?;
     Ok(account)
@@ -90,12 +90,8 @@ pub async fn upload(
     check_image(ctx, &declared)?;
     let key = names::object_key(&scope(caller), file_name);
     let name = key.rsplit('/').next().unwrap_or("avatar").to_owned();
-    ctx.files.put(&key, bytes, &declared.file_type, &inline(&name)).await?;
+    ctx.files.put(&key, bytes, &declared.file_type, &content_disposition(Disposition::Inline, &name)).await?;
     set_avatar(ctx, caller, &key, base_url, now).await
-}
-
-fn inline(name: &str) -> String {
-    attachment_disposition(name).replacen("attachment", "inline", 1)
 }
 
 async fn set_avatar(

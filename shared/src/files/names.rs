@@ -21,9 +21,16 @@ pub fn safe_name(file_name: &str) -> String {
     name
 }
 
-/// `Content-Disposition` that downloads under the original name, Chinese included (RFC 6266
-/// `filename*` in UTF-8, with an ASCII `filename` for old clients).
-pub fn attachment_disposition(file_name: &str) -> String {
+/// How a browser should treat a download: save it, or show it (an avatar).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    Attachment,
+    Inline,
+}
+
+/// `Content-Disposition` that names the file by its original name, Chinese included (RFC
+/// 6266 `filename*` in UTF-8, with an ASCII `filename` for old clients).
+pub fn content_disposition(disposition: Disposition, file_name: &str) -> String {
     let encoded: String = file_name
         .bytes()
         .map(|b| {
@@ -34,7 +41,11 @@ pub fn attachment_disposition(file_name: &str) -> String {
             }
         })
         .collect();
-    format!("attachment; filename=\"{}\"; filename*=UTF-8''{encoded}", safe_name(file_name))
+    let kind = match disposition {
+        Disposition::Attachment => "attachment",
+        Disposition::Inline => "inline",
+    };
+    format!("{kind}; filename=\"{}\"; filename*=UTF-8''{encoded}", safe_name(file_name))
 }
 
 /// An upload key the server issued: `uploads/<scope>/<uuid>/<name>`, where `scope` is e.g.
@@ -73,6 +84,7 @@ mod tests {
         assert_eq!(settled_key(&key, "tasks/8"), None, "another task's prefix");
         assert_eq!(settled_key(&key, "tasks/70"), None);
         assert_eq!(settled_key("uploads/tasks/7/not-a-uuid/a.txt", "tasks/7"), None);
-        assert!(attachment_disposition("报告.pdf").contains("filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf"));
+        let header = content_disposition(Disposition::Attachment, "报告.pdf");
+        assert!(header.starts_with("attachment;") && header.contains("filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf"));
     }
 }

@@ -50,13 +50,6 @@ impl Change {
         Change { expression: expression.to_owned(), names: Vec::new(), values: Vec::new() }
     }
 
-    /// Replaces the expression, for updates whose clauses are gathered with their
-    /// placeholders.
-    pub fn expression(mut self, expression: &str) -> Change {
-        self.expression = expression.to_owned();
-        self
-    }
-
     pub fn name(mut self, placeholder: &str, attribute: &str) -> Change {
         self.names.push((placeholder.to_owned(), attribute.to_owned()));
         self

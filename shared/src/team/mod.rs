@@ -89,18 +89,12 @@ pub async fn update_team(
 ) -> Result<TeamView, ApiError> {
     let team_id = team_of(caller, named)?;
     require_team_admin(caller, team_id)?;
-    let mut sets = vec!["#updated_at = :now"];
-    let mut change =
-        Change::new("").name("#updated_at", "updated_at").value(":now", AttributeValue::S(now.to_string()));
-    if let Some(name) = patch.name {
-        sets.push("#name = :name");
-        change = change.name("#name", "name").value(":name", AttributeValue::S(name));
-    }
-    if let Some(timezone) = patch.timezone {
-        sets.push("#timezone = :timezone");
-        change = change.name("#timezone", "timezone").value(":timezone", AttributeValue::S(timezone));
-    }
-    let change = change.expression(&format!("SET {}", sets.join(", ")));
+    let updates = [("updated_at", Some(now.to_string())), ("name", patch.name), ("timezone", patch.timezone)];
+    let updates: Vec<(&str, String)> = updates.into_iter().filter_map(|(name, value)| Some((name, value?))).collect();
+    let expression = updates.iter().map(|(name, _)| format!("#{name} = :{name}")).collect::<Vec<_>>().join(", ");
+    let change = updates.into_iter().fold(Change::new(&format!("SET {expression}")), |change, (name, value)| {
+        change.name(&format!("#{name}"), name).value(&format!(":{name}"), AttributeValue::S(value))
+    });
     if !ctx.db.update(&keys::team(team_id), change, Some(Condition::present())).await? {
         return Err(team_not_found());
     }
