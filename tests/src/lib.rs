@@ -3,6 +3,7 @@
 //! and talks to it over HTTP exactly as a client does. Nothing is faked: the functions'
 //! handlers, the SDK and the emulators are the real ones.
 
+pub mod files;
 pub mod world;
 pub mod ws;
 

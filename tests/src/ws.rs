@@ -54,6 +54,20 @@ impl WsClient {
         tokio::time::timeout(timeout, next_text).await.ok().flatten()
     }
 
+    /// Whether the server ends the connection within `timeout` (a close frame, or the stream
+    /// ending), skipping any messages still on their way.
+    pub async fn closed_by_server(&mut self, timeout: Duration) -> bool {
+        let ended = async {
+            loop {
+                match self.socket.next().await {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                    Some(Ok(_)) => {}
+                }
+            }
+        };
+        tokio::time::timeout(timeout, ended).await.is_ok()
+    }
+
     /// Closes with the close handshake: sends the close frame and reads to the server's.
     pub async fn close(mut self) {
         let _ = self.socket.close(None).await;

@@ -1,49 +1,12 @@
 //! Attachments and avatars through presigned S3 URLs (seed 001 §8, the client's upload
 //! flow): real bytes through the local S3, which checks signatures as S3 does.
 
-use serde_json::{Value, json};
+use serde_json::json;
+use teamsync_tests::Stack;
+use teamsync_tests::files::{
+    PDF, PNG, attach, confirm, multipart_avatar, object_exists, put, upload_avatar, upload_url,
+};
 use teamsync_tests::world::World;
-use teamsync_tests::{Answer, Stack};
-
-const PDF: &[u8] = b"%PDF-1.4\n% a small but real file\n%%EOF\n";
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n an avatar's bytes";
-
-async fn upload_url(stack: &Stack, token: &str, task: u64, name: &str, kind: &str, size: usize) -> Answer {
-    let body = json!({"file_name": name, "file_type": kind, "file_size": size});
-    stack.post(&format!("/api/files/tasks/{task}/upload-url/"), Some(token), body).await
-}
-
-/// A PUT to a presigned URL, as the client makes it: no auth, only type and length.
-async fn put(url: &str, content_type: &str, bytes: &[u8]) -> u16 {
-    let response = reqwest::Client::new()
-        .put(url)
-        .header("Content-Type", content_type)
-        .body(bytes.to_vec())
-        .send()
-        .await
-        .expect("the local S3 answers");
-    response.status().as_u16()
-}
-
-async fn confirm(stack: &Stack, token: &str, task: u64, key: &str, name: &str, kind: &str, size: usize) -> Answer {
-    let body = json!({"file_key": key, "file_name": name, "file_type": kind, "file_size": size});
-    stack.post(&format!("/api/tasks/{task}/attachments/"), Some(token), body).await
-}
-
-/// Uploads and confirms a PDF as `token`; returns the attachment.
-async fn attach(stack: &Stack, token: &str, task: u64, name: &str) -> Value {
-    let ticket = upload_url(stack, token, task, name, "application/pdf", PDF.len()).await;
-    assert_eq!(ticket.status, 200, "{:?}", ticket.body);
-    let key = ticket.data()["file_key"].as_str().unwrap();
-    assert_eq!(put(ticket.data()["upload_url"].as_str().unwrap(), "application/pdf", PDF).await, 200);
-    let confirmed = confirm(stack, token, task, key, name, "application/pdf", PDF.len()).await;
-    assert_eq!(confirmed.status, 201, "{:?}", confirmed.body);
-    confirmed.data().clone()
-}
-
-async fn object_exists(stack: &Stack, key: &str) -> bool {
-    stack.s3_client().head_object().bucket(stack.bucket()).key(key).send().await.is_ok()
-}
 
 #[tokio::test]
 async fn an_attachment_goes_up_and_comes_back_byte_for_byte_under_its_name() {
@@ -213,11 +176,7 @@ async fn an_avatar_is_set_by_presigned_upload_or_multipart() {
     let stack = Stack::start().await;
     let world = World::build(&stack).await;
     let bob = &world.bob.token;
-    let body = json!({"file_name": "me.png", "file_type": "image/png", "file_size": PNG.len()});
-    let ticket = stack.post("/api/auth/me/avatar/upload-url/", Some(bob), body).await;
-    assert_eq!(ticket.status, 200, "{:?}", ticket.body);
-    assert_eq!(put(ticket.data()["upload_url"].as_str().unwrap(), "image/png", PNG).await, 200);
-    let key = ticket.data()["file_key"].as_str().unwrap();
+    let key = upload_avatar(&stack, bob, "me.png", "image/png", PNG).await;
     let set = stack.post("/api/auth/me/avatar/", Some(bob), json!({"file_key": key})).await;
     assert_eq!((set.status, set.body["code"].as_u64()), (200, Some(200)), "{:?}", set.body);
     let link = set.data()["avatar"].as_str().unwrap().to_owned();
@@ -230,13 +189,7 @@ async fn an_avatar_is_set_by_presigned_upload_or_multipart() {
     assert_eq!(me["avatar"], link.as_str(), "projects show the new avatar");
 
     // The client's multipart call.
-    let form = reqwest::multipart::Form::new().part(
-        "avatar",
-        reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("头像.png").mime_str("image/png").unwrap(),
-    );
-    let uploaded = stack
-        .send(stack.request(reqwest::Method::POST, "/api/auth/me/avatar/upload/", Some(bob)).multipart(form))
-        .await;
+    let uploaded = multipart_avatar(&stack, bob, "头像.png", "image/png", PNG).await;
     assert_eq!((uploaded.status, uploaded.body["code"].as_u64()), (200, Some(200)), "{:?}", uploaded.body);
     let second = uploaded.data()["avatar"].as_str().unwrap().to_owned();
     assert_ne!(second, link);
@@ -249,15 +202,9 @@ async fn an_avatar_is_set_by_presigned_upload_or_multipart() {
     let big = json!({"file_name": "x.png", "file_type": "image/png", "file_size": 2 * 1024 * 1024 + 1});
     assert_eq!(stack.post("/api/auth/me/avatar/upload-url/", Some(bob), big).await.status, 400);
     let carol = &world.carol.token;
-    let not_hers = stack.post("/api/auth/me/avatar/", Some(carol), json!({"file_key": key})).await;
+    let not_hers = stack.post("/api/auth/me/avatar/", Some(carol), json!({"file_key": &key})).await;
     assert_eq!(not_hers.status, 400, "an upload key of someone else's is not an upload of hers");
-    let text = reqwest::multipart::Form::new().part(
-        "avatar",
-        reqwest::multipart::Part::bytes(b"hello".to_vec()).file_name("a.txt").mime_str("text/plain").unwrap(),
-    );
-    let refused = stack
-        .send(stack.request(reqwest::Method::POST, "/api/auth/me/avatar/upload/", Some(bob)).multipart(text))
-        .await;
+    let refused = multipart_avatar(&stack, bob, "a.txt", "text/plain", b"hello").await;
     assert_eq!(refused.status, 400);
     assert_eq!(stack.post("/api/auth/me/avatar/upload-url/", None, json!({})).await.status, 401);
 }
