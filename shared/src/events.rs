@@ -28,10 +28,13 @@ pub enum EventKind {
     MemberInvited,
     MemberRoleChanged,
     MemberRemoved,
+    /// A session ended (logout, password change, a reused refresh token): its WebSockets
+    /// are closed. The detail names the user.
+    SessionEnded,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 14] = [
+    pub const ALL: [EventKind; 15] = [
         EventKind::ProjectCreated,
         EventKind::ProjectUpdated,
         EventKind::ProjectArchived,
@@ -46,6 +49,7 @@ impl EventKind {
         EventKind::MemberInvited,
         EventKind::MemberRoleChanged,
         EventKind::MemberRemoved,
+        EventKind::SessionEnded,
     ];
 
     pub fn detail_type(self) -> &'static str {
@@ -64,6 +68,7 @@ impl EventKind {
             EventKind::MemberInvited => "MemberInvited",
             EventKind::MemberRoleChanged => "MemberRoleChanged",
             EventKind::MemberRemoved => "MemberRemoved",
+            EventKind::SessionEnded => "SessionEnded",
         }
     }
 

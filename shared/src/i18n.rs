@@ -90,6 +90,7 @@ pub enum Msg {
     OnlyAdminsReassign,
     MembersHaveOpenTasks { task_ids: Vec<u64> },
     AlreadyAssigned,
+    NotClaimable,
     OnlyMainTasksClaimable,
     IdempotencyKeyReused,
     NotificationNotFound,
@@ -108,6 +109,8 @@ pub enum Msg {
     FileTypeNotAllowed,
     InvalidMimeType,
     FileTooLarge { max_bytes: u64 },
+    FileEmpty,
+    ContentNotOfDeclaredType,
     ForeignUploadKey,
     NotUploaded,
     UploadDoesNotMatch,
@@ -141,6 +144,8 @@ pub enum Msg {
     MustBeOneOf(&'static [&'static str]),
     TooShort { min: usize },
     TooLong { max: usize },
+    TooMany { max: usize },
+    HiddenCharacters,
     OutOfRange { min: u64, max: u64 },
     InvalidUsername,
     InvalidEmail,
@@ -226,11 +231,16 @@ impl Msg {
                 "该任务未分配给您，无权查看详情".into(),
             ),
             Msg::OnlyAdminsReassign => ("Only an admin may change the assignee".into(), "仅管理员可修改负责人".into()),
+            Msg::MembersHaveOpenTasks { task_ids } if task_ids.is_empty() => (
+                "A member to be removed has just been given an open task in the project".into(),
+                "待移除的成员刚被分配了项目中的未完成任务".into(),
+            ),
             Msg::MembersHaveOpenTasks { task_ids } => (
                 format!("These members still have open tasks in the project: {task_ids:?}"),
                 format!("这些成员在项目中仍有未完成的任务：{task_ids:?}"),
             ),
             Msg::AlreadyAssigned => ("The task already has an assignee".into(), "任务已有负责人".into()),
+            Msg::NotClaimable => ("This task cannot be claimed".into(), "该任务无法认领".into()),
             Msg::OnlyMainTasksClaimable => {
                 ("Only an unassigned main task can be claimed".into(), "只能认领未分配的主任务".into())
             }
@@ -270,6 +280,13 @@ impl Msg {
             Msg::FileTooLarge { max_bytes } => (
                 format!("The file is larger than the limit of {max_bytes} bytes"),
                 format!("文件大小超过限制（{max_bytes} 字节）"),
+            ),
+            Msg::FileEmpty => {
+                ("The file is empty: send at least one byte".into(), "文件为空：至少需要 1 个字节".into())
+            }
+            Msg::ContentNotOfDeclaredType => (
+                "The file's content is not of its declared type; it was removed".into(),
+                "文件内容与声明的类型不符，已删除".into(),
             ),
             Msg::ForeignUploadKey => {
                 ("This file_key was not issued for this upload".into(), "该 file_key 不是为此次上传签发的".into())
@@ -333,11 +350,16 @@ impl Msg {
                 (format!("Must be at least {min} characters"), format!("长度不能少于 {min} 个字符"))
             }
             Msg::TooLong { max } => (format!("Must be at most {max} characters"), format!("长度不能超过 {max} 个字符")),
+            Msg::TooMany { max } => (format!("At most {max} at a time"), format!("每次最多 {max} 个")),
+            Msg::HiddenCharacters => (
+                "Must not contain control characters or text-direction overrides".into(),
+                "不能包含控制字符或文字方向控制符".into(),
+            ),
             Msg::OutOfRange { min, max } => {
                 (format!("Must be between {min} and {max}"), format!("必须在 {min} 到 {max} 之间"))
             }
             Msg::InvalidUsername => {
-                ("Use 3-32 letters, digits, or . _ - @ +".into(), "用户名须为 3-32 位字母、数字或 . _ - @ +".into())
+                ("Use 3-32 letters, digits, or . _ - +".into(), "用户名须为 3-32 位字母、数字或 . _ - +".into())
             }
             Msg::InvalidEmail => ("Not a valid email address".into(), "邮箱格式不正确".into()),
             Msg::InvalidPhone => ("Not a valid phone number".into(), "电话号码格式不正确".into()),

@@ -15,6 +15,7 @@ use crate::context::AppContext;
 use crate::error::{ApiError, BusinessCode, FieldErrors};
 use crate::events::{DomainEvent, EventDetail, EventKind};
 use crate::files::names::{self, Disposition, content_disposition};
+use crate::files::signatures;
 use crate::i18n::Msg;
 use crate::keys::{self, Key};
 use crate::projects::access::{self, Access};
@@ -129,7 +130,8 @@ fn not_found() -> ApiError {
     ApiError::NotFound { msg: Msg::AttachmentNotFound, code: None, fields: Default::default() }
 }
 
-/// A declared file must be of an allowed type (400, 5002) and within the size limit (400, 5003).
+/// A declared file must be of an allowed type (400, 5002), not empty (400), and within the
+/// size limit (400, 5003).
 pub fn check_declaration(file: &FileDeclaration, allowed: &[String], max_bytes: u64) -> Result<(), ApiError> {
     if !allowed.contains(&file.file_type) {
         return Err(ApiError::BadRequest {
@@ -138,7 +140,14 @@ pub fn check_declaration(file: &FileDeclaration, allowed: &[String], max_bytes: 
             code: Some(BusinessCode::FileTypeNotAllowed),
         });
     }
-    if file.file_size == 0 || file.file_size > max_bytes {
+    if file.file_size == 0 {
+        return Err(ApiError::BadRequest {
+            msg: Msg::FileEmpty,
+            fields: FieldErrors::single("file_size", Msg::FileEmpty),
+            code: None,
+        });
+    }
+    if file.file_size > max_bytes {
         let msg = Msg::FileTooLarge { max_bytes };
         return Err(ApiError::BadRequest {
             msg: msg.clone(),
@@ -220,7 +229,7 @@ pub async fn confirm(
     // the object is only looked at under a key issued for this task.
     let object = async {
         match settled {
-            Some(_) => ctx.files.head(upload_key).await,
+            Some(_) => ctx.files.inspect(upload_key).await,
             None => Ok(None),
         }
     };
@@ -239,9 +248,16 @@ pub async fn confirm(
     let declared_ok = check_declaration(&file, &policy.attachment_types, policy.max_attachment_bytes);
     let matches = object.size == file.file_size
         && object.content_type.as_deref().map(str::to_ascii_lowercase).as_deref() == Some(file.file_type.as_str());
-    if declared_ok.is_err() || !matches {
+    let problem = declared_ok
+        .err()
+        .or_else(|| (!matches).then(|| ApiError::field("file_key", Msg::UploadDoesNotMatch)))
+        .or_else(|| {
+            let genuine = signatures::matches_type(&file.file_type, &object.start);
+            (!genuine).then(|| ApiError::field("file_key", Msg::ContentNotOfDeclaredType))
+        });
+    if let Some(problem) = problem {
         ctx.files.delete(upload_key).await?;
-        return Err(declared_ok.err().unwrap_or_else(|| ApiError::field("file_key", Msg::UploadDoesNotMatch)));
+        return Err(problem);
     }
     // Copied first, recorded second, the upload removed last: an interruption anywhere
     // leaves a confirm that can simply be repeated.

@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::error::FieldErrors;
 use crate::files::attachments::{FileDeclaration, UploadTicket, check_declaration, upload_ticket};
 use crate::files::names::{self, Disposition, content_disposition};
+use crate::files::signatures;
 use crate::i18n::Msg;
 use crate::identity::accounts::{self, ProfilePatch};
 use crate::identity::model::UserInTeam;
@@ -39,11 +40,18 @@ pub async fn upload_url(ctx: &AppContext, caller: &Caller, file: FileDeclaration
 /// An avatar is an image within the avatar size limit.
 fn check_image(ctx: &AppContext, file: &FileDeclaration) -> Result<(), ApiError> {
     check_declaration(file, &image_types(), ctx.settings.files.max_avatar_bytes).map_err(|error| match error {
-        ApiError::BadRequest { msg: Msg::FileTypeNotAllowed, code, .. } => {
-            ApiError::BadRequest { msg: Msg::NotAnImage, fields: FieldErrors::single("avatar", Msg::NotAnImage), code }
-        }
+        ApiError::BadRequest { msg: Msg::FileTypeNotAllowed, code, .. } => not_an_image(code),
         other => other,
     })
+}
+
+/// The bytes of an avatar are an image of the type it declares.
+fn check_image_bytes(file: &FileDeclaration, start: &[u8]) -> Result<(), ApiError> {
+    if signatures::matches_type(&file.file_type, start) { Ok(()) } else { Err(not_an_image(None)) }
+}
+
+fn not_an_image(code: Option<crate::error::BusinessCode>) -> ApiError {
+    ApiError::BadRequest { msg: Msg::NotAnImage, fields: FieldErrors::single("avatar", Msg::NotAnImage), code }
 }
 
 /// `POST /api/auth/me/avatar/` `{file_key}`: the uploaded image becomes the avatar.
@@ -56,11 +64,11 @@ pub async fn confirm(
 ) -> Result<UserInTeam, ApiError> {
     let settled = names::settled_key(upload_key, &scope(caller))
         .ok_or_else(|| ApiError::field("file_key", Msg::ForeignUploadKey))?;
-    let object = ctx.files.head(upload_key).await?.ok_or_else(|| ApiError::field("file_key", Msg::NotUploaded))?;
+    let object = ctx.files.inspect(upload_key).await?.ok_or_else(|| ApiError::field("file_key", Msg::NotUploaded))?;
     let content_type = object.content_type.unwrap_or_default().to_ascii_lowercase();
     let declared =
         FileDeclaration { file_name: settled.clone(), file_type: content_type.clone(), file_size: object.size };
-    if let Err(error) = check_image(ctx, &declared) {
+    if let Err(error) = check_image(ctx, &declared).and_then(|()| check_image_bytes(&declared, &object.start)) {
         ctx.files.delete(upload_key).await?;
         return Err(error);
     }
@@ -88,6 +96,7 @@ pub async fn upload(
         file_size: bytes.len() as u64,
     };
     check_image(ctx, &declared)?;
+    check_image_bytes(&declared, &bytes)?;
     let key = names::object_key(&scope(caller), file_name);
     let name = key.rsplit('/').next().unwrap_or("avatar").to_owned();
     ctx.files.put(&key, bytes, &declared.file_type, &content_disposition(Disposition::Inline, &name)).await?;

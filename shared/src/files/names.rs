@@ -29,8 +29,11 @@ pub enum Disposition {
 }
 
 /// `Content-Disposition` that names the file by its original name, Chinese included (RFC
-/// 6266 `filename*` in UTF-8, with an ASCII `filename` for old clients).
+/// 6266 `filename*` in UTF-8, with an ASCII `filename` for old clients). Hidden controls are
+/// left out, should a name stored before they were refused hold one: a download must not
+/// show `a\u{202e}gpj.exe` as `aexe.jpg`.
 pub fn content_disposition(disposition: Disposition, file_name: &str) -> String {
+    let file_name: String = file_name.chars().filter(|c| !crate::validate::is_hidden_control(*c)).collect();
     let encoded: String = file_name
         .bytes()
         .map(|b| {
@@ -45,7 +48,7 @@ pub fn content_disposition(disposition: Disposition, file_name: &str) -> String 
         Disposition::Attachment => "attachment",
         Disposition::Inline => "inline",
     };
-    format!("{kind}; filename=\"{}\"; filename*=UTF-8''{encoded}", safe_name(file_name))
+    format!("{kind}; filename=\"{}\"; filename*=UTF-8''{encoded}", safe_name(&file_name))
 }
 
 /// An upload key the server issued: `uploads/<scope>/<uuid>/<name>`, where `scope` is e.g.
@@ -86,5 +89,7 @@ mod tests {
         assert_eq!(settled_key("uploads/tasks/7/not-a-uuid/a.txt", "tasks/7"), None);
         let header = content_disposition(Disposition::Attachment, "报告.pdf");
         assert!(header.starts_with("attachment;") && header.contains("filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf"));
+        let spoofed = content_disposition(Disposition::Attachment, "a\u{202e}gpj.exe");
+        assert!(spoofed.ends_with("filename*=UTF-8''agpj.exe"), "{spoofed}");
     }
 }

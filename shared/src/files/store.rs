@@ -3,16 +3,20 @@
 
 use std::time::Duration;
 
+use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::types::{Delete, MetadataDirective, ObjectIdentifier};
 
 use crate::error::ApiError;
+use crate::files::signatures::SIGNATURE_LEN;
 
-/// An object as HeadObject describes it.
+/// An uploaded object as a confirm looks at it: its size, its type, and its first bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectInfo {
     pub size: u64,
     pub content_type: Option<String>,
+    /// Up to [`SIGNATURE_LEN`] leading bytes, for [`crate::files::signatures::matches_type`].
+    pub start: Vec<u8>,
 }
 
 #[derive(Clone, Debug)]
@@ -73,12 +77,30 @@ impl FileStore {
         Ok(request.uri().to_owned())
     }
 
-    /// The object's size and type, or `None` when there is no such object.
-    pub async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, ApiError> {
+    /// The object's size, type and first bytes, in one ranged GET; `None` when there is no
+    /// such object.
+    pub async fn inspect(&self, key: &str) -> Result<Option<ObjectInfo>, ApiError> {
+        let range = format!("bytes=0-{}", SIGNATURE_LEN - 1);
+        let output = match self.client.get_object().bucket(self.bucket()?).key(key).range(range).send().await {
+            Ok(output) => output,
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_no_such_key()) => return Ok(None),
+            // S3 answers 416 to any range of an empty object.
+            Err(error) if error.code() == Some("InvalidRange") => return self.head(key).await,
+            Err(error) => return Err(s3_error("GetObject", error)),
+        };
+        // `bytes 0-15/1234`: the whole object's size follows the slash.
+        let size = output.content_range().and_then(|range| range.rsplit('/').next()?.parse().ok());
+        let content_type = output.content_type().map(str::to_owned);
+        let start = output.body.collect().await.map_err(|e| s3_error("GetObject body", e))?.to_vec();
+        Ok(Some(ObjectInfo { size: size.unwrap_or(start.len() as u64), content_type, start }))
+    }
+
+    async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, ApiError> {
         match self.client.head_object().bucket(self.bucket()?).key(key).send().await {
             Ok(output) => Ok(Some(ObjectInfo {
                 size: output.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
                 content_type: output.content_type().map(str::to_owned),
+                start: Vec::new(),
             })),
             Err(error) if error.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
             Err(error) => Err(s3_error("HeadObject", error)),

@@ -86,6 +86,7 @@ async fn create_user(
         created_at: now,
         updated_at: now,
         last_login_at: None,
+        project_count: 0,
         version: 1,
     };
     let mut tx = ctx
@@ -97,10 +98,7 @@ async fn create_user(
             Some((Condition::absent(), ApiError::conflict("username", Msg::UsernameTaken))),
         );
     if let Some(email) = &user.email {
-        tx = tx.put(
-            repo::guard_item(&keys::email_guard(email), user.id)?,
-            Some((Condition::absent(), ApiError::conflict("email", Msg::EmailTaken))),
-        );
+        tx = claim_email(tx, email, user.id)?;
     }
     if let Some(team) = &team {
         tx = tx.put(repo::team_item(team)?, Some((Condition::absent(), ApiError::internal("team id allocated twice"))));
@@ -189,13 +187,12 @@ pub async fn update_profile(
         let old_key = before.email.as_deref().map(keys::email_guard);
         let new_key = email.as_ref().map(|e| keys::email_guard(e.as_str()));
         if old_key != new_key {
-            tx = move_guard(
-                tx,
-                old_key.as_ref(),
-                new_key.as_ref(),
-                before.id,
-                ApiError::conflict("email", Msg::EmailTaken),
-            )?;
+            if let Some(old) = &old_key {
+                tx = tx.delete(old, None);
+            }
+            if let Some(email) = &email {
+                tx = claim_email(tx, email.as_str(), before.id)?;
+            }
         }
         after.email = email.map(|e| e.as_str().to_owned());
     }
@@ -271,6 +268,21 @@ fn move_guard(
     Ok(tx)
 }
 
+/// Stages `email` becoming `user_id`'s address: it must be nobody's address yet, nor an
+/// older account's username (usernames once could hold `@`), so that a login name names
+/// one account only (`repo::find_user_id`).
+fn claim_email(tx: Transaction, email: &str, user_id: u64) -> Result<Transaction, ApiError> {
+    let taken = || ApiError::conflict("email", Msg::EmailTaken);
+    let not_someone_elses = Condition::new("attribute_not_exists(pk) OR #user = :me")
+        .name("#user", "user_id")
+        .value(":me", AttributeValue::N(user_id.to_string()));
+    Ok(tx.put(repo::guard_item(&keys::email_guard(email), user_id)?, Some((Condition::absent(), taken()))).check(
+        &keys::username_guard(email),
+        not_someone_elses,
+        taken(),
+    ))
+}
+
 pub struct PasswordChange {
     pub old_password: Password,
     pub new_password: Password,
@@ -312,7 +324,11 @@ pub async fn change_password(
         .fold(ctx.db.transaction(), |tx, key| tx.delete(key, None))
         .put(repo::user_item(&after)?, Some((repo::unchanged_since(&before), concurrent_change())))
         .commit()
-        .await
+        .await?;
+    if !others.is_empty() {
+        crate::identity::sessions::announce_ended(ctx, caller.user_id).await;
+    }
+    Ok(())
 }
 
 /// Where a user stands: their team (or none) and their role.

@@ -82,15 +82,16 @@ impl JoinType {
     }
 }
 
-/// 3–32 of ASCII letters, digits and `. _ - @ +` (Django's set, which seed 002's numeric
-/// names fit). Case is kept for display; uniqueness ignores it.
+/// 3–32 of ASCII letters, digits and `. _ - +` (Django's set without `@`, which seed 002's
+/// numeric names fit). Case is kept for display; uniqueness ignores it. No `@`: a login
+/// name with one is an email address, so no username can take someone's address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);
 
 impl Username {
     pub fn parse(text: &str) -> Result<Username, Msg> {
         let text = text.trim();
-        let allowed = |c: char| c.is_ascii_alphanumeric() || "._-@+".contains(c);
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "._-+".contains(c);
         if (3..=32).contains(&text.len()) && text.chars().all(allowed) {
             Ok(Username(text.to_owned()))
         } else {
@@ -112,7 +113,7 @@ impl Email {
     pub fn parse(text: &str) -> Result<Email, Msg> {
         let text = text.trim();
         let valid = text.len() <= 254
-            && !text.chars().any(char::is_whitespace)
+            && !text.chars().any(|c| c.is_whitespace() || crate::validate::is_hidden_control(c))
             && text.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty()
                     && !domain.contains('@')
@@ -220,6 +221,11 @@ pub struct UserRecord {
     pub updated_at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_login_at: Option<Timestamp>,
+    /// How many projects they are a current member of: written in the same transaction as
+    /// every join and leave (see `projects::membership`), so leaving the team can require
+    /// it to be zero.
+    #[serde(default)]
+    pub project_count: i64,
     /// Bumped by every write, so read-modify-write updates cannot lose each other's changes.
     pub version: u64,
 }
@@ -263,6 +269,7 @@ mod tests {
         assert!(Username::parse("zhang.san_01").is_ok());
         assert_eq!(Username::parse(" ab ").unwrap_err(), Msg::InvalidUsername);
         assert!(Username::parse("has space").is_err());
+        assert!(Username::parse("alice@example.com").is_err(), "an address is not a username");
         assert!(Username::parse("张三三").is_err());
         assert!(Username::parse(&"a".repeat(33)).is_err());
     }
@@ -270,7 +277,7 @@ mod tests {
     #[test]
     fn emails_and_phones() {
         assert!(Email::parse("a@b.co").is_ok());
-        for bad in ["a@b", "@b.co", "a b@c.co", "a@@b.co", "a@.co", "a@b.co."] {
+        for bad in ["a@b", "@b.co", "a b@c.co", "a@@b.co", "a@.co", "a@b.co.", "a\u{0}@b.co", "a\u{202e}@b.co"] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
         assert!(parse_phone("+86 134-2563-6267").is_ok());

@@ -42,13 +42,15 @@ pub fn session_item(session: &SessionRecord) -> Result<Item, ApiError> {
     Ok(item)
 }
 
-/// The user a login name refers to: a username, or else an email (one round trip for both,
-/// since usernames may contain `@`).
+/// The user a login name refers to: an email address, or else a username, read in one round
+/// trip. Usernames have no `@` today, but older ones may: such a name still finds its
+/// account, and no one may take it as an email address (`accounts::claim_email`), so a
+/// login name never names two accounts.
 pub async fn find_user_id(db: &Db, login_name: &str) -> Result<Option<u64>, ApiError> {
     let by_name = keys::username_guard(login_name);
     let by_email = keys::email_guard(login_name);
     let mut found = db.get_many(&[by_name.clone(), by_email.clone()]).await?;
-    let guard = found.remove(&by_name).or_else(|| found.remove(&by_email));
+    let guard = found.remove(&by_email).or_else(|| found.remove(&by_name));
     guard.map(|item| store::from_item::<GuardRecord>(item).map(|g| g.user_id)).transpose()
 }
 

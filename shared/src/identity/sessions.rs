@@ -9,6 +9,7 @@ use crate::auth::tokens::TokenUse;
 use crate::auth::{Caller, SessionRecord, password};
 use crate::context::AppContext;
 use crate::error::{ApiError, TokenProblem};
+use crate::events::{DomainEvent, EventDetail, EventKind};
 use crate::i18n::Msg;
 use crate::identity::model::{Password, UserInTeam, UserRecord};
 use crate::identity::repo;
@@ -214,13 +215,23 @@ pub async fn refresh(ctx: &AppContext, refresh_token: &str, now: Timestamp) -> R
             return token_pair(ctx, &session, now);
         }
         ctx.db.delete(&key).await?;
+        announce_ended(ctx, user_id).await;
         tracing::warn!(user_id, session_id = %claims.sid, "refresh token reused; session ended");
         return Err(ApiError::Unauthenticated(TokenProblem::Reused));
     }
     Err(ApiError::internal("refresh lost two races in a row"))
 }
 
-/// Ends the caller's session: its access and refresh tokens stop working at once.
+/// Ends the caller's session: its access and refresh tokens stop working at once, and its
+/// WebSockets are closed.
 pub async fn logout(ctx: &AppContext, caller: &Caller) -> Result<(), ApiError> {
-    ctx.db.delete(&keys::session(caller.user_id, &caller.session_id)).await
+    ctx.db.delete(&keys::session(caller.user_id, &caller.session_id)).await?;
+    announce_ended(ctx, caller.user_id).await;
+    Ok(())
+}
+
+/// Tells the notifier that sessions of `user_id` ended, so it closes their WebSockets.
+pub(crate) async fn announce_ended(ctx: &AppContext, user_id: u64) {
+    let detail = EventDetail::by(user_id).about(user_id);
+    ctx.events.publish(DomainEvent::new(EventKind::SessionEnded, detail)).await;
 }

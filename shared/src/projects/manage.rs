@@ -20,6 +20,7 @@ use crate::identity::model::{Role, TeamRecord, UserRecord};
 use crate::keys::{self, Key};
 use crate::paging::{Page, PageRequest};
 use crate::projects::access::{self, Access};
+use crate::projects::membership::{self, Leaving, MAX_MEMBER_CHANGES};
 use crate::projects::model::{MemberRecord, ProjectRecord, Status};
 use crate::projects::partition::ProjectData;
 use crate::projects::progress::{self, TaskStats};
@@ -164,7 +165,7 @@ pub async fn create_project(
         Some((Condition::absent(), ApiError::internal("project id allocated twice"))),
     );
     for member in &data.members {
-        tx = tx.put(repo::member_item(data.project.id, member)?, None);
+        tx = membership::join(tx, data.project.id, team.id, member)?;
     }
     idempotency::with_record(tx, key.as_ref(), &view, now)?.commit().await?;
     announce(ctx, EventKind::ProjectCreated, caller, &data.project).await;
@@ -187,6 +188,7 @@ fn team_members(found: &HashMap<Key, store::Item>, ids: &[u64], team_id: u64) ->
             code: Some(BusinessCode::ProjectNeedsMember),
         });
     }
+    too_many_changes(ids.len())?;
     let mut members = Vec::new();
     let mut strangers = Vec::new();
     for id in ids {
@@ -198,6 +200,7 @@ fn team_members(found: &HashMap<Key, store::Item>, ids: &[u64], team_id: u64) ->
                 avatar: user.avatar,
                 role: user.role,
                 former: false,
+                open_tasks: 0,
             }),
             None => strangers.push(*id),
         }
@@ -332,6 +335,17 @@ pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) 
         .map(|item| Key { pk: store::string_attr(item, keys::PK), sk: store::string_attr(item, keys::SK) })
         .filter(|key| !key.sk.starts_with(keys::ATTACHMENT_PREFIX))
         .collect();
+    // Its members leave it first, so that their project counts stay true (and a delete cut
+    // short here is simply repeated).
+    let members: Vec<&MemberRecord> = data.active_members().collect();
+    for chunk in members.chunks(MAX_ACTIONS / 2) {
+        let mut tx = ctx.db.transaction();
+        for member in chunk {
+            let busy = ApiError::conflict("member_ids", Msg::ChangedConcurrently);
+            tx = membership::leave(tx, project_id, member, Leaving::WithTheProject, busy)?;
+        }
+        tx.commit().await?;
+    }
     keys_to_delete.extend(data.tasks.iter().map(|task| keys::task(project_id, task.id)));
     keys_to_delete.extend(data.members.iter().map(|m| keys::project_member(project_id, m.user_id)));
     ctx.db.delete_all(&keys_to_delete).await?;
@@ -341,8 +355,9 @@ pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) 
 }
 
 /// Replaces the member list (seed 001 §3.8). A member who still has open tasks in the
-/// project cannot be removed (422 naming the tasks). Removed members keep a `former` item,
-/// so their finished tasks still show who did them.
+/// project cannot be removed (422 naming the tasks): not even by an assignment that races
+/// the removal (see `membership`). Removed members keep a `former` item, so their finished
+/// tasks still show who did them.
 pub async fn set_members(
     ctx: &AppContext,
     caller: &Caller,
@@ -358,31 +373,29 @@ pub async fn set_members(
     let wanted: Vec<Key> = member_ids.iter().map(|id| keys::user(*id)).collect();
     let found = if wanted.is_empty() { HashMap::new() } else { ctx.db.get_many(&wanted).await? };
     let new_members = team_members(&found, &member_ids, data.project.team_id)?;
-    let removed: Vec<u64> = data.active_members().map(|m| m.user_id).filter(|id| !member_ids.contains(id)).collect();
+    let joining: Vec<&MemberRecord> = new_members.iter().filter(|m| !data.is_member(m.user_id)).collect();
+    let leaving: Vec<&MemberRecord> = data.active_members().filter(|m| !member_ids.contains(&m.user_id)).collect();
+    let has_open_tasks = |task_ids: Vec<u64>| ApiError::rule("member_ids", Msg::MembersHaveOpenTasks { task_ids });
     let blocking: Vec<u64> = data
         .tasks
         .iter()
-        .filter(|t| t.status != Status::Completed && t.assignee_id.is_some_and(|a| removed.contains(&a)))
+        .filter(|t| t.open_assignee().is_some_and(|a| leaving.iter().any(|m| m.user_id == a)))
         .map(|t| t.id)
         .collect();
     if !blocking.is_empty() {
-        return Err(ApiError::rule("member_ids", Msg::MembersHaveOpenTasks { task_ids: blocking }));
+        return Err(has_open_tasks(blocking));
     }
-    let mut items = Vec::new();
-    for member in &new_members {
-        items.push(repo::member_item(project_id, member)?);
+    too_many_changes(joining.len() + leaving.len())?;
+    let mut tx = ctx.db.transaction();
+    for member in &joining {
+        tx = membership::join(tx, project_id, data.project.team_id, member)?;
     }
-    for id in &removed {
-        if let Some(old) = data.person(*id) {
-            items.push(repo::member_item(project_id, &MemberRecord { former: true, ..old.clone() })?);
-        }
-    }
-    if items.len() + 1 > MAX_ACTIONS {
-        return Err(ApiError::field("member_ids", Msg::TooLong { max: MAX_ACTIONS - 1 }));
+    for member in &leaving {
+        // An assignment that slips in after the read above is caught here.
+        tx = membership::leave(tx, project_id, member, Leaving::Unassigning(0), has_open_tasks(Vec::new()))?;
     }
     let before = data.project.clone();
     // The project's version moves with its member list, so a stale If-Match fails here too.
-    let tx = items.into_iter().fold(ctx.db.transaction(), |tx, item| tx.put(item, None));
     commit_project_change_in(tx, &before, Changes::default(), now, if_match).await?;
     let former: Vec<MemberRecord> = data
         .members
@@ -395,6 +408,14 @@ pub async fn set_members(
     data.project.updated_at = now;
     announce(ctx, EventKind::ProjectMembersChanged, caller, &data.project).await;
     Ok(ProjectView::full(&data, today))
+}
+
+/// One transaction changes the members of a project, two actions each.
+fn too_many_changes(count: usize) -> Result<(), ApiError> {
+    if count > MAX_MEMBER_CHANGES {
+        return Err(ApiError::field("member_ids", Msg::TooMany { max: MAX_MEMBER_CHANGES }));
+    }
+    Ok(())
 }
 
 async fn commit_project_change(

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod manage;
+pub mod membership;
 pub mod model;
 pub mod partition;
 pub mod progress;

@@ -117,6 +117,10 @@ pub struct MemberRecord {
     pub role: crate::identity::model::Role,
     #[serde(default)]
     pub former: bool,
+    /// How many open tasks of the project are assigned to them: written in the same
+    /// transaction as every assignment (see `projects::membership`).
+    #[serde(default)]
+    pub open_tasks: i64,
 }
 
 /// A task as stored: a `TASK#<id>` item of its project's partition.
@@ -179,6 +183,11 @@ pub struct HistoryRecord {
 }
 
 impl TaskRecord {
+    /// Who holds this task while it is open: the member whose `open_tasks` counts it.
+    pub fn open_assignee(&self) -> Option<u64> {
+        self.assignee_id.filter(|_| self.status != Status::Completed)
+    }
+
     /// The day this task is next owed a reminder, while it is: the day before it is due
     /// (the due reminder), then the day after (the overdue notice). Completed or undated
     /// tasks, and those already told they are overdue, owe nothing. The reminders index

@@ -19,6 +19,7 @@ use crate::keys;
 use crate::notifications::inbox;
 use crate::notifications::model::{Draft, NotificationKind};
 use crate::projects::access::{self, Access};
+use crate::projects::membership;
 use crate::projects::model::{HistoryRecord, MAX_LEVEL, Priority, Status, TaskRecord};
 use crate::projects::partition::ProjectData;
 use crate::projects::repo::{self, Changes, check_version, version_conflict};
@@ -144,6 +145,7 @@ async fn create(
             repo::pointer_item(&task, data.project.team_id)?,
             Some((Condition::absent(), ApiError::internal("task id allocated twice"))),
         );
+    let tx = membership::move_assignment(tx, task.project_id, None, task.open_assignee());
     let drafts: Vec<Draft> =
         told.map(|assignee| Draft::task(assignee, NotificationKind::TaskAssigned, &task)).into_iter().collect();
     let (tx, notices) = inbox::stage_with_ids(tx, drafts, &mut notice_ids, now)?;
@@ -335,6 +337,10 @@ pub async fn claim_task(
         return Err(ApiError::forbidden());
     }
     let before = data.task(task_id)?.clone();
+    // What the redacted view hides (that someone holds it) is not told here either.
+    if !access::sees_task(caller, access, &before) {
+        return Err(ApiError::rule("task", Msg::NotClaimable));
+    }
     access::require_writable(&data.project)?;
     if before.level != 1 {
         return Err(ApiError::rule("task", Msg::OnlyMainTasksClaimable));
@@ -500,11 +506,12 @@ async fn commit_edit(
     after.version = before.version + 1;
     after.updated_at = now;
     let changed_by_name = changer_name(ctx, caller, data).await?;
-    let mut tx = ctx.db.transaction().update(
+    let tx = ctx.db.transaction().update(
         &keys::task(before.project_id, before.id),
         edit.changes.into_change(before.version, now),
         Some((repo::at_version(before.version), version_conflict(if_match))),
     );
+    let mut tx = membership::move_assignment(tx, before.project_id, before.open_assignee(), after.open_assignee());
     for (n, (field, old, new)) in edit.history.into_iter().enumerate() {
         let entry = HistoryRecord {
             // Ordered by version, then field: newest first reads them back in order.
@@ -549,12 +556,12 @@ pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64) -> Res
     // Attachments first, objects before items: a delete interrupted here is repeated, and
     // none of its files outlives it unlisted.
     attachments::remove_all(ctx, &attachments::of_task(ctx, task_id).await?).await?;
-    ctx.db
+    let tx = ctx
+        .db
         .transaction()
         .delete(&keys::task(project_id, task_id), Some((repo::at_version(task.version), version_conflict(None))))
-        .delete(&keys::task_pointer(task_id), None)
-        .commit()
-        .await?;
+        .delete(&keys::task_pointer(task_id), None);
+    membership::move_assignment(tx, project_id, task.open_assignee(), None).commit().await?;
     announce(ctx, EventKind::TaskDeleted, caller, data.project.team_id, task, Vec::new()).await;
     // The history has no way in once the pointer is gone; it is cleared after.
     let history: Vec<keys::Key> =

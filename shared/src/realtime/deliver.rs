@@ -4,8 +4,9 @@
 //!
 //! Pushes are best effort: the inbox already holds what matters. A connection API Gateway
 //! reports gone (410) is forgotten, unless it opened moments ago (it may still be in its
-//! handshake); one whose session has ended is forgotten too, so a logged-out client stops
-//! receiving.
+//! handshake). Nothing is pushed to a connection whose session has ended: it is closed and
+//! forgotten, at the latest when the next push would reach it, and at once when the session
+//! ends by logout or a password change (`SessionEnded`).
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -28,6 +29,8 @@ pub struct Report {
     pub sent: usize,
     pub gone: usize,
     pub failed: usize,
+    /// Connections closed because their session had ended.
+    pub closed: usize,
 }
 
 impl Report {
@@ -47,11 +50,15 @@ pub async fn deliver(
     now: Timestamp,
 ) -> Result<Report, ApiError> {
     let mut report = Report::default();
+    if let (EventKind::SessionEnded, Some(user_id)) = (kind, detail.user_id) {
+        live_connections_of(ctx, user_id, now, &mut report).await?;
+        return Ok(report);
+    }
     for notice in &detail.notifications {
         let Some(record) = inbox::load(ctx, notice.user_id, notice.id, now).await? else {
             continue; // deleted by its owner meanwhile
         };
-        for connection in connections::connections_of(ctx, notice.user_id, now).await? {
+        for connection in live_connections_of(ctx, notice.user_id, now, &mut report).await? {
             let message = json!({"type": "notification", "data": NotificationView::of(&record, connection.lang)});
             report.add(send(ctx, &connection, &message, now).await?);
         }
@@ -92,7 +99,7 @@ async fn push_task_change(
     let mut messages = Vec::new();
     for (connection, caller) in subscribers.into_iter().zip(callers) {
         let Some(caller) = caller else {
-            connections::forget(ctx, &connection.connection_id).await?;
+            end(ctx, &connection, report).await?;
             continue;
         };
         let ids = json!({"id": task_id, "project_id": project_id});
@@ -121,6 +128,33 @@ async fn push_task_change(
     .await?;
     sent.into_iter().for_each(|delivery| report.add(delivery));
     Ok(())
+}
+
+/// A user's connections whose session is still live. Those of ended sessions are closed and
+/// forgotten on the way.
+async fn live_connections_of(
+    ctx: &AppContext,
+    user_id: u64,
+    now: Timestamp,
+    report: &mut Report,
+) -> Result<Vec<ConnectionRef>, ApiError> {
+    let all = connections::connections_of(ctx, user_id, now).await?;
+    let callers = connections::live_callers(ctx, &all, now).await?;
+    let mut live = Vec::new();
+    for (connection, caller) in all.into_iter().zip(callers) {
+        match caller {
+            Some(_) => live.push(connection),
+            None => end(ctx, &connection, report).await?,
+        }
+    }
+    Ok(live)
+}
+
+/// Closes a connection whose session has ended, and forgets it.
+async fn end(ctx: &AppContext, connection: &ConnectionRef, report: &mut Report) -> Result<(), ApiError> {
+    ctx.pusher.close(&connection.connection_id).await;
+    report.closed += 1;
+    connections::forget(ctx, &connection.connection_id).await
 }
 
 /// One push; a connection found gone is forgotten.

@@ -1,12 +1,14 @@
 //! Pushes to WebSocket connections through API Gateway's `@connections` management API.
 
+use aws_sdk_apigatewaymanagement::operation::delete_connection::DeleteConnectionError;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use serde::Serialize;
 
-/// What became of one push.
+/// What became of one push (or one close).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
+    /// Sent, or closed.
     Sent,
     /// The connection no longer exists (410): forget it.
     Gone,
@@ -46,6 +48,25 @@ impl Pusher {
             Err(error) => {
                 let error = aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&error);
                 tracing::warn!(connection_id, %error, "push failed");
+                Delivery::Failed
+            }
+        }
+    }
+
+    /// Closes a connection from the server's side (its session has ended). One that is
+    /// gone already is fine.
+    pub async fn close(&self, connection_id: &str) -> Delivery {
+        let Some(client) = &self.client else {
+            return Delivery::Failed;
+        };
+        match client.delete_connection().connection_id(connection_id).send().await {
+            Ok(_) => Delivery::Sent,
+            Err(error) if matches!(error.as_service_error(), Some(DeleteConnectionError::GoneException(_))) => {
+                Delivery::Gone
+            }
+            Err(error) => {
+                let error = aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&error);
+                tracing::warn!(connection_id, %error, "closing a connection failed");
                 Delivery::Failed
             }
         }

@@ -3,7 +3,7 @@
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
 
 use super::expr::{Change, Condition, Expressions};
 use super::{Db, Item, key_item, storage_error};
@@ -75,6 +75,19 @@ impl Transaction {
             .set_expression_attribute_values(e.values)
             .build();
         self.push(delete.map(|d| TransactWriteItem::builder().delete(d).build()), conflict)
+    }
+
+    /// Writes nothing to the item, but commits only if `condition` holds for it.
+    pub fn check(self, key: &Key, condition: Condition, conflict: ApiError) -> Self {
+        let e = Expressions::of(None, Some(condition));
+        let check = ConditionCheck::builder()
+            .table_name(self.db.table())
+            .set_key(Some(key_item(key)))
+            .set_condition_expression(e.condition)
+            .set_expression_attribute_names(e.names)
+            .set_expression_attribute_values(e.values)
+            .build();
+        self.push(check.map(|c| TransactWriteItem::builder().condition_check(c).build()), Some(conflict))
     }
 
     fn push<E: std::fmt::Display>(mut self, action: Result<TransactWriteItem, E>, conflict: Option<ApiError>) -> Self {

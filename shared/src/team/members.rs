@@ -16,9 +16,10 @@ use crate::keys;
 use crate::notifications::inbox;
 use crate::notifications::model::{Draft, NotificationKind};
 use crate::paging::{Page, PageRequest};
-use crate::projects::model::{HistoryRecord, MemberRecord, Status, TaskRecord};
-use crate::projects::repo::{Changes, at_version, member_item, projects_of_member, version_conflict};
-use crate::store::{self, Change, Condition, GSI1, MAX_ACTIONS, Transaction};
+use crate::projects::membership;
+use crate::projects::model::{Status, TaskRecord};
+use crate::projects::repo::projects_of_member;
+use crate::store::{self, Change, Condition, GSI1, Transaction};
 use crate::team::{load_team, require_team_admin, team_of};
 
 /// A team's users, from the membership index.
@@ -269,38 +270,56 @@ pub async fn change_role(
 /// leave the team's projects (kept as former members, so old tasks still name them), and
 /// the team's other admins are told. The last admin cannot be removed (422).
 ///
-/// Done in steps, each one atomic, in an order that a retry simply finishes: first the
-/// tasks, then the project memberships, last the user's own membership.
+/// Done in steps, each one atomic, in an order that a retry simply finishes: project by
+/// project, their tasks there and their membership; last, the user's own membership, which
+/// commits only once they are on no project (see `projects::membership`): an assignment or
+/// a project that took them in meanwhile is found and undone first.
 pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now: Timestamp) -> Result<(), ApiError> {
-    let (user, team) = load_member(ctx, caller, user_id).await?;
+    let (mut user, team) = load_member(ctx, caller, user_id).await?;
     if user.role == Role::TeamAdmin && team.admin_count <= 1 {
         return Err(last_admin());
     }
-    let (actor, tasks, members) = tokio::try_join!(
-        repo::load_user(&ctx.db, caller.user_id),
-        open_tasks_of(ctx, user.id),
-        team_users(ctx, team.id)
-    )?;
-    unassign(ctx, &tasks, &actor, now).await?;
-    leave_projects(ctx, &user).await?;
-
+    let (actor, members) = tokio::try_join!(repo::load_user(&ctx.db, caller.user_id), team_users(ctx, team.id))?;
     let admins: Vec<u64> = members
         .into_iter()
         .filter(|u| u.role == Role::TeamAdmin && u.id != user.id && u.id != caller.user_id)
         .map(|u| u.id)
         .collect();
-    let drafts = admins
-        .into_iter()
-        .map(|admin| Draft {
-            count: Some(tasks.len() as u64),
-            ..Draft::new(admin, NotificationKind::MemberRemoved, &user.username).by(&actor.username)
-        })
-        .collect();
-    let effects = adjust_admins(ctx.db.transaction(), team.id, admin_delta(user.role, Role::Member));
-    let (effects, notices) = inbox::stage(ctx, effects, drafts, now).await?;
-    change_membership(ctx, &user, Membership { team_id: None, role: Role::Member }, effects, now).await?;
+    let mut unassigned: Vec<TaskRecord> = Vec::new();
+    let mut attempts = 0;
+    let notices = loop {
+        for project_id in projects_of_member(ctx, user.id).await? {
+            unassigned.extend(membership::leave_unassigning(ctx, project_id, user.id, &actor, now).await?);
+        }
+        // Joins since the membership index was read show in the count (the index trails
+        // the table by a moment): go round again.
+        user = repo::load_user(&ctx.db, user.id).await?;
+        let outcome = if user.project_count > 0 {
+            Err(ApiError::conflict("user_id", Msg::ChangedConcurrently))
+        } else {
+            let drafts = admins
+                .iter()
+                .map(|admin| Draft {
+                    count: Some(unassigned.len() as u64),
+                    ..Draft::new(*admin, NotificationKind::MemberRemoved, &user.username).by(&actor.username)
+                })
+                .collect();
+            let effects = adjust_admins(ctx.db.transaction(), team.id, admin_delta(user.role, Role::Member));
+            let (effects, notices) = inbox::stage(ctx, effects, drafts, now).await?;
+            // Under the user's version: a project that took them in since the read fails it.
+            let leaving = Membership { team_id: None, role: Role::Member };
+            change_membership(ctx, &user, leaving, effects, now).await.map(|_| notices)
+        };
+        match outcome {
+            Err(ApiError::Conflict { .. }) if attempts < 4 => {
+                attempts += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50 * attempts)).await;
+            }
+            outcome => break outcome?,
+        }
+    };
 
-    let mut events: Vec<DomainEvent> = tasks
+    let mut events: Vec<DomainEvent> = unassigned
         .iter()
         .map(|task| {
             let detail = EventDetail::by(caller.user_id).in_project(team.id, task.project_id).task(task.id);
@@ -310,58 +329,6 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
     let detail = EventDetail::by(caller.user_id).in_team(team.id).about(user.id).notices(notices);
     events.push(DomainEvent::new(EventKind::MemberRemoved, detail));
     ctx.events.publish_all(events).await;
-    Ok(())
-}
-
-/// Takes the assignee off each task, with a history entry, under each task's version.
-async fn unassign(ctx: &AppContext, tasks: &[TaskRecord], actor: &UserRecord, now: Timestamp) -> Result<(), ApiError> {
-    // Two actions a task: the task and its history entry.
-    for chunk in tasks.chunks(MAX_ACTIONS / 2) {
-        let mut tx = ctx.db.transaction();
-        for task in chunk {
-            let mut changes = Changes::default();
-            for attribute in ["assignee_id", keys::GSI1_PK, keys::GSI1_SK] {
-                changes.set_or_remove(attribute, None);
-            }
-            tx = tx.update(
-                &keys::task(task.project_id, task.id),
-                changes.into_change(task.version, now),
-                Some((at_version(task.version), version_conflict(None))),
-            );
-            let entry = HistoryRecord {
-                id: (task.version + 1) * 100,
-                task_id: task.id,
-                field_name: "assignee_id".into(),
-                old_value: task.assignee_id.map(|id| id.to_string()),
-                new_value: None,
-                changed_by: actor.id,
-                changed_by_name: actor.username.clone(),
-                changed_at: now,
-            };
-            tx = tx.put(crate::projects::repo::history_item(&entry)?, None);
-        }
-        tx.commit().await?;
-    }
-    Ok(())
-}
-
-/// Marks the user a former member of every project they are on.
-async fn leave_projects(ctx: &AppContext, user: &UserRecord) -> Result<(), ApiError> {
-    let projects = projects_of_member(ctx, user.id).await?;
-    let former = MemberRecord {
-        user_id: user.id,
-        username: user.username.clone(),
-        avatar: user.avatar.clone(),
-        role: user.role,
-        former: true,
-    };
-    for chunk in projects.chunks(MAX_ACTIONS) {
-        let mut tx = ctx.db.transaction();
-        for project_id in chunk {
-            tx = tx.put(member_item(*project_id, &former)?, None);
-        }
-        tx.commit().await?;
-    }
     Ok(())
 }
 
