@@ -288,6 +288,8 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
     let mut unassigned: Vec<TaskRecord> = Vec::new();
     let mut attempts = 0;
     let notices = loop {
+        // One project after another: each leave also writes the user's item, and parallel
+        // transactions on one item would cancel each other.
         for project_id in projects_of_member(ctx, user.id).await? {
             unassigned.extend(membership::leave_unassigning(ctx, project_id, user.id, &actor, now).await?);
         }
