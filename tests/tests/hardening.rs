@@ -10,7 +10,7 @@ use teamsync::keys;
 use teamsync::store::Change;
 use teamsync_tests::files::{HTML, PNG, confirm, multipart_avatar, object_exists, put, upload_avatar, upload_url};
 use teamsync_tests::world::{World, invite};
-use teamsync_tests::{PASSWORD, Stack};
+use teamsync_tests::{Answer, PASSWORD, Stack};
 
 /// The ids of a project's current members, as its admin sees them.
 async fn members_of(stack: &Stack, world: &World, project: u64) -> Vec<u64> {
@@ -132,6 +132,39 @@ async fn a_reopened_task_of_a_former_member_must_be_given_to_a_member() {
         )
         .await;
     assert_eq!(handed_over.status, 200, "{:?}", handed_over.body);
+}
+
+#[tokio::test]
+async fn a_creator_who_left_the_team_hears_nothing_more_of_their_task() {
+    let stack = Stack::start().await;
+    let world = World::build(&stack).await;
+    // carol becomes an admin, makes a task for bob, and removes alice (who made world.task).
+    let promoted = stack
+        .patch(
+            &format!("/api/team/members/{}/role/", world.carol.id),
+            Some(&world.alice.token),
+            json!({"role": "team_admin"}),
+        )
+        .await;
+    assert_eq!(promoted.status, 200, "{:?}", promoted.body);
+    let carol = stack.login("carol", PASSWORD).await.access;
+    let body = json!({"title": "Carol's", "assignee_id": world.bob.id});
+    let carols_task = stack.post(&format!("/api/projects/{}/tasks/", world.project), Some(&carol), body).await;
+    let carols_task = carols_task.data()["id"].as_u64().unwrap();
+    assert_eq!(stack.delete(&format!("/api/team/members/{}/", world.alice.id), Some(&carol)).await.status, 200);
+
+    for task in [world.task, carols_task] {
+        let done = stack
+            .patch(&format!("/api/tasks/{task}/status/"), Some(&world.bob.token), json!({"status": "completed"}))
+            .await;
+        assert_eq!(done.status, 200, "{:?}", done.body);
+    }
+    let told = |inbox: &Answer, task: u64| {
+        inbox.data()["items"].as_array().unwrap().iter().any(|n| n["task_id"] == task && n["type"] == "status_changed")
+    };
+    let alice = stack.login("alice", PASSWORD).await.access;
+    assert!(!told(&stack.get("/api/notifications/", Some(&alice)).await, world.task), "alice may no longer open it");
+    assert!(told(&stack.get("/api/notifications/", Some(&carol)).await, carols_task), "carol, still an admin, is told");
 }
 
 #[tokio::test]

@@ -24,7 +24,12 @@ pub enum Access {
 }
 
 pub fn administers(caller: &Caller, project: &ProjectRecord) -> bool {
-    caller.role == Role::SuperAdmin || (caller.role == Role::TeamAdmin && caller.team_id == Some(project.team_id))
+    administers_as(caller.role, caller.team_id, project)
+}
+
+/// Whether someone of `role` in team `team_id` administers the project.
+pub fn administers_as(role: Role, team_id: Option<u64>, project: &ProjectRecord) -> bool {
+    role == Role::SuperAdmin || (role == Role::TeamAdmin && team_id == Some(project.team_id))
 }
 
 pub fn access(caller: &Caller, data: &ProjectData) -> Access {

@@ -20,7 +20,7 @@ use crate::notifications::inbox;
 use crate::notifications::model::{Draft, NotificationKind};
 use crate::projects::access::{self, Access};
 use crate::projects::membership;
-use crate::projects::model::{HistoryRecord, MAX_LEVEL, Priority, Status, TaskRecord};
+use crate::projects::model::{HistoryRecord, MAX_LEVEL, Priority, ProjectRecord, Status, TaskRecord};
 use crate::projects::partition::ProjectData;
 use crate::projects::repo::{self, Changes, check_version, version_conflict};
 use crate::projects::views::{PersonRef, TaskItem, TaskRenderer, TaskView};
@@ -465,9 +465,21 @@ fn apply(task: &mut TaskRecord, patch: TaskPatch) -> Edit {
     edit
 }
 
+/// Whether the task's creator hears of this edit: when the assignee changes its status.
+fn creator_is_told(caller: &Caller, before: &TaskRecord, after: &TaskRecord) -> bool {
+    before.status != after.status && after.assignee_id == Some(caller.user_id) && after.created_by != caller.user_id
+}
+
 /// Who hears of an edit (seed 001 §7): the assignee, when someone else gives them the task
-/// or changes it; the task's creator, when the assignee changes its status.
-fn edit_notices(caller: &Caller, before: &TaskRecord, after: &TaskRecord, actor_name: &str) -> Vec<Draft> {
+/// or changes it; the task's creator, when the assignee changes its status, if the creator
+/// may still open the task (`creator_may_open`: an admin who has left the team may not).
+fn edit_notices(
+    caller: &Caller,
+    before: &TaskRecord,
+    after: &TaskRecord,
+    actor_name: &str,
+    creator_may_open: bool,
+) -> Vec<Draft> {
     let status_changed = before.status != after.status;
     let mut drafts = Vec::new();
     if let Some(assignee) = after.assignee_id.filter(|a| *a != caller.user_id) {
@@ -480,7 +492,7 @@ fn edit_notices(caller: &Caller, before: &TaskRecord, after: &TaskRecord, actor_
         };
         drafts.push(draft.by(actor_name));
     }
-    if status_changed && after.assignee_id == Some(caller.user_id) && after.created_by != caller.user_id {
+    if creator_is_told(caller, before, after) && creator_may_open {
         drafts.push(
             Draft::task(after.created_by, NotificationKind::StatusChanged, after)
                 .with_status(after.status)
@@ -505,7 +517,23 @@ async fn commit_edit(
 ) -> Result<Vec<NoticeRef>, ApiError> {
     after.version = before.version + 1;
     after.updated_at = now;
-    let changed_by_name = changer_name(ctx, caller, data).await?;
+    // The changer's name, whether the creator may still open the task, and ids for every
+    // notice the edit may cause, at once (an id left unused is merely skipped).
+    let possible = edit_notices(caller, before, after, "", true).len() as u64;
+    let creator_check = async {
+        match creator_is_told(caller, before, after) {
+            true => administers_project(ctx, after.created_by, &data.project).await,
+            false => Ok(false),
+        }
+    };
+    let notice_ids = async {
+        match possible {
+            0 => Ok(0..0),
+            count => ctx.db.next_ids("notification", count).await,
+        }
+    };
+    let (changed_by_name, creator_may_open, mut notice_ids) =
+        tokio::try_join!(changer_name(ctx, caller, data), creator_check, notice_ids)?;
     let tx = ctx.db.transaction().update(
         &keys::task(before.project_id, before.id),
         edit.changes.into_change(before.version, now),
@@ -526,9 +554,17 @@ async fn commit_edit(
         };
         tx = tx.put(repo::history_item(&entry)?, None);
     }
-    let (tx, notices) = inbox::stage(ctx, tx, edit_notices(caller, before, after, &changed_by_name), now).await?;
+    let drafts = edit_notices(caller, before, after, &changed_by_name, creator_may_open);
+    let (tx, notices) = inbox::stage_with_ids(tx, drafts, &mut notice_ids, now)?;
     tx.commit().await?;
     Ok(notices)
+}
+
+/// Whether a user (a task's creator) administers the project now: their role and team as
+/// their user item has them.
+async fn administers_project(ctx: &AppContext, user_id: u64, project: &ProjectRecord) -> Result<bool, ApiError> {
+    let user = crate::identity::repo::load_user(&ctx.db, user_id).await?;
+    Ok(access::administers_as(user.role, user.team_id, project))
 }
 
 /// The caller's username for history and uploads: from the project's members, or (an
