@@ -178,7 +178,7 @@ async fn a_login_name_resolves_to_exactly_one_account() {
         assert!(squat.field_errors().contains_key("username"));
     }
     let token = stack.login("alice@example.com", PASSWORD).await.access;
-    assert_eq!(stack.login("alice", PASSWORD).await.access.is_empty(), false);
+    assert!(!stack.login("alice", PASSWORD).await.access.is_empty());
     let rename = stack.patch("/api/auth/me/", Some(&token), json!({"username": "carol@example.com"})).await;
     assert_eq!(rename.status, 400, "{:?}", rename.body);
 
