@@ -34,46 +34,13 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 15] = [
-        EventKind::ProjectCreated,
-        EventKind::ProjectUpdated,
-        EventKind::ProjectArchived,
-        EventKind::ProjectDeleted,
-        EventKind::ProjectMembersChanged,
-        EventKind::TaskCreated,
-        EventKind::TaskUpdated,
-        EventKind::TaskDeleted,
-        EventKind::AttachmentAdded,
-        EventKind::AttachmentDeleted,
-        EventKind::TeamUpdated,
-        EventKind::MemberInvited,
-        EventKind::MemberRoleChanged,
-        EventKind::MemberRemoved,
-        EventKind::SessionEnded,
-    ];
-
-    pub fn detail_type(self) -> &'static str {
-        match self {
-            EventKind::ProjectCreated => "ProjectCreated",
-            EventKind::ProjectUpdated => "ProjectUpdated",
-            EventKind::ProjectArchived => "ProjectArchived",
-            EventKind::ProjectDeleted => "ProjectDeleted",
-            EventKind::ProjectMembersChanged => "ProjectMembersChanged",
-            EventKind::TaskCreated => "TaskCreated",
-            EventKind::TaskUpdated => "TaskUpdated",
-            EventKind::TaskDeleted => "TaskDeleted",
-            EventKind::AttachmentAdded => "AttachmentAdded",
-            EventKind::AttachmentDeleted => "AttachmentDeleted",
-            EventKind::TeamUpdated => "TeamUpdated",
-            EventKind::MemberInvited => "MemberInvited",
-            EventKind::MemberRoleChanged => "MemberRoleChanged",
-            EventKind::MemberRemoved => "MemberRemoved",
-            EventKind::SessionEnded => "SessionEnded",
-        }
+    /// The event's detail-type: the variant's name.
+    pub fn detail_type(self) -> String {
+        crate::names::name_of(&self)
     }
 
     pub fn from_detail_type(text: &str) -> Option<EventKind> {
-        EventKind::ALL.into_iter().find(|kind| kind.detail_type() == text)
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
     }
 }
 
@@ -192,7 +159,7 @@ impl EventBus {
                         .build(),
                 );
             }
-            let kinds: Vec<&str> = chunk.iter().map(|e| e.kind.detail_type()).collect();
+            let kinds: Vec<String> = chunk.iter().map(|e| e.kind.detail_type()).collect();
             match request.send().await {
                 Ok(output) if output.failed_entry_count() > 0 => {
                     let codes: Vec<&str> = output.entries().iter().filter_map(|e| e.error_code()).collect();
@@ -214,9 +181,11 @@ mod tests {
 
     #[test]
     fn detail_types_round_trip() {
-        for kind in EventKind::ALL {
-            assert_eq!(EventKind::from_detail_type(kind.detail_type()), Some(kind));
+        for name in crate::names::variants::<EventKind>() {
+            let kind = EventKind::from_detail_type(name).unwrap();
+            assert_eq!(&kind.detail_type(), name);
         }
+        assert_eq!(EventKind::TaskCreated.detail_type(), "TaskCreated");
         assert_eq!(EventKind::from_detail_type("Unknown"), None);
     }
 }

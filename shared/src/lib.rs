@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod idempotency;
 pub mod identity;
 pub mod keys;
+pub mod names;
 pub mod notifications;
 pub mod paging;
 pub mod projects;

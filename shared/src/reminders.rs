@@ -179,7 +179,7 @@ async fn take_step(
             .name("#end", "end_date")
             .name("#status", "status")
             .value(":end", end_text.clone())
-            .value(":completed", AttributeValue::S(Status::Completed.as_str().into()))
+            .value(":completed", AttributeValue::S(crate::names::name_of(&Status::Completed)))
     };
     let (change, condition, kind) = match step {
         Step::Overdue => (

@@ -15,6 +15,7 @@ use teamsync::identity::directory;
 use teamsync::identity::model::{self, Email, JoinType, Password, UserInTeam, Username};
 use teamsync::identity::sessions::{self, LoginInput};
 use teamsync::identity::views::{SignedIn, UserView};
+use teamsync::names::parse_name;
 use teamsync::paging::PageRequest;
 use teamsync::validate::{self, Fields, blank_or, bounded_text, present, text};
 use teamsync::{ApiError, AppContext};
@@ -121,9 +122,9 @@ async fn multipart_avatar(req: &Request) -> Result<UploadedImage, ApiError> {
 
 fn profile_fields(fields: &mut Fields) -> ProfileFields {
     ProfileFields {
-        nickname: fields.optional("nickname", model::parse_name),
-        first_name: fields.optional("first_name", model::parse_name),
-        last_name: fields.optional("last_name", model::parse_name),
+        nickname: fields.optional("nickname", model::parse_person_name),
+        first_name: fields.optional("first_name", model::parse_person_name),
+        last_name: fields.optional("last_name", model::parse_person_name),
         gender: fields.optional("gender", model::parse_gender),
         phone: fields
             .optional_alias(&["phone", "telephone"], blank_or(model::parse_phone))
@@ -140,7 +141,7 @@ async fn register(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Time
     let confirm = fields.optional("password_confirm", text);
     let email = fields.optional("email", blank_or(Email::parse)).flatten();
     let profile = profile_fields(&mut fields);
-    let join_type = fields.optional("join_type", JoinType::parse).unwrap_or(JoinType::Join);
+    let join_type = fields.optional("join_type", parse_name::<JoinType>).unwrap_or(JoinType::Join);
     let team_name = fields.optional("team_name", blank_or(model::parse_team_name)).flatten();
     if let (Some(password), Some(confirm)) = (&password, &confirm)
         && password.expose() != confirm

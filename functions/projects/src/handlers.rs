@@ -8,6 +8,7 @@ use teamsync::auth::{self, Caller};
 use teamsync::dates::parse_date;
 use teamsync::i18n::Msg;
 use teamsync::idempotency::{self, IdempotencyKey};
+use teamsync::names::parse_name;
 use teamsync::paging::PageRequest;
 use teamsync::projects::manage::{self, NewProject, ProjectFilter, ProjectPatch};
 use teamsync::projects::model::{Status, parse_description, parse_project_title};
@@ -62,7 +63,7 @@ pub(crate) async fn dispatch(
 async fn list(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) -> Result<Reply, ApiError> {
     let query = api::query_object(req);
     let mut fields = Fields::new(&query)?;
-    let status = fields.optional("status", Status::parse);
+    let status = fields.optional("status", parse_name::<Status>);
     let archived = fields.optional("is_archived", validate::boolean).unwrap_or(false);
     let search = fields.optional("search", validate::trimmed);
     fields.finish()?;
@@ -76,7 +77,7 @@ async fn create(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp
     let mut fields = Fields::new(&body)?;
     let title = fields.required("title", parse_project_title);
     let description = fields.optional("description", parse_description).unwrap_or_default();
-    let status = fields.optional("status", Status::parse).unwrap_or(Status::Planning);
+    let status = fields.optional("status", parse_name::<Status>).unwrap_or(Status::Planning);
     let start_date = fields.optional("start_date", parse_date);
     let end_date = fields.optional("end_date", parse_date);
     let member_ids = fields.required_value("member_ids", validate::id_list);
@@ -109,7 +110,7 @@ async fn update(
     let patch = ProjectPatch {
         title: fields.optional("title", parse_project_title),
         description: fields.optional("description", parse_description),
-        status: fields.optional("status", Status::parse),
+        status: fields.optional("status", parse_name::<Status>),
         start_date: fields.patch("start_date", parse_date),
         end_date: fields.patch("end_date", parse_date),
     };

@@ -9,6 +9,7 @@ use teamsync::auth::{self, Caller};
 use teamsync::dates::parse_date;
 use teamsync::i18n::{Lang, Msg};
 use teamsync::idempotency::{self, IdempotencyKey};
+use teamsync::names::parse_name;
 use teamsync::projects::model::{MAX_LEVEL, Priority, Status, parse_description, parse_task_title};
 use teamsync::projects::tasks::{self, AssigneeFilter, Layout, NewTask, TaskPatch, TaskQuery};
 use teamsync::projects::views::TaskItem;
@@ -46,7 +47,7 @@ pub(crate) async fn dispatch(
         Route::Claim => {
             let body = api::body_json(&req)?;
             let mut fields = Fields::new(&body)?;
-            let status = fields.optional("status", Status::parse);
+            let status = fields.optional("status", parse_name::<Status>);
             let end_date = fields.optional("end_date", parse_date);
             fields.finish()?;
             let task = tasks::claim_task(ctx, &caller, params.id("id")?, status, end_date, now, lang).await?;
@@ -77,8 +78,8 @@ async fn create(
     let mut fields = Fields::new(&body)?;
     let title = fields.required("title", parse_task_title);
     let description = fields.optional("description", parse_description).unwrap_or_default();
-    let status = fields.optional("status", Status::parse).unwrap_or(Status::Planning);
-    let priority = fields.optional("priority", Priority::parse).unwrap_or(Priority::Medium);
+    let status = fields.optional("status", parse_name::<Status>).unwrap_or(Status::Planning);
+    let priority = fields.optional("priority", parse_name::<Priority>).unwrap_or(Priority::Medium);
     let start_date = fields.optional("start_date", parse_date);
     let end_date = fields.optional("end_date", parse_date);
     let assignee_id = match parent {
@@ -139,7 +140,7 @@ async fn list(
         .unwrap_or_default();
     let statuses = fields
         .optional("status", |t| {
-            t.split(',').filter(|s| !s.trim().is_empty()).map(Status::parse).collect::<Result<Vec<_>, _>>()
+            t.split(',').filter(|s| !s.trim().is_empty()).map(parse_name::<Status>).collect::<Result<Vec<_>, _>>()
         })
         .unwrap_or_default();
     let level = fields.optional("level", |t| {
@@ -175,13 +176,13 @@ async fn update(
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     let patch = if status_only {
-        TaskPatch { status: fields.required("status", Status::parse), ..TaskPatch::default() }
+        TaskPatch { status: fields.required("status", parse_name::<Status>), ..TaskPatch::default() }
     } else {
         TaskPatch {
             title: fields.optional("title", parse_task_title),
             description: fields.optional("description", parse_description),
-            status: fields.optional("status", Status::parse),
-            priority: fields.optional("priority", Priority::parse),
+            status: fields.optional("status", parse_name::<Status>),
+            priority: fields.optional("priority", parse_name::<Priority>),
             assignee_id: assignee_patch(&mut fields, &body),
             start_date: fields.patch("start_date", parse_date),
             end_date: fields.patch("end_date", parse_date),

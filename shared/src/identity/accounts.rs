@@ -359,7 +359,7 @@ pub async fn change_membership(
     // A session logged out meanwhile fails its condition (an update would otherwise recreate
     // it as a stub); the caller may simply retry.
     let session_change = || {
-        let role = AttributeValue::S(membership.role.as_str().to_owned());
+        let role = AttributeValue::S(crate::names::name_of(&membership.role));
         match membership.team_id {
             Some(team_id) => {
                 Change::new("SET #role = :role, #team = :team").value(":team", AttributeValue::N(team_id.to_string()))

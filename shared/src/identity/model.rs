@@ -15,14 +15,6 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::SuperAdmin => "super_admin",
-            Role::TeamAdmin => "team_admin",
-            Role::Member => "member",
-        }
-    }
-
     pub fn display(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Role::SuperAdmin, Lang::En) => "Super admin",
@@ -70,16 +62,6 @@ impl Role {
 pub enum JoinType {
     Create,
     Join,
-}
-
-impl JoinType {
-    pub fn parse(text: &str) -> Result<JoinType, Msg> {
-        match text.trim() {
-            "create" => Ok(JoinType::Create),
-            "join" => Ok(JoinType::Join),
-            _ => Err(Msg::MustBeOneOf(&["create", "join"])),
-        }
-    }
 }
 
 /// 3–32 of ASCII letters, digits and `. _ - +` (Django's set without `@`, which seed 002's
@@ -175,7 +157,7 @@ pub fn parse_phone(text: &str) -> Result<String, Msg> {
     }
 }
 
-pub fn parse_name(text: &str) -> Result<String, Msg> {
+pub fn parse_person_name(text: &str) -> Result<String, Msg> {
     bounded_text(text, 0, 50)
 }
 

@@ -259,7 +259,7 @@ pub async fn update_project(
         project.description = description;
     }
     if let Some(status) = patch.status.filter(|s| *s != project.status) {
-        change.set("status", AttributeValue::S(status.as_str().into()));
+        change.set("status", AttributeValue::S(crate::names::name_of(&status)));
         project.status = status;
     }
     if let Some(start) = patch.start_date.filter(|d| *d != project.start_date) {

@@ -17,24 +17,6 @@ pub enum Status {
     Completed,
 }
 
-impl Status {
-    pub const NAMES: &'static [&'static str] = &["planning", "pending", "in_progress", "completed"];
-
-    pub fn parse(text: &str) -> Result<Status, Msg> {
-        match text.trim() {
-            "planning" => Ok(Status::Planning),
-            "pending" => Ok(Status::Pending),
-            "in_progress" => Ok(Status::InProgress),
-            "completed" => Ok(Status::Completed),
-            _ => Err(Msg::MustBeOneOf(Self::NAMES)),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
@@ -42,24 +24,6 @@ pub enum Priority {
     High,
     Medium,
     Low,
-}
-
-impl Priority {
-    pub const NAMES: &'static [&'static str] = &["urgent", "high", "medium", "low"];
-
-    pub fn parse(text: &str) -> Result<Priority, Msg> {
-        match text.trim() {
-            "urgent" => Ok(Priority::Urgent),
-            "high" => Ok(Priority::High),
-            "medium" => Ok(Priority::Medium),
-            "low" => Ok(Priority::Low),
-            _ => Err(Msg::MustBeOneOf(Self::NAMES)),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
 }
 
 pub fn parse_project_title(text: &str) -> Result<String, Msg> {

@@ -404,9 +404,9 @@ fn apply(task: &mut TaskRecord, patch: TaskPatch) -> Edit {
     if let Some(priority) = patch.priority.filter(|p| *p != task.priority) {
         edit.record(
             "priority",
-            text(task.priority.as_str()),
-            text(priority.as_str()),
-            Some(AttributeValue::S(priority.as_str().into())),
+            Some(crate::names::name_of(&task.priority)),
+            Some(crate::names::name_of(&priority)),
+            Some(AttributeValue::S(crate::names::name_of(&priority))),
         );
         task.priority = priority;
     }
@@ -424,9 +424,9 @@ fn apply(task: &mut TaskRecord, patch: TaskPatch) -> Edit {
     if let Some(status) = patch.status.filter(|s| *s != task.status) {
         edit.record(
             "status",
-            text(task.status.as_str()),
-            text(status.as_str()),
-            Some(AttributeValue::S(status.as_str().into())),
+            Some(crate::names::name_of(&task.status)),
+            Some(crate::names::name_of(&status)),
+            Some(AttributeValue::S(crate::names::name_of(&status))),
         );
         due_again |= task.status == Status::Completed;
         status_changed = true;

@@ -2,7 +2,9 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::names::{name_of, parse_name};
 
 use crate::auth::Caller;
 use crate::context::AppContext;
@@ -35,34 +37,25 @@ async fn open_tasks_of(ctx: &AppContext, user_id: u64) -> Result<Vec<TaskRecord>
     Ok(tasks.into_iter().filter(|t| t.status != Status::Completed).collect())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MemberOrder {
     #[default]
     Id,
     Username,
+    #[serde(alias = "date_joined")]
     CreatedAt,
     Role,
 }
 
 impl MemberOrder {
-    pub const NAMES: &'static [&'static str] =
-        &["id", "-id", "username", "-username", "created_at", "-created_at", "role", "-role"];
-
     /// An `ordering` value: a field, `-` first for descending.
     pub fn parse(text: &str) -> Result<(MemberOrder, bool), Msg> {
         let text = text.trim();
-        let (descending, field) = match text.strip_prefix('-') {
-            Some(field) => (true, field),
-            None => (false, text),
-        };
-        let order = match field {
-            "id" => MemberOrder::Id,
-            "username" => MemberOrder::Username,
-            "created_at" | "date_joined" => MemberOrder::CreatedAt,
-            "role" => MemberOrder::Role,
-            _ => return Err(Msg::MustBeOneOf(Self::NAMES)),
-        };
-        Ok((order, descending))
+        match text.strip_prefix('-') {
+            Some(field) => Ok((parse_name(field)?, true)),
+            None => Ok((parse_name(text)?, false)),
+        }
     }
 }
 
@@ -115,7 +108,7 @@ pub async fn list_members(
         MemberOrder::Id => a.id.cmp(&b.id),
         MemberOrder::Username => a.username.to_lowercase().cmp(&b.username.to_lowercase()),
         MemberOrder::CreatedAt => a.created_at.cmp(&b.created_at),
-        MemberOrder::Role => a.role.as_str().cmp(b.role.as_str()).then(a.id.cmp(&b.id)),
+        MemberOrder::Role => name_of(&a.role).cmp(&name_of(&b.role)).then(a.id.cmp(&b.id)),
     });
     if query.descending {
         users.reverse();
@@ -136,13 +129,19 @@ pub async fn list_members(
     }))
 }
 
-/// A role a team member can hold.
+/// A role a team member can hold: any but the super admin's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum TeamRole {
+    TeamAdmin,
+    Member,
+}
+
 pub fn parse_team_role(text: &str) -> Result<Role, Msg> {
-    match text.trim() {
-        "team_admin" => Ok(Role::TeamAdmin),
-        "member" => Ok(Role::Member),
-        _ => Err(Msg::MustBeOneOf(&["team_admin", "member"])),
-    }
+    Ok(match parse_name::<TeamRole>(text)? {
+        TeamRole::TeamAdmin => Role::TeamAdmin,
+        TeamRole::Member => Role::Member,
+    })
 }
 
 /// The admin count of a team moves with a role change, under a condition that keeps at
