@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::i18n::Msg;
 
 pub fn parse_date(text: &str) -> Result<Date, Msg> {
@@ -43,9 +43,9 @@ fn is_clock_time(text: &str) -> bool {
 }
 
 /// A start date must not come after its end date (reported on `end_date`).
-pub fn check_span(start: Option<Date>, end: Option<Date>) -> Result<(), ApiError> {
+pub fn check_span(start: Option<Date>, end: Option<Date>) -> Result<(), Error> {
     match (start, end) {
-        (Some(start), Some(end)) if start > end => Err(ApiError::field("end_date", Msg::StartAfterEnd)),
+        (Some(start), Some(end)) if start > end => Err(Error::field("end_date", Msg::StartAfterEnd)),
         _ => Ok(()),
     }
 }

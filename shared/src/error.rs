@@ -1,29 +1,15 @@
-//! The one error type of the API. Every failure a caller can see is an [`ApiError`];
-//! [`crate::api::respond`] turns it into the envelope of DESIGN §2 in one place.
+//! What can go wrong, named by what it means. Business outcomes are the variants of
+//! [`Error`]; storage answers a [`StoreError`] (which guard failed, throttled, or another
+//! failure with its cause), which turns into an `Error` through one table of guards
+//! ([`Guard::meaning`]). The edges map an `Error` to a status, a message, a business code and
+//! fields in one table of their own; nothing here knows about HTTP.
 
 use std::collections::BTreeMap;
 
-use http::StatusCode;
-
 use crate::i18n::Msg;
 
-/// Business error codes of seed 001 §10.1, sent as `error_code` where one applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BusinessCode {
-    InvalidCredentials = 1001,
-    TokenExpired = 1002,
-    TokenInvalid = 1003,
-    ProjectNotFound = 2001,
-    ProjectNeedsMember = 2003,
-    TaskNotFound = 3001,
-    TaskTooDeep = 3002,
-    NotParentAssignee = 3003,
-    TaskHidden = 3004,
-    UserNotFound = 4001,
-    AlreadyInTeam = 4002,
-    FileTypeNotAllowed = 5002,
-    FileTooLarge = 5003,
-}
+/// A failure's cause, kept for the logs.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Field name → the problems found with it. Sorted, so error bodies are stable.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -55,10 +41,14 @@ impl FieldErrors {
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Vec<Msg>)> {
         self.0.iter()
     }
+
+    /// The first problem of the first field.
+    pub fn first(&self) -> Option<&Msg> {
+        self.0.values().next().and_then(|msgs| msgs.first())
+    }
 }
 
-/// Why a bearer token was refused. Each answers 401 with a message naming the token, so
-/// the client's refresh logic recognises it.
+/// Why a bearer token was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenProblem {
     Missing,
@@ -70,127 +60,190 @@ pub enum TokenProblem {
     Reused,
 }
 
+/// Every outcome a caller can be told of, but success.
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("invalid request: {0:?}")]
-    Validation(FieldErrors),
-    /// A 400 with a message and business code of its own (a file of the wrong type or size).
-    #[error("bad request: {msg:?}")]
-    BadRequest { msg: Msg, fields: FieldErrors, code: Option<BusinessCode> },
+pub enum Error {
+    /// The input is not acceptable: what is wrong, field by field.
+    #[error("invalid input: {0:?}")]
+    Invalid(FieldErrors),
     #[error("wrong username or password")]
     InvalidCredentials,
     #[error("token refused: {0:?}")]
     Unauthenticated(TokenProblem),
-    #[error("forbidden: {msg:?}")]
-    Forbidden { msg: Msg, code: Option<BusinessCode> },
+    /// The caller may see the thing but not do this to it.
+    #[error("not allowed: {0:?}")]
+    Forbidden(Msg),
+    /// No such thing, or none the caller may know of.
     #[error("not found: {msg:?}")]
-    NotFound { msg: Msg, code: Option<BusinessCode>, fields: FieldErrors },
+    NotFound { msg: Msg, fields: FieldErrors },
+    /// The path exists, but not for this method.
     #[error("method not allowed")]
     MethodNotAllowed,
-    #[error("conflict: {fields:?}")]
-    Conflict { fields: FieldErrors, code: Option<BusinessCode> },
-    /// The client's `If-Match` names a version that is no longer current.
-    #[error("precondition failed")]
-    PreconditionFailed,
-    /// Well-formed, but against a business rule (seed 001 §1.4's 422).
-    #[error("unprocessable: {msg:?}")]
-    Unprocessable { msg: Msg, fields: FieldErrors, code: Option<BusinessCode> },
-    #[error("too many requests, retry after {retry_after_secs}s")]
-    TooManyRequests { msg: Msg, retry_after_secs: u64 },
-    /// Something on our side failed. The text is for the logs only; the caller sees a
-    /// generic message and the request id.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// The thing is taken, or changed under the caller's feet.
+    #[error("conflict: {0:?}")]
+    Conflict(FieldErrors),
+    /// The version the client named (`If-Match`) is no longer current.
+    #[error("the client's version is stale")]
+    Stale,
+    /// Well formed, but against a business rule.
+    #[error("against a rule: {msg:?}")]
+    Rule { msg: Msg, fields: FieldErrors },
+    #[error("too many attempts; retry after {retry_after_secs}s")]
+    TooManyAttempts { retry_after_secs: u64 },
+    /// Storage failed, for a reason of its own.
+    #[error(transparent)]
+    Storage(StoreError),
+    /// A bug, or a failure of something other than storage; the caller is told nothing more.
+    #[error("{context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<BoxError>,
+    },
 }
 
-impl ApiError {
+impl Error {
     pub fn field(field: &str, msg: Msg) -> Self {
-        ApiError::Validation(FieldErrors::single(field, msg))
+        Error::Invalid(FieldErrors::single(field, msg))
     }
 
     pub fn conflict(field: &str, msg: Msg) -> Self {
-        ApiError::Conflict { fields: FieldErrors::single(field, msg), code: None }
+        Error::Conflict(FieldErrors::single(field, msg))
     }
 
     pub fn forbidden() -> Self {
-        ApiError::Forbidden { msg: Msg::Forbidden, code: None }
+        Error::Forbidden(Msg::Forbidden)
     }
 
-    pub fn not_found(msg: Msg, code: BusinessCode) -> Self {
-        ApiError::NotFound { msg, code: Some(code), fields: FieldErrors::new() }
+    pub fn not_found(msg: Msg) -> Self {
+        Error::NotFound { msg, fields: FieldErrors::new() }
     }
 
-    /// A 422 about one field.
+    /// A 422-kind refusal about one field.
     pub fn rule(field: &str, msg: Msg) -> Self {
-        ApiError::Unprocessable { msg: msg.clone(), fields: FieldErrors::single(field, msg), code: None }
+        Error::Rule { msg: msg.clone(), fields: FieldErrors::single(field, msg) }
     }
 
-    pub fn internal(context: impl std::fmt::Display) -> Self {
-        ApiError::Internal(context.to_string())
+    /// Something that cannot happen did: a bug of ours, said in `context`.
+    pub fn bug(context: impl std::fmt::Display) -> Self {
+        Error::Internal { context: context.to_string(), source: None }
     }
 
-    pub fn status(&self) -> StatusCode {
+    /// A failure of something we called, kept as the cause.
+    pub fn caused<E: std::error::Error + Send + Sync + 'static>(cause: E) -> Self {
+        Error::Internal { context: cause.to_string(), source: Some(Box::new(cause)) }
+    }
+
+    /// Whether the failure is ours rather than the caller's (logged, never detailed).
+    pub fn is_internal(&self) -> bool {
+        matches!(self, Error::Storage(_) | Error::Internal { .. })
+    }
+
+    /// Whether trying again later may succeed: storage throttled or failed for a while.
+    /// Event functions hand such failures back to be retried; others are permanent.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Error::Storage(StoreError::Throttled(_) | StoreError::Other(_)))
+    }
+}
+
+/// The error and every cause under it, `: `-separated, for a log line.
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// A condition a write is made under, named for what it protects. When it fails, storage
+/// says which ([`StoreError::Guard`]); [`Guard::meaning`] says what that means to a caller,
+/// unless the caller knows better (an `If-Match` makes a version conflict stale).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// The record is still at the version that was read.
+    Version,
+    /// The key is new: a fresh id, which a bug would have handed out twice.
+    Fresh,
+    /// The item still exists.
+    Present,
+    UsernameFree,
+    EmailFree,
+    IdempotencyKeyFree,
+    /// An upload has not been made an attachment yet.
+    UploadUnconfirmed,
+    /// The assignee is a current member of the project.
+    MemberCurrent,
+    /// A member leaving holds no open task of the project.
+    MemberIdle,
+    /// A user joining a project is not a current member of it yet.
+    NotYetMember,
+    /// The user is (still) in the team of the project they join.
+    UserInTeam(u64),
+    /// A team keeps at least one admin.
+    AdminRemains,
+    /// A reminder step has not been taken yet.
+    StepOwed,
+}
+
+impl Guard {
+    /// What a failed guard means to the caller, unless the caller knows better.
+    pub fn meaning(self) -> Error {
         match self {
-            ApiError::Validation(_) | ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::InvalidCredentials | ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    /// The headline message of the envelope.
-    pub fn message(&self) -> Msg {
-        match self {
-            ApiError::Validation(_) => Msg::ValidationFailed,
-            ApiError::InvalidCredentials => Msg::InvalidCredentials,
-            ApiError::Unauthenticated(problem) => match problem {
-                TokenProblem::Missing => Msg::TokenMissing,
-                TokenProblem::Invalid => Msg::TokenInvalid,
-                TokenProblem::Expired => Msg::TokenExpired,
-                TokenProblem::SessionEnded => Msg::SessionEnded,
-                TokenProblem::Reused => Msg::RefreshTokenReused,
-            },
-            ApiError::Forbidden { msg, .. } | ApiError::BadRequest { msg, .. } => msg.clone(),
-            ApiError::PreconditionFailed => Msg::PreconditionFailed,
-            ApiError::Unprocessable { msg, .. } => msg.clone(),
-            ApiError::NotFound { msg, .. } => msg.clone(),
-            ApiError::MethodNotAllowed => Msg::MethodNotAllowed,
-            ApiError::Conflict { fields, .. } => {
-                fields.iter().next().and_then(|(_, msgs)| msgs.first().cloned()).unwrap_or(Msg::Conflict)
+            Guard::Version | Guard::Present | Guard::UploadUnconfirmed | Guard::NotYetMember | Guard::StepOwed => {
+                Error::conflict("version", Msg::ChangedConcurrently)
             }
-            ApiError::TooManyRequests { msg, .. } => msg.clone(),
-            ApiError::Internal(_) => Msg::Internal,
+            Guard::Fresh => Error::bug("a fresh id was handed out twice"),
+            Guard::UsernameFree => Error::conflict("username", Msg::UsernameTaken),
+            Guard::EmailFree => Error::conflict("email", Msg::EmailTaken),
+            Guard::IdempotencyKeyFree => Error::conflict("Idempotency-Key", Msg::Conflict),
+            Guard::MemberCurrent => Error::field("assignee_id", Msg::NotProjectMember),
+            Guard::MemberIdle => Error::rule("member_ids", Msg::MembersHaveOpenTasks { task_ids: Vec::new() }),
+            Guard::UserInTeam(user_id) => Error::field("member_ids", Msg::NotInTeam { user_ids: vec![user_id] }),
+            Guard::AdminRemains => Error::rule("role", Msg::LastTeamAdmin),
         }
     }
+}
 
-    pub fn business_code(&self) -> Option<BusinessCode> {
+/// What storage answers when a call fails.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A write's condition did not hold: nothing was written.
+    #[error("the {0:?} guard failed")]
+    Guard(Guard),
+    /// DynamoDB refused for load; trying later may succeed.
+    #[error("storage throttled")]
+    Throttled(#[source] BoxError),
+    #[error("storage failed")]
+    Other(#[source] BoxError),
+}
+
+impl StoreError {
+    /// The guard that failed, if that is what happened.
+    pub fn guard(&self) -> Option<Guard> {
         match self {
-            ApiError::InvalidCredentials => Some(BusinessCode::InvalidCredentials),
-            ApiError::Unauthenticated(TokenProblem::Expired) => Some(BusinessCode::TokenExpired),
-            ApiError::Unauthenticated(_) => Some(BusinessCode::TokenInvalid),
-            ApiError::NotFound { code, .. }
-            | ApiError::Conflict { code, .. }
-            | ApiError::BadRequest { code, .. }
-            | ApiError::Forbidden { code, .. }
-            | ApiError::Unprocessable { code, .. } => *code,
+            StoreError::Guard(guard) => Some(*guard),
             _ => None,
         }
     }
+}
 
-    pub fn field_errors(&self) -> Option<&FieldErrors> {
-        match self {
-            ApiError::Validation(fields)
-            | ApiError::BadRequest { fields, .. }
-            | ApiError::Conflict { fields, .. }
-            | ApiError::NotFound { fields, .. }
-            | ApiError::Unprocessable { fields, .. } => Some(fields),
-            _ => None,
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Error {
+        match error {
+            StoreError::Guard(guard) => guard.meaning(),
+            other => Error::Storage(other),
         }
+    }
+}
+
+/// Maps a failed `guard` to `meaning`, and any other storage failure as usual: for the
+/// callers who know what their guard means better than [`Guard::meaning`].
+pub fn on_guard(guard: Guard, meaning: impl FnOnce() -> Error) -> impl FnOnce(StoreError) -> Error {
+    move |error| match error {
+        StoreError::Guard(failed) if failed == guard => meaning(),
+        other => other.into(),
     }
 }

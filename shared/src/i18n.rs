@@ -106,6 +106,7 @@ pub enum Msg {
     UnknownChannel,
     TooManyChannels { max: usize },
     UnknownAction,
+    ConnectionUnknown,
     FileTypeNotAllowed,
     InvalidMimeType,
     FileTooLarge { max_bytes: u64 },
@@ -273,6 +274,9 @@ impl Msg {
                 "Unknown action; send subscribe, unsubscribe or ping".into(),
                 "未知操作，请发送 subscribe、unsubscribe 或 ping".into(),
             ),
+            Msg::ConnectionUnknown => {
+                ("This connection is not known any more; connect again".into(), "连接已失效，请重新连接".into())
+            }
             Msg::FileTypeNotAllowed => ("This file type is not supported".into(), "文件类型不支持".into()),
             Msg::InvalidMimeType => {
                 ("Not a MIME type (e.g. application/pdf)".into(), "不是有效的 MIME 类型（如 application/pdf）".into())

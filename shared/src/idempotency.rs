@@ -15,10 +15,10 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, FieldErrors};
+use crate::error::{Error, Guard};
 use crate::i18n::Msg;
 use crate::keys::{self, Key};
-use crate::store::{self, Condition, Db, Item, Transaction};
+use crate::store::{Condition, Db, Record, Transaction};
 
 pub const HEADER: &str = "idempotency-key";
 const LIFETIME: SignedDuration = SignedDuration::from_hours(24);
@@ -35,18 +35,31 @@ struct StoredResponse {
     /// The `data` of the first answer, as JSON text.
     data: String,
     expires_at: i64,
+    /// The caller's key (the item's, not stored in it).
+    #[serde(skip)]
+    key: Key,
+}
+
+impl Record for StoredResponse {
+    fn key(&self) -> Key {
+        self.key.clone()
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.expires_at)
+    }
 }
 
 impl IdempotencyKey {
     /// The key of a request, if it sent one: scoped to the caller, and bound to the method,
     /// path and body it came with.
-    pub fn from_request(req: &Request, caller: &Caller, body: &Value) -> Result<Option<IdempotencyKey>, ApiError> {
+    pub fn from_request(req: &Request, caller: &Caller, body: &Value) -> Result<Option<IdempotencyKey>, Error> {
         let Some(header) = req.headers().get(HEADER) else {
             return Ok(None);
         };
         let value = header.to_str().unwrap_or("").trim();
         if value.is_empty() || value.len() > 255 {
-            return Err(ApiError::field("Idempotency-Key", Msg::TooLong { max: 255 }));
+            return Err(Error::field("Idempotency-Key", Msg::TooLong { max: 255 }));
         }
         let key_hash = hex::encode(Sha256::digest(value.as_bytes()));
         let request_hash = hex::encode(
@@ -61,22 +74,20 @@ impl IdempotencyKey {
         Ok(Some(IdempotencyKey { key: keys::idempotency(caller.user_id, &key_hash), request_hash }))
     }
 
-    /// The record to write with the creation: its `data`, under the condition that the key
-    /// is new.
-    pub fn record(&self, data: &impl Serialize, now: Timestamp) -> Result<(Item, Condition, ApiError), ApiError> {
-        let expires_at = (now + LIFETIME).as_second();
+    /// Stages the record of the creation's answer, `data`, under the condition that the key
+    /// is free ([`Guard::IdempotencyKeyFree`]).
+    pub fn stage(&self, tx: Transaction, data: &impl Serialize, now: Timestamp) -> Result<Transaction, Error> {
         let stored = StoredResponse {
             request_hash: self.request_hash.clone(),
-            data: serde_json::to_string(data).map_err(ApiError::internal)?,
-            expires_at,
+            data: serde_json::to_string(data).map_err(Error::caused)?,
+            expires_at: (now + LIFETIME).as_second(),
+            key: self.key.clone(),
         };
-        let mut item = store::to_item(&self.key, &stored)?;
-        item.insert(keys::EXPIRES_AT.into(), AttributeValue::N(expires_at.to_string()));
         // An expired record may linger until DynamoDB's TTL sweep; it no longer holds the key.
         let free = Condition::new("attribute_not_exists(pk) OR #exp <= :now")
             .name("#exp", keys::EXPIRES_AT)
             .value(":now", AttributeValue::N(now.as_second().to_string()));
-        Ok((item, free, raced()))
+        Ok(tx.replace_if(&stored, free, Guard::IdempotencyKeyFree))
     }
 }
 
@@ -86,32 +97,24 @@ pub fn with_record(
     key: Option<&IdempotencyKey>,
     data: &impl Serialize,
     now: Timestamp,
-) -> Result<Transaction, ApiError> {
+) -> Result<Transaction, Error> {
     match key {
         None => Ok(tx),
-        Some(key) => {
-            let (item, condition, error) = key.record(data, now)?;
-            Ok(tx.put(item, Some((condition, error))))
-        }
+        Some(key) => key.stage(tx, data, now),
     }
 }
 
-/// The error a creation's transaction answers when another request with the same key
-/// committed first.
-fn raced() -> ApiError {
-    ApiError::Conflict { fields: FieldErrors::single("Idempotency-Key", Msg::Conflict), code: None }
-}
-
-fn is_race(error: &ApiError) -> bool {
-    matches!(error, ApiError::Conflict { fields, .. } if fields.has("Idempotency-Key"))
+/// Whether another request with the same key committed first ([`Guard::IdempotencyKeyFree`]).
+fn is_race(error: &Error) -> bool {
+    matches!(error, Error::Conflict(fields) if fields.has("Idempotency-Key"))
 }
 
 /// Runs `create` at most once per key: answers the stored `data` of an earlier request with
 /// the same key and body, or creates and returns the new `data`.
-pub async fn once<F, Fut>(db: &Db, key: Option<IdempotencyKey>, now: Timestamp, create: F) -> Result<Value, ApiError>
+pub async fn once<F, Fut>(db: &Db, key: Option<IdempotencyKey>, now: Timestamp, create: F) -> Result<Value, Error>
 where
     F: FnOnce(Option<IdempotencyKey>) -> Fut,
-    Fut: Future<Output = Result<Value, ApiError>>,
+    Fut: Future<Output = Result<Value, Error>>,
 {
     let Some(key) = key else {
         return create(None).await;
@@ -125,7 +128,7 @@ where
     }
 }
 
-async fn replay(db: &Db, key: &IdempotencyKey, now: Timestamp) -> Result<Option<Value>, ApiError> {
+async fn replay(db: &Db, key: &IdempotencyKey, now: Timestamp) -> Result<Option<Value>, Error> {
     let Some(stored) = db.get::<StoredResponse>(&key.key).await? else {
         return Ok(None);
     };
@@ -133,7 +136,7 @@ async fn replay(db: &Db, key: &IdempotencyKey, now: Timestamp) -> Result<Option<
         return Ok(None);
     }
     if stored.request_hash != key.request_hash {
-        return Err(ApiError::rule("Idempotency-Key", Msg::IdempotencyKeyReused));
+        return Err(Error::rule("Idempotency-Key", Msg::IdempotencyKeyReused));
     }
-    serde_json::from_str(&stored.data).map(Some).map_err(ApiError::internal)
+    serde_json::from_str(&stored.data).map(Some).map_err(Error::caused)
 }

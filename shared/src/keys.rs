@@ -52,7 +52,7 @@ pub const GSI3_SK: &str = "gsi3sk";
 /// Epoch seconds after which DynamoDB may delete the item (the table's TTL attribute).
 pub const EXPIRES_AT: &str = "expires_at";
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Key {
     pub pk: String,
     pub sk: String,

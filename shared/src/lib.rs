@@ -25,4 +25,4 @@ pub mod team;
 pub mod validate;
 
 pub use context::AppContext;
-pub use error::ApiError;
+pub use error::Error;

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::error::{ApiError, FieldErrors};
+use crate::error::{Error, FieldErrors};
 use crate::i18n::Msg;
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
@@ -16,7 +16,7 @@ pub struct PageRequest {
 
 impl PageRequest {
     /// Reads `page` and `page_size` from their query-string texts.
-    pub fn parse(page: Option<&str>, page_size: Option<&str>) -> Result<PageRequest, ApiError> {
+    pub fn parse(page: Option<&str>, page_size: Option<&str>) -> Result<PageRequest, Error> {
         let mut errors = FieldErrors::new();
         let mut read = |name: &str, text: Option<&str>, default: u64, max: u64| match text.map(str::trim) {
             None | Some("") => default,
@@ -34,7 +34,7 @@ impl PageRequest {
         };
         let page = read("page", page, 1, u64::from(u32::MAX));
         let page_size = read("page_size", page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-        if errors.is_empty() { Ok(PageRequest { page, page_size }) } else { Err(ApiError::Validation(errors)) }
+        if errors.is_empty() { Ok(PageRequest { page, page_size }) } else { Err(Error::Invalid(errors)) }
     }
 
     /// The requested page of an ordered list.

@@ -19,14 +19,14 @@ use serde::Serialize;
 
 use crate::context::AppContext;
 use crate::dates;
-use crate::error::ApiError;
+use crate::error::{Error, Guard, StoreError};
 use crate::events::{DomainEvent, EventDetail, EventKind, NoticeRef};
 use crate::identity::repo::load_teams;
 use crate::keys;
 use crate::notifications::inbox;
 use crate::notifications::model::{Draft, NotificationKind};
 use crate::projects::model::{ProjectRecord, Status, TaskRecord};
-use crate::store::{self, Change, Condition, GSI3};
+use crate::store::{self, Condition, GSI3};
 
 /// What one run did.
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
@@ -81,7 +81,7 @@ fn step_for(task: &TaskRecord, today: Date) -> Option<Step> {
 }
 
 /// Runs the reminders as of `now`.
-pub async fn run(ctx: &AppContext, now: Timestamp) -> Result<RunReport, ApiError> {
+pub async fn run(ctx: &AppContext, now: Timestamp) -> Result<RunReport, Error> {
     let read_up_to = (now + SignedDuration::from_hours(14)).to_zoned(TimeZone::UTC).date();
     let mut report = RunReport { time: Some(now), read_up_to: Some(read_up_to), ..RunReport::default() };
     // `~` sorts after the task ids that follow a day in the index's sort keys.
@@ -134,7 +134,7 @@ pub async fn run(ctx: &AppContext, now: Timestamp) -> Result<RunReport, ApiError
             take_step(ctx, task, *step, own, now)
         })
         .collect();
-    let outcomes: Vec<Result<Option<Vec<NoticeRef>>, ApiError>> =
+    let outcomes: Vec<Result<Option<Vec<NoticeRef>>, Error>> =
         futures_util::stream::iter(taken).buffer_unordered(8).collect().await;
 
     let mut events = Vec::new();
@@ -159,65 +159,53 @@ pub async fn run(ctx: &AppContext, now: Timestamp) -> Result<RunReport, ApiError
     Ok(report)
 }
 
-/// One task's step, as one transaction: the task moves along (or out of) the index under
-/// conditions that hold only if nobody took this step yet, with its notification. `None`
-/// when another run did.
+/// One task's step, as one transaction: the task moves along (or out of) the index, with
+/// its notification, under a condition that holds only while the step is still owed (its
+/// due date and status as read, the step not taken). `None` when another run took it.
+///
+/// A step is the system's bookkeeping, not an edit: it moves neither the task's version nor
+/// its `updated_at`.
 async fn take_step(
     ctx: &AppContext,
     task: &TaskRecord,
     step: Step,
     notice_ids: Vec<u64>,
     now: Timestamp,
-) -> Result<Option<Vec<NoticeRef>>, ApiError> {
+) -> Result<Option<Vec<NoticeRef>>, Error> {
     let Some(end) = task.end_date else {
         return Ok(None);
     };
-    let end_text = AttributeValue::S(end.to_string());
-    let open_and_due_then = "#end = :end AND #status <> :completed";
-    let base = |expression: &str| {
-        Condition::new(expression)
-            .name("#end", "end_date")
-            .name("#status", "status")
-            .value(":end", end_text.clone())
-            .value(":completed", AttributeValue::S(crate::names::name_of(&Status::Completed)))
-    };
-    let (change, condition, kind) = match step {
-        Step::Overdue => (
-            Change::new("SET #notified = :true REMOVE #gsi3pk, #gsi3sk")
-                .name("#notified", "is_overdue_notified")
-                .value(":true", AttributeValue::Bool(true))
-                .name("#gsi3pk", keys::GSI3_PK)
-                .name("#gsi3sk", keys::GSI3_SK),
-            base(&format!("{open_and_due_then} AND #notified <> :true"))
-                .name("#notified", "is_overdue_notified")
-                .value(":true", AttributeValue::Bool(true)),
-            Some(NotificationKind::Overdue),
-        ),
+    let mut after = task.clone();
+    let (not_taken, kind) = match step {
+        Step::Overdue => {
+            after.is_overdue_notified = true;
+            ("#notified <> :true", Some(NotificationKind::Overdue))
+        }
         Step::DueReminder | Step::SkipReminder => {
-            let overdue_day = end.tomorrow().map_err(ApiError::internal)?;
-            let change = Change::new("SET #reminded = :end, #gsi3sk = :next")
-                .name("#reminded", "due_reminded_for")
-                .value(":end", end_text.clone())
-                .name("#gsi3sk", keys::GSI3_SK)
-                .value(":next", AttributeValue::S(keys::reminder_sort(overdue_day, task.id)));
-            let condition =
-                base(&format!("{open_and_due_then} AND (attribute_not_exists(#reminded) OR #reminded <> :end)"))
-                    .name("#reminded", "due_reminded_for");
-            (change, condition, step.notifies().then_some(NotificationKind::DueReminder))
+            after.due_reminded_for = Some(end);
+            (
+                "(attribute_not_exists(#reminded) OR #reminded <> :end)",
+                step.notifies().then_some(NotificationKind::DueReminder),
+            )
         }
     };
-    let tx = ctx.db.transaction().update(
-        &keys::task(task.project_id, task.id),
-        change,
-        Some((condition, ApiError::PreconditionFailed)),
-    );
+    let owed = Condition::new(&format!("#end = :end AND #status <> :completed AND {not_taken}"))
+        .name("#end", "end_date")
+        .name("#status", "status")
+        .value(":end", AttributeValue::S(end.to_string()))
+        .value(":completed", AttributeValue::S(crate::names::name_of(&Status::Completed)));
+    let owed = match step {
+        Step::Overdue => owed.name("#notified", "is_overdue_notified").value(":true", AttributeValue::Bool(true)),
+        Step::DueReminder | Step::SkipReminder => owed.name("#reminded", "due_reminded_for"),
+    };
+    let tx = ctx.db.transaction().save_if(task, &after, (owed, Guard::StepOwed));
     let drafts: Vec<Draft> =
         kind.zip(task.assignee_id).map(|(kind, assignee)| Draft::task(assignee, kind, task)).into_iter().collect();
     let (tx, notices) = inbox::stage_with_ids(tx, drafts, &mut notice_ids.into_iter(), now)?;
     match tx.commit().await {
         Ok(()) => Ok(Some(notices)),
-        Err(ApiError::PreconditionFailed) => Ok(None),
-        Err(other) => Err(other),
+        Err(StoreError::Guard(Guard::StepOwed)) => Ok(None),
+        Err(other) => Err(other.into()),
     }
 }
 

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::{ApiError, FieldErrors};
+use crate::error::{Error, FieldErrors};
 use crate::i18n::Msg;
 
 pub struct Fields<'a> {
@@ -16,10 +16,10 @@ pub struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    pub fn new(body: &'a Value) -> Result<Self, ApiError> {
+    pub fn new(body: &'a Value) -> Result<Self, Error> {
         match body {
             Value::Object(object) => Ok(Self { object, errors: FieldErrors::new() }),
-            _ => Err(ApiError::field("body", Msg::BodyMustBeObject)),
+            _ => Err(Error::field("body", Msg::BodyMustBeObject)),
         }
     }
 
@@ -111,14 +111,14 @@ impl<'a> Fields<'a> {
 
     /// Ends reading: every problem found so far, or nothing. After `Ok`, each `required`
     /// call above returned `Some`.
-    pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(self.errors)) }
+    pub fn finish(self) -> Result<(), Error> {
+        if self.errors.is_empty() { Ok(()) } else { Err(Error::Invalid(self.errors)) }
     }
 }
 
 /// Unwraps a field that [`Fields::finish`] has already proven present.
-pub fn present<T>(value: Option<T>) -> Result<T, ApiError> {
-    value.ok_or_else(|| ApiError::internal("a required field passed validation without a value"))
+pub fn present<T>(value: Option<T>) -> Result<T, Error> {
+    value.ok_or_else(|| Error::bug("a required field passed validation without a value"))
 }
 
 /// Any string, as given (a password confirmation, a token).
@@ -200,7 +200,7 @@ mod tests {
         assert!(fields.required("a", |t| bounded_text(t, 1, 5)).is_none());
         assert!(fields.required("b", |t| bounded_text(t, 1, 5)).is_none());
         assert!(fields.optional("c", |t| bounded_text(t, 1, 5)).is_none());
-        let ApiError::Validation(errors) = fields.finish().unwrap_err() else { panic!() };
+        let Error::Invalid(errors) = fields.finish().unwrap_err() else { panic!() };
         let found: Vec<_> = errors.iter().map(|(k, v)| (k.as_str(), v[0].clone())).collect();
         assert_eq!(found, vec![("a", Msg::MustBeString), ("b", Msg::Required), ("c", Msg::Required)]);
     }

@@ -189,9 +189,8 @@ async fn a_login_name_resolves_to_exactly_one_account() {
     let old_name = "old@legacy.example";
     let db = &stack.ctx.db;
     db.delete(&keys::username_guard("legacy")).await.unwrap();
-    db.put(teamsync::identity::repo::guard_item(&keys::username_guard(old_name), legacy_id).unwrap(), None)
-        .await
-        .unwrap();
+    let claim = teamsync::identity::model::ClaimRecord::username(old_name, legacy_id);
+    db.put(teamsync::store::item_of(&claim).unwrap(), None).await.unwrap();
     let renamed = Change::new("SET #u = :u")
         .name("#u", "username")
         .value(":u", aws_sdk_dynamodb::types::AttributeValue::S(old_name.into()));

@@ -9,7 +9,7 @@ use teamsync::files::attachments::{self, FileDeclaration};
 use teamsync::files::avatars;
 use teamsync::i18n::Msg;
 use teamsync::validate::{Fields, present};
-use teamsync::{ApiError, AppContext};
+use teamsync::{AppContext, Error};
 
 use crate::Route;
 
@@ -19,7 +19,7 @@ pub(crate) async fn dispatch(
     params: PathParams,
     req: Request,
     _meta: RequestMeta,
-) -> Result<Reply, ApiError> {
+) -> Result<Reply, Error> {
     let now = Timestamp::now();
     if route == Route::Avatar {
         let key = format!("avatars/{}/{}/{}", params.get("user")?, params.get("file")?, params.get("name")?);
@@ -53,7 +53,7 @@ async fn confirm(
     req: &Request,
     task_id: u64,
     now: Timestamp,
-) -> Result<Reply, ApiError> {
+) -> Result<Reply, Error> {
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     let file_key = fields.required("file_key", teamsync::validate::trimmed);

@@ -18,7 +18,7 @@ use teamsync::identity::views::{SignedIn, UserView};
 use teamsync::names::parse_name;
 use teamsync::paging::PageRequest;
 use teamsync::validate::{self, Fields, blank_or, bounded_text, present, text};
-use teamsync::{ApiError, AppContext};
+use teamsync::{AppContext, Error};
 
 use crate::Route;
 
@@ -28,7 +28,7 @@ pub(crate) async fn dispatch(
     params: PathParams,
     req: Request,
     meta: RequestMeta,
-) -> Result<Reply, ApiError> {
+) -> Result<Reply, Error> {
     let now = Timestamp::now();
     match route {
         Route::Health => Reply::ok(Msg::Success, json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})),
@@ -86,7 +86,7 @@ pub(crate) async fn dispatch(
 }
 
 /// `{avatar, user}`, as the client reads the avatar calls' answer.
-fn avatar_reply(account: &UserInTeam, meta: &RequestMeta) -> Result<Reply, ApiError> {
+fn avatar_reply(account: &UserInTeam, meta: &RequestMeta) -> Result<Reply, Error> {
     Reply::ok(Msg::AvatarUpdated, json!({"avatar": account.user.avatar, "user": UserView::full(account, meta.lang)}))
 }
 
@@ -97,8 +97,8 @@ struct UploadedImage {
 }
 
 /// The `avatar` field of a multipart/form-data body.
-async fn multipart_avatar(req: &Request) -> Result<UploadedImage, ApiError> {
-    let not_multipart = || ApiError::field("avatar", Msg::MustBeMultipart);
+async fn multipart_avatar(req: &Request) -> Result<UploadedImage, Error> {
+    let not_multipart = || Error::field("avatar", Msg::MustBeMultipart);
     let content_type = req.headers().get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let boundary = multer::parse_boundary(content_type).map_err(|_| not_multipart())?;
     let body: Vec<u8> = match req.body() {
@@ -133,7 +133,7 @@ fn profile_fields(fields: &mut Fields) -> ProfileFields {
     }
 }
 
-async fn register(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timestamp) -> Result<Reply, ApiError> {
+async fn register(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timestamp) -> Result<Reply, Error> {
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     let username = fields.required("username", Username::parse);
@@ -174,7 +174,7 @@ async fn register(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Time
     Reply::created(Msg::Registered, UserView::full(&account, meta.lang))
 }
 
-async fn login(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timestamp) -> Result<Reply, ApiError> {
+async fn login(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timestamp) -> Result<Reply, Error> {
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     // Sign in with a username, or with an email address in `email`.
@@ -188,7 +188,7 @@ async fn login(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timesta
     Reply::ok(Msg::LoggedIn, SignedIn { tokens: outcome.tokens, user })
 }
 
-async fn refresh(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Reply, ApiError> {
+async fn refresh(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Reply, Error> {
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     // `refresh` is the Flutter client's name for the field.
@@ -202,7 +202,7 @@ async fn refresh(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Repl
     Reply::ok(Msg::Refreshed, tokens)
 }
 
-async fn update_me(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timestamp) -> Result<Reply, ApiError> {
+async fn update_me(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timestamp) -> Result<Reply, Error> {
     let caller = auth::authenticate(ctx, req, now).await?;
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
@@ -216,7 +216,7 @@ async fn update_me(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Tim
     Reply::ok(Msg::ProfileUpdated, UserView::full(&account, meta.lang))
 }
 
-async fn change_password(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Reply, ApiError> {
+async fn change_password(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Reply, Error> {
     let caller = auth::authenticate(ctx, req, now).await?;
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
@@ -234,7 +234,7 @@ async fn change_password(ctx: &AppContext, req: &Request, now: Timestamp) -> Res
     Reply::ok(Msg::PasswordChanged, Value::Null)
 }
 
-async fn list_users(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timestamp) -> Result<Reply, ApiError> {
+async fn list_users(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timestamp) -> Result<Reply, Error> {
     let caller = auth::authenticate(ctx, req, now).await?;
     let page = PageRequest::parse(api::query_param(req, "page"), api::query_param(req, "page_size"))?;
     let found = directory::list_users(ctx, &caller, api::query_param(req, "search"), page).await?;

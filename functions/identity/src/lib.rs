@@ -11,7 +11,7 @@ use lambda_http::Request;
 use teamsync::api::{Endpoints, Function, PathParams, Reply, RequestMeta, Router};
 use teamsync::identity::accounts::{self, Bootstrap};
 use teamsync::identity::model::{Password, Username};
-use teamsync::{ApiError, AppContext, config};
+use teamsync::{AppContext, Error, config};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
@@ -61,7 +61,7 @@ impl Endpoints for Route {
         params: PathParams,
         req: Request,
         meta: RequestMeta,
-    ) -> impl Future<Output = Result<Reply, ApiError>> + Send {
+    ) -> impl Future<Output = Result<Reply, Error>> + Send {
         handlers::dispatch(ctx, self, params, req, meta)
     }
 }

@@ -8,7 +8,7 @@ use teamsync::i18n::Msg;
 use teamsync::notifications::inbox;
 use teamsync::paging::PageRequest;
 use teamsync::validate::{self, Fields};
-use teamsync::{ApiError, AppContext};
+use teamsync::{AppContext, Error};
 
 use crate::Route;
 
@@ -18,7 +18,7 @@ pub(crate) async fn dispatch(
     params: PathParams,
     req: Request,
     meta: RequestMeta,
-) -> Result<Reply, ApiError> {
+) -> Result<Reply, Error> {
     let now = Timestamp::now();
     let caller = auth::authenticate(ctx, &req, now).await?;
     match route {

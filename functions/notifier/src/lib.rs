@@ -9,7 +9,7 @@ use aws_lambda_events::eventbridge::EventBridgeEvent;
 use jiff::Timestamp;
 use teamsync::events::{EventDetail, EventKind};
 use teamsync::realtime::deliver;
-use teamsync::{ApiError, AppContext};
+use teamsync::{AppContext, Error};
 
 pub struct Notifier {
     ctx: AppContext,
@@ -20,7 +20,7 @@ impl Notifier {
         Notifier { ctx }
     }
 
-    pub async fn handle(&self, event: EventBridgeEvent<serde_json::Value>) -> Result<(), ApiError> {
+    pub async fn handle(&self, event: EventBridgeEvent<serde_json::Value>) -> Result<(), Error> {
         let Some(kind) = EventKind::from_detail_type(&event.detail_type) else {
             tracing::warn!(detail_type = event.detail_type, "an event of a kind the notifier does not know");
             return Ok(());

@@ -13,7 +13,7 @@ use teamsync::paging::PageRequest;
 use teamsync::projects::manage::{self, NewProject, ProjectFilter, ProjectPatch};
 use teamsync::projects::model::{Status, parse_description, parse_project_title};
 use teamsync::validate::{self, Fields, present};
-use teamsync::{ApiError, AppContext};
+use teamsync::{AppContext, Error};
 
 use crate::Route;
 
@@ -23,7 +23,7 @@ pub(crate) async fn dispatch(
     params: PathParams,
     req: Request,
     _meta: RequestMeta,
-) -> Result<Reply, ApiError> {
+) -> Result<Reply, Error> {
     let now = Timestamp::now();
     let caller = auth::authenticate(ctx, &req, now).await?;
     match route {
@@ -60,7 +60,7 @@ pub(crate) async fn dispatch(
     }
 }
 
-async fn list(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) -> Result<Reply, ApiError> {
+async fn list(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) -> Result<Reply, Error> {
     let query = api::query_object(req);
     let mut fields = Fields::new(&query)?;
     let status = fields.optional("status", parse_name::<Status>);
@@ -72,7 +72,7 @@ async fn list(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) 
     Reply::ok(Msg::Success, manage::list_projects(ctx, caller, filter, page, now).await?)
 }
 
-async fn create(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) -> Result<Reply, ApiError> {
+async fn create(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) -> Result<Reply, Error> {
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     let title = fields.required("title", parse_project_title);
@@ -104,7 +104,7 @@ async fn update(
     req: &Request,
     project_id: u64,
     now: Timestamp,
-) -> Result<Reply, ApiError> {
+) -> Result<Reply, Error> {
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     let patch = ProjectPatch {

@@ -9,7 +9,7 @@ use std::future::Future;
 use http::Method;
 use lambda_http::Request;
 use teamsync::api::{Endpoints, Function, PathParams, Reply, RequestMeta, Router};
-use teamsync::{ApiError, AppContext};
+use teamsync::{AppContext, Error};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
@@ -49,7 +49,7 @@ impl Endpoints for Route {
         params: PathParams,
         req: Request,
         meta: RequestMeta,
-    ) -> impl Future<Output = Result<Reply, ApiError>> + Send {
+    ) -> impl Future<Output = Result<Reply, Error>> + Send {
         handlers::dispatch(ctx, self, params, req, meta)
     }
 }

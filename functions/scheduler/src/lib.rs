@@ -7,7 +7,7 @@
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use jiff::Timestamp;
 use teamsync::reminders::{self, RunReport};
-use teamsync::{ApiError, AppContext};
+use teamsync::{AppContext, Error};
 
 pub struct Scheduler {
     ctx: AppContext,
@@ -18,9 +18,9 @@ impl Scheduler {
         Scheduler { ctx }
     }
 
-    pub async fn handle(&self, event: EventBridgeEvent<serde_json::Value>) -> Result<RunReport, ApiError> {
-        let time = event.time.ok_or_else(|| ApiError::internal("a scheduled event without a time"))?;
-        let now = Timestamp::from_millisecond(time.timestamp_millis()).map_err(ApiError::internal)?;
+    pub async fn handle(&self, event: EventBridgeEvent<serde_json::Value>) -> Result<RunReport, Error> {
+        let time = event.time.ok_or_else(|| Error::bug("a scheduled event without a time"))?;
+        let now = Timestamp::from_millisecond(time.timestamp_millis()).map_err(Error::caused)?;
         let report = reminders::run(&self.ctx, now).await?;
         tracing::info!(?report, "reminders run");
         Ok(report)

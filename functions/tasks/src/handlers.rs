@@ -14,7 +14,7 @@ use teamsync::projects::model::{MAX_LEVEL, Priority, Status, parse_description, 
 use teamsync::projects::tasks::{self, AssigneeFilter, Layout, NewTask, TaskPatch, TaskQuery};
 use teamsync::projects::views::TaskItem;
 use teamsync::validate::{self, Fields, present};
-use teamsync::{ApiError, AppContext};
+use teamsync::{AppContext, Error};
 
 use crate::Route;
 
@@ -24,7 +24,7 @@ pub(crate) async fn dispatch(
     params: PathParams,
     req: Request,
     meta: RequestMeta,
-) -> Result<Reply, ApiError> {
+) -> Result<Reply, Error> {
     let now = Timestamp::now();
     let caller = auth::authenticate(ctx, &req, now).await?;
     let lang = meta.lang;
@@ -73,7 +73,7 @@ async fn create(
     parent: Parent,
     now: Timestamp,
     lang: Lang,
-) -> Result<Reply, ApiError> {
+) -> Result<Reply, Error> {
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     let title = fields.required("title", parse_task_title);
@@ -121,7 +121,7 @@ async fn list(
     project_id: u64,
     now: Timestamp,
     lang: Lang,
-) -> Result<Reply, ApiError> {
+) -> Result<Reply, Error> {
     let query = api::query_object(req);
     let mut fields = Fields::new(&query)?;
     let layout = fields
@@ -172,7 +172,7 @@ async fn update(
     status_only: bool,
     now: Timestamp,
     lang: Lang,
-) -> Result<Reply, ApiError> {
+) -> Result<Reply, Error> {
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     let patch = if status_only {

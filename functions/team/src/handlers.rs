@@ -11,7 +11,7 @@ use teamsync::paging::PageRequest;
 use teamsync::team::members::{self, MemberOrder, MemberQuery, parse_team_role};
 use teamsync::team::{self, TeamPatch, parse_timezone};
 use teamsync::validate::{self, Fields, present};
-use teamsync::{ApiError, AppContext};
+use teamsync::{AppContext, Error};
 
 use crate::Route;
 
@@ -21,7 +21,7 @@ pub(crate) async fn dispatch(
     params: PathParams,
     req: Request,
     meta: RequestMeta,
-) -> Result<Reply, ApiError> {
+) -> Result<Reply, Error> {
     let now = Timestamp::now();
     let caller = auth::authenticate(ctx, &req, now).await?;
     match route {
@@ -52,7 +52,7 @@ pub(crate) async fn dispatch(
 }
 
 /// The super admin names the team with `?team_id=`; everyone else acts on their own.
-fn named_team(req: &Request) -> Result<Option<u64>, ApiError> {
+fn named_team(req: &Request) -> Result<Option<u64>, Error> {
     let query = api::query_object(req);
     let mut fields = Fields::new(&query)?;
     let team_id = fields.optional("team_id", parse_id);
@@ -64,7 +64,7 @@ fn parse_id(text: &str) -> Result<u64, Msg> {
     text.trim().parse().map_err(|_| Msg::MustBeInteger)
 }
 
-async fn update(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) -> Result<Reply, ApiError> {
+async fn update(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) -> Result<Reply, Error> {
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     let patch = TeamPatch {
@@ -75,7 +75,7 @@ async fn update(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp
     Reply::ok(Msg::TeamUpdated, team::update_team(ctx, caller, named_team(req)?, patch, now).await?)
 }
 
-async fn list_members(ctx: &AppContext, caller: &Caller, req: &Request, meta: RequestMeta) -> Result<Reply, ApiError> {
+async fn list_members(ctx: &AppContext, caller: &Caller, req: &Request, meta: RequestMeta) -> Result<Reply, Error> {
     let query = api::query_object(req);
     let mut fields = Fields::new(&query)?;
     let role = fields.optional("role", parse_team_role);
@@ -88,7 +88,7 @@ async fn list_members(ctx: &AppContext, caller: &Caller, req: &Request, meta: Re
     Reply::ok(Msg::Success, members::list_members(ctx, caller, query, page, meta.lang).await?)
 }
 
-async fn invite(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) -> Result<Reply, ApiError> {
+async fn invite(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) -> Result<Reply, Error> {
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     let username = fields.required("username", validate::trimmed);

@@ -10,11 +10,12 @@ use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxy
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use teamsync::api::describe;
 use teamsync::auth::authenticate_token;
 use teamsync::error::TokenProblem;
 use teamsync::i18n::{Lang, Msg};
 use teamsync::realtime::connections::{self, Channel};
-use teamsync::{ApiError, AppContext};
+use teamsync::{AppContext, Error};
 
 pub struct Ws {
     ctx: AppContext,
@@ -36,10 +37,10 @@ impl Ws {
         match result {
             Ok(body) => answer(200, body),
             Err(error) => {
-                let status = error.status().as_u16();
-                if status >= 500 {
-                    tracing::error!(%error, connection_id, "websocket route failed");
+                if error.is_internal() {
+                    tracing::error!(error = %teamsync::error::chain(&error), connection_id, "websocket route failed");
                 }
+                let status = describe(&error).status.as_u16();
                 answer(i64::from(status), Some(error_message(&error, Lang::En, None)))
             }
         }
@@ -50,12 +51,12 @@ impl Ws {
         event: &ApiGatewayWebsocketProxyRequest,
         connection_id: &str,
         now: Timestamp,
-    ) -> Result<Option<Value>, ApiError> {
+    ) -> Result<Option<Value>, Error> {
         let token = event
             .query_string_parameters
             .first("token")
             .filter(|t| !t.is_empty())
-            .ok_or(ApiError::Unauthenticated(TokenProblem::Missing))?;
+            .ok_or(Error::Unauthenticated(TokenProblem::Missing))?;
         let caller = authenticate_token(&self.ctx, token, now).await?;
         let lang = event.headers.get("accept-language").and_then(|v| v.to_str().ok());
         connections::connect(&self.ctx, connection_id, &caller, Lang::from_accept_language(lang), now).await?;
@@ -73,7 +74,7 @@ impl Ws {
         let lang = Lang::En;
         let message: ClientMessage = match serde_json::from_str(body.unwrap_or("")) {
             Ok(message) => message,
-            Err(_) => return error_message(&ApiError::field("body", Msg::MalformedJson), lang, None),
+            Err(_) => return error_message(&Error::field("body", Msg::MalformedJson), lang, None),
         };
         let channel = message.channel.as_deref().map(Channel::parse);
         let result = match (message.action.as_deref(), channel) {
@@ -84,9 +85,9 @@ impl Ws {
             (Some("unsubscribe"), Some(Ok(channel))) => {
                 connections::unsubscribe(&self.ctx, connection_id, channel).await.map(|()| ("unsubscribed", channel))
             }
-            (Some("subscribe" | "unsubscribe"), Some(Err(msg))) => Err(ApiError::field("channel", msg)),
-            (Some("subscribe" | "unsubscribe"), None) => Err(ApiError::field("channel", Msg::Required)),
-            _ => Err(ApiError::field("action", Msg::UnknownAction)),
+            (Some("subscribe" | "unsubscribe"), Some(Err(msg))) => Err(Error::field("channel", msg)),
+            (Some("subscribe" | "unsubscribe"), None) => Err(Error::field("channel", Msg::Required)),
+            _ => Err(Error::field("action", Msg::UnknownAction)),
         };
         match result {
             Ok((kind, channel)) => json!({"type": kind, "channel": channel.name()}),
@@ -97,18 +98,19 @@ impl Ws {
 
 /// `{"type":"error", "code", "message", "errors"?, "error_code"?, "channel"?}`: the HTTP error
 /// envelope's fields, as a message.
-fn error_message(error: &ApiError, lang: Lang, channel: Option<&str>) -> Value {
+fn error_message(error: &Error, lang: Lang, channel: Option<&str>) -> Value {
+    let described = describe(error);
     let mut message = json!({
         "type": "error",
-        "code": error.status().as_u16(),
-        "message": error.message().render(lang),
+        "code": described.status.as_u16(),
+        "message": described.message.render(lang),
     });
-    if let Some(fields) = error.field_errors().filter(|f| !f.is_empty()) {
+    if let Some(fields) = described.fields.filter(|f| !f.is_empty()) {
         let errors: serde_json::Map<String, Value> =
             fields.iter().map(|(field, msgs)| (field.clone(), msgs.iter().map(|m| m.render(lang)).collect())).collect();
         message["errors"] = Value::Object(errors);
     }
-    if let Some(code) = error.business_code() {
+    if let Some(code) = described.code {
         message["error_code"] = json!(code as u16);
     }
     if let Some(channel) = channel {

@@ -67,7 +67,7 @@ async fn register(
 /// "Launch website", made by alice for bob and carol: a task tree with one task overdue and
 /// one waiting to be claimed.
 async fn seed_project(ctx: &AppContext, admin: &Caller, bob: u64, carol: u64, now: Timestamp) -> Result<(), String> {
-    let failed = |e: teamsync::ApiError| e.to_string();
+    let failed = |e: teamsync::Error| e.to_string();
     let team_id = admin.team_id;
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let project = NewProject {

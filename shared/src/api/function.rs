@@ -8,7 +8,7 @@ use lambda_http::{Body, Request, Response};
 
 use super::{PathParams, Reply, RequestMeta, Router, serve};
 use crate::context::AppContext;
-use crate::error::ApiError;
+use crate::error::Error;
 
 /// The routes of one function and how each is handled.
 pub trait Endpoints: Copy + Send + Sync + 'static {
@@ -20,7 +20,7 @@ pub trait Endpoints: Copy + Send + Sync + 'static {
         params: PathParams,
         req: Request,
         meta: RequestMeta,
-    ) -> impl Future<Output = Result<Reply, ApiError>> + Send;
+    ) -> impl Future<Output = Result<Reply, Error>> + Send;
 }
 
 pub struct Function<E: Endpoints> {

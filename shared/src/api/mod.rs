@@ -1,7 +1,8 @@
 //! The HTTP edge every function shares: reading a request, and answering in the envelope of
-//! DESIGN §2. Handlers return `Result<Reply, ApiError>`; [`serve`] renders either side, logs
+//! DESIGN §2. Handlers return `Result<Reply, Error>`; [`serve`] renders either side, logs
 //! the request once, and is the only place an error becomes a response.
 
+mod describe;
 mod function;
 mod router;
 
@@ -19,10 +20,11 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+pub use describe::{BusinessCode, Described, describe};
 pub use function::{Endpoints, Function};
 pub use router::{PathParams, Router};
 
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::i18n::{Lang, Msg};
 
 /// What every handler knows about the request besides its content.
@@ -67,16 +69,16 @@ enum ReplyBody {
 }
 
 impl Reply {
-    pub fn ok(message: Msg, data: impl Serialize) -> Result<Reply, ApiError> {
+    pub fn ok(message: Msg, data: impl Serialize) -> Result<Reply, Error> {
         Self::envelope(StatusCode::OK, message, data)
     }
 
-    pub fn created(message: Msg, data: impl Serialize) -> Result<Reply, ApiError> {
+    pub fn created(message: Msg, data: impl Serialize) -> Result<Reply, Error> {
         Self::envelope(StatusCode::CREATED, message, data)
     }
 
     /// A 201 for a created resource whose `data` carries its `version`, sent as the `ETag`.
-    pub fn created_versioned(message: Msg, data: Value) -> Result<Reply, ApiError> {
+    pub fn created_versioned(message: Msg, data: Value) -> Result<Reply, Error> {
         let version = data["version"].as_u64();
         let reply = Reply::created(message, data)?;
         Ok(match version {
@@ -96,14 +98,14 @@ impl Reply {
     }
 
     /// A 302 to `location` (an avatar link to its presigned URL), with the envelope as body.
-    pub fn redirect(location: &str) -> Result<Reply, ApiError> {
-        let value = HeaderValue::from_str(location).map_err(ApiError::internal)?;
+    pub fn redirect(location: &str) -> Result<Reply, Error> {
+        let value = HeaderValue::from_str(location).map_err(Error::caused)?;
         let body = ReplyBody::Envelope { code: StatusCode::FOUND.as_u16(), message: Msg::Success, data: Value::Null };
         Ok(Reply { status: StatusCode::FOUND, body, headers: HeaderMap::new() }.header(http::header::LOCATION, value))
     }
 
-    fn envelope(status: StatusCode, message: Msg, data: impl Serialize) -> Result<Reply, ApiError> {
-        let data = serde_json::to_value(data).map_err(ApiError::internal)?;
+    fn envelope(status: StatusCode, message: Msg, data: impl Serialize) -> Result<Reply, Error> {
+        let data = serde_json::to_value(data).map_err(Error::caused)?;
         let body = ReplyBody::Envelope { code: status.as_u16(), message, data };
         Ok(Reply { status, body, headers: HeaderMap::new() })
     }
@@ -141,7 +143,7 @@ impl Reply {
 pub async fn serve<F, Fut>(req: Request, handler: F) -> Response<Body>
 where
     F: FnOnce(Request, RequestMeta) -> Fut,
-    Fut: Future<Output = Result<Reply, ApiError>>,
+    Fut: Future<Output = Result<Reply, Error>>,
 {
     let started = Instant::now();
     let meta = RequestMeta::of(&req);
@@ -149,12 +151,12 @@ where
     let outcome = AssertUnwindSafe(handler(req, meta.clone()))
         .catch_unwind()
         .await
-        .unwrap_or_else(|_| Err(ApiError::internal("the handler panicked")));
+        .unwrap_or_else(|_| Err(Error::bug("the handler panicked")));
     let response = match outcome {
         Ok(reply) => reply.into_response(meta.lang),
         Err(error) => {
-            if let ApiError::Internal(detail) = &error {
-                tracing::error!(request_id = %meta.request_id, %detail, "request failed");
+            if error.is_internal() {
+                tracing::error!(request_id = %meta.request_id, error = %crate::error::chain(&error), "request failed");
             }
             error_response(&error, &meta)
         }
@@ -171,10 +173,11 @@ where
 }
 
 /// The error envelope: `{"code", "message", "errors", "error_code"?, "request_id"}`.
-pub fn error_response(error: &ApiError, meta: &RequestMeta) -> Response<Body> {
-    let status = error.status();
+pub fn error_response(error: &Error, meta: &RequestMeta) -> Response<Body> {
+    let described = describe(error);
+    let status = described.status;
     let mut errors = Map::new();
-    if let Some(fields) = error.field_errors() {
+    if let Some(fields) = described.fields {
         for (field, msgs) in fields.iter() {
             let texts = msgs.iter().map(|m| Value::String(m.render(meta.lang))).collect();
             errors.insert(field.clone(), Value::Array(texts));
@@ -182,15 +185,15 @@ pub fn error_response(error: &ApiError, meta: &RequestMeta) -> Response<Body> {
     }
     let mut body = json!({
         "code": status.as_u16(),
-        "message": error.message().render(meta.lang),
+        "message": described.message.render(meta.lang),
         "errors": errors,
         "request_id": meta.request_id,
     });
-    if let Some(code) = error.business_code() {
+    if let Some(code) = described.code {
         body["error_code"] = json!(code as u16);
     }
     let mut response = json_response(status, &body);
-    if let ApiError::TooManyRequests { retry_after_secs, .. } = error {
+    if let Error::TooManyAttempts { retry_after_secs, .. } = error {
         response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
     }
     if status == StatusCode::UNAUTHORIZED {
@@ -224,7 +227,7 @@ pub fn bearer_token(req: &Request) -> Option<&str> {
 /// The request body as a JSON value. JSON and form-encoded bodies are accepted (seed 002
 /// logs in with a form); an empty body reads as `{}` so that missing fields are reported
 /// field by field.
-pub fn body_json(req: &Request) -> Result<Value, ApiError> {
+pub fn body_json(req: &Request) -> Result<Value, Error> {
     let bytes: &[u8] = match req.body() {
         Body::Empty => b"",
         Body::Text(text) => text.as_bytes(),
@@ -242,20 +245,20 @@ pub fn body_json(req: &Request) -> Result<Value, ApiError> {
         return Ok(Value::Object(object));
     }
     if !(mime.is_empty() || mime == "application/json" || mime.ends_with("+json") || mime == "text/plain") {
-        return Err(ApiError::field("body", Msg::UnsupportedContentType));
+        return Err(Error::field("body", Msg::UnsupportedContentType));
     }
-    serde_json::from_slice(bytes).map_err(|_| ApiError::field("body", Msg::MalformedJson))
+    serde_json::from_slice(bytes).map_err(|_| Error::field("body", Msg::MalformedJson))
 }
 
 /// The version an `If-Match` header names: `"3"` (as our ETags are) or `3`; `*` names any.
 /// A value that cannot name one of our versions matches none: 412.
-pub fn if_match(req: &Request) -> Result<Option<u64>, ApiError> {
+pub fn if_match(req: &Request) -> Result<Option<u64>, Error> {
     let Some(value) = header_str(req.headers(), http::header::IF_MATCH.as_str()) else {
         return Ok(None);
     };
     match value.trim() {
         "*" => Ok(None),
-        tag => tag.trim_matches('"').parse().map(Some).map_err(|_| ApiError::PreconditionFailed),
+        tag => tag.trim_matches('"').parse().map(Some).map_err(|_| Error::Stale),
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use http::Method;
 
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::i18n::Msg;
 
 pub struct Router<R> {
@@ -17,19 +17,19 @@ pub struct Router<R> {
 pub struct PathParams(HashMap<String, String>);
 
 impl PathParams {
-    pub fn get(&self, name: &str) -> Result<&str, ApiError> {
-        self.0.get(name).map(String::as_str).ok_or_else(|| ApiError::internal(format!("route has no {{{name}}}")))
+    pub fn get(&self, name: &str) -> Result<&str, Error> {
+        self.0.get(name).map(String::as_str).ok_or_else(|| Error::bug(format!("route has no {{{name}}}")))
     }
 }
 
 impl PathParams {
     /// An integer id segment; anything else names nothing here (404).
-    pub fn id(&self, name: &str) -> Result<u64, ApiError> {
-        self.get(name)?.parse().ok().filter(|id| *id > 0).ok_or(ApiError::NotFound {
-            msg: Msg::RouteNotFound,
-            code: None,
-            fields: Default::default(),
-        })
+    pub fn id(&self, name: &str) -> Result<u64, Error> {
+        self.get(name)?
+            .parse()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or(Error::NotFound { msg: Msg::RouteNotFound, fields: Default::default() })
     }
 }
 
@@ -56,19 +56,12 @@ impl<R: Copy> Router<R> {
 
     /// The route for a request: 404 for an unknown path, 405 for a known path with
     /// another method.
-    pub fn at(&self, method: &Method, path: &str) -> Result<(R, PathParams), ApiError> {
+    pub fn at(&self, method: &Method, path: &str) -> Result<(R, PathParams), Error> {
         let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
-        let matched = self.paths.at(path).map_err(|_| ApiError::NotFound {
-            msg: Msg::RouteNotFound,
-            code: None,
-            fields: Default::default(),
-        })?;
-        let route = matched
-            .value
-            .iter()
-            .find(|(m, _)| m == method)
-            .map(|(_, route)| *route)
-            .ok_or(ApiError::MethodNotAllowed)?;
+        let matched =
+            self.paths.at(path).map_err(|_| Error::NotFound { msg: Msg::RouteNotFound, fields: Default::default() })?;
+        let route =
+            matched.value.iter().find(|(m, _)| m == method).map(|(_, route)| *route).ok_or(Error::MethodNotAllowed)?;
         let params = matched.params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
         Ok((route, PathParams(params)))
     }
@@ -96,7 +89,7 @@ mod tests {
         assert_eq!(router.at(&Method::POST, "/api/users").unwrap().0, R::Create);
         let (route, params) = router.at(&Method::GET, "/api/users/alice/").unwrap();
         assert_eq!((route, params.get("username").unwrap()), (R::One, "alice"));
-        assert!(matches!(router.at(&Method::DELETE, "/api/users"), Err(ApiError::MethodNotAllowed)));
-        assert!(matches!(router.at(&Method::GET, "/api/nope"), Err(ApiError::NotFound { .. })));
+        assert!(matches!(router.at(&Method::DELETE, "/api/users"), Err(Error::MethodNotAllowed)));
+        assert!(matches!(router.at(&Method::GET, "/api/nope"), Err(Error::NotFound { .. })));
     }
 }

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::bearer_token;
 use crate::context::AppContext;
-use crate::error::{ApiError, TokenProblem};
+use crate::error::{Error, TokenProblem};
 use crate::identity::model::Role;
-use crate::keys;
+use crate::keys::{self, Key};
+use crate::store::Record;
 use tokens::TokenUse;
 
 /// A signed-in session as stored. It carries the user's current role and team, so that a
@@ -34,6 +35,28 @@ pub struct SessionRecord {
     /// Epoch seconds; also the table's TTL attribute. Checked on read, since DynamoDB
     /// deletes expired items only eventually.
     pub expires_at: i64,
+    /// Moves with every rotation and membership change: of two concurrent refreshes, one
+    /// rotates and the other sees it.
+    #[serde(default)]
+    pub version: u64,
+}
+
+impl Record for SessionRecord {
+    fn key(&self) -> Key {
+        keys::session(self.user_id, &self.session_id)
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.expires_at)
+    }
+
+    fn version(&self) -> Option<u64> {
+        Some(self.version)
+    }
+
+    fn touch(&mut self, _now: Timestamp) {
+        self.version += 1;
+    }
 }
 
 impl SessionRecord {
@@ -59,27 +82,22 @@ impl Caller {
 
 /// Checks the bearer token and its session: one consistent read after the signature check.
 /// A logged-out, expired or revoked session fails at once, whatever the token's `exp`.
-pub async fn authenticate(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Caller, ApiError> {
-    let token = bearer_token(req).ok_or(ApiError::Unauthenticated(TokenProblem::Missing))?;
+pub async fn authenticate(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Caller, Error> {
+    let token = bearer_token(req).ok_or(Error::Unauthenticated(TokenProblem::Missing))?;
     authenticate_token(ctx, token, now).await
 }
 
 /// The same check for an access token that came another way (a WebSocket's `?token=`).
-pub async fn authenticate_token(ctx: &AppContext, token: &str, now: Timestamp) -> Result<Caller, ApiError> {
-    let claims = ctx.tokens.verify(token, TokenUse::Access).map_err(ApiError::Unauthenticated)?;
-    let user_id: u64 = claims.sub.parse().map_err(|_| ApiError::Unauthenticated(TokenProblem::Invalid))?;
+pub async fn authenticate_token(ctx: &AppContext, token: &str, now: Timestamp) -> Result<Caller, Error> {
+    let claims = ctx.tokens.verify(token, TokenUse::Access).map_err(Error::Unauthenticated)?;
+    let user_id: u64 = claims.sub.parse().map_err(|_| Error::Unauthenticated(TokenProblem::Invalid))?;
     session_caller(ctx, user_id, &claims.sid, now).await
 }
 
 /// The caller of a live session, as its record says now (role and team included).
-pub async fn session_caller(
-    ctx: &AppContext,
-    user_id: u64,
-    session_id: &str,
-    now: Timestamp,
-) -> Result<Caller, ApiError> {
+pub async fn session_caller(ctx: &AppContext, user_id: u64, session_id: &str, now: Timestamp) -> Result<Caller, Error> {
     let session: Option<SessionRecord> = ctx.db.get(&keys::session(user_id, session_id)).await?;
-    let session = session.filter(|s| s.is_live(now)).ok_or(ApiError::Unauthenticated(TokenProblem::SessionEnded))?;
+    let session = session.filter(|s| s.is_live(now)).ok_or(Error::Unauthenticated(TokenProblem::SessionEnded))?;
     Ok(session.caller())
 }
 

@@ -6,7 +6,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::identity::model::Password;
 
 fn argon2() -> Argon2<'static> {
@@ -14,30 +14,30 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-pub async fn hash(password: &Password) -> Result<String, ApiError> {
+pub async fn hash(password: &Password) -> Result<String, Error> {
     let secret = password.expose().to_owned();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2().hash_password(secret.as_bytes(), &salt).map(|h| h.to_string())
     })
     .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)
+    .map_err(Error::caused)?
+    .map_err(Error::caused)
 }
 
 /// Checks a password against a stored hash. With no stored hash (an unknown user) a dummy
 /// hash is checked anyway, so a wrong username takes as long as a wrong password.
-pub async fn verify(password: &Password, stored: Option<&str>) -> Result<bool, ApiError> {
+pub async fn verify(password: &Password, stored: Option<&str>) -> Result<bool, Error> {
     let secret = password.expose().to_owned();
     let stored = stored.map(str::to_owned);
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let encoded = stored.unwrap_or_else(dummy_hash);
-        let parsed = PasswordHash::new(&encoded).map_err(ApiError::internal)?;
+        let parsed = PasswordHash::new(&encoded).map_err(Error::caused)?;
         Ok(argon2().verify_password(secret.as_bytes(), &parsed).is_ok() && known)
     })
     .await
-    .map_err(ApiError::internal)?
+    .map_err(Error::caused)?
 }
 
 fn dummy_hash() -> String {

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::config::ConfigError;
-use crate::error::{ApiError, TokenProblem};
+use crate::error::{Error, TokenProblem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -100,10 +100,10 @@ impl TokenKeys {
         }
     }
 
-    pub fn sign(&self, claims: &Claims) -> Result<String, ApiError> {
+    pub fn sign(&self, claims: &Claims) -> Result<String, Error> {
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(ApiError::internal)
+        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(Error::caused)
     }
 
     /// Checks signature, algorithm (ES256 only: `none` and HMAC tricks fail here), issuer,

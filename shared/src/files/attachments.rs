@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
 use crate::context::AppContext;
-use crate::error::{ApiError, BusinessCode, FieldErrors};
+use crate::error::{Error, FieldErrors, Guard, StoreError, on_guard};
 use crate::events::{DomainEvent, EventDetail, EventKind};
 use crate::files::names::{self, Disposition, content_disposition};
 use crate::files::signatures;
@@ -21,7 +21,7 @@ use crate::keys::{self, Key};
 use crate::projects::access::{self, Access};
 use crate::projects::partition::ProjectData;
 use crate::projects::tasks::{changer_name, load_task};
-use crate::store::{self, Condition};
+use crate::store::{self, Record};
 use crate::validate::{Fields, bounded_text, present};
 
 /// An attachment as stored, in its task's partition and again under its own id.
@@ -43,20 +43,44 @@ pub struct AttachmentRecord {
 }
 
 impl AttachmentRecord {
-    /// Every item that holds it.
+    /// Every item that holds it: itself, [`AttachmentById`] and its [`ConfirmedUpload`].
     pub fn item_keys(&self) -> [Key; 3] {
-        [
-            keys::attachment(self.task_id, self.id),
-            keys::attachment_ref(self.id),
-            keys::confirmed_upload(&self.upload_key),
-        ]
+        [self.key(), keys::attachment_ref(self.id), keys::confirmed_upload(&self.upload_key)]
     }
 }
 
+/// An attachment in its task's partition (the task detail lists them with one Query).
+impl Record for AttachmentRecord {
+    fn key(&self) -> Key {
+        keys::attachment(self.task_id, self.id)
+    }
+}
+
+/// The same attachment, addressed by its id alone (download, delete).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+struct AttachmentById(AttachmentRecord);
+
+impl Record for AttachmentById {
+    fn key(&self) -> Key {
+        keys::attachment_ref(self.0.id)
+    }
+}
+
+/// Which attachment an upload became: a second confirm of it answers the same one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct ConfirmedUpload {
     attachment_id: u64,
     task_id: u64,
+    /// The upload's key (the item's, not stored in it).
+    #[serde(skip)]
+    upload_key: String,
+}
+
+impl Record for ConfirmedUpload {
+    fn key(&self) -> Key {
+        keys::confirmed_upload(&self.upload_key)
+    }
 }
 
 /// What the API shows (seed 001 §8.2); `url` is a fresh download link.
@@ -85,7 +109,7 @@ pub struct FileDeclaration {
 
 impl FileDeclaration {
     /// `{file_name, file_type, file_size}` of a request body. Call `fields.finish()` after.
-    pub fn read(fields: &mut Fields) -> Result<FileDeclaration, ApiError> {
+    pub fn read(fields: &mut Fields) -> Result<FileDeclaration, Error> {
         let file_name = fields.required("file_name", |t| bounded_text(t, 1, 255));
         let file_type = fields.required("file_type", parse_mime_type);
         let file_size = fields.required_value("file_size", |v| v.as_u64().ok_or(Msg::MustBeInteger));
@@ -126,34 +150,22 @@ fn ttl(duration: jiff::SignedDuration) -> Duration {
     duration.unsigned_abs()
 }
 
-fn not_found() -> ApiError {
-    ApiError::NotFound { msg: Msg::AttachmentNotFound, code: None, fields: Default::default() }
+fn not_found() -> Error {
+    Error::NotFound { msg: Msg::AttachmentNotFound, fields: Default::default() }
 }
 
 /// A declared file must be of an allowed type (400, 5002), not empty (400), and within the
 /// size limit (400, 5003).
-pub fn check_declaration(file: &FileDeclaration, allowed: &[String], max_bytes: u64) -> Result<(), ApiError> {
+pub fn check_declaration(file: &FileDeclaration, allowed: &[String], max_bytes: u64) -> Result<(), Error> {
     if !allowed.contains(&file.file_type) {
-        return Err(ApiError::BadRequest {
-            msg: Msg::FileTypeNotAllowed,
-            fields: FieldErrors::single("file_type", Msg::FileTypeNotAllowed),
-            code: Some(BusinessCode::FileTypeNotAllowed),
-        });
+        return Err(Error::Invalid(FieldErrors::single("file_type", Msg::FileTypeNotAllowed)));
     }
     if file.file_size == 0 {
-        return Err(ApiError::BadRequest {
-            msg: Msg::FileEmpty,
-            fields: FieldErrors::single("file_size", Msg::FileEmpty),
-            code: None,
-        });
+        return Err(Error::Invalid(FieldErrors::single("file_size", Msg::FileEmpty)));
     }
     if file.file_size > max_bytes {
         let msg = Msg::FileTooLarge { max_bytes };
-        return Err(ApiError::BadRequest {
-            msg: msg.clone(),
-            fields: FieldErrors::single("file_size", msg),
-            code: Some(BusinessCode::FileTooLarge),
-        });
+        return Err(Error::Invalid(FieldErrors::single("file_size", msg)));
     }
     Ok(())
 }
@@ -165,11 +177,11 @@ async fn attachable_task(
     caller: &Caller,
     task_id: u64,
     now: Timestamp,
-) -> Result<ProjectData, ApiError> {
+) -> Result<ProjectData, Error> {
     let (data, _, access) = load_task(ctx, caller, task_id, now).await?;
     let task = data.task(task_id)?;
     if access != Access::Admin && task.assignee_id != Some(caller.user_id) {
-        return Err(ApiError::forbidden());
+        return Err(Error::forbidden());
     }
     access::require_writable(&data.project)?;
     Ok(data)
@@ -187,7 +199,7 @@ pub async fn upload_url(
     task_id: u64,
     file: FileDeclaration,
     now: Timestamp,
-) -> Result<UploadTicket, ApiError> {
+) -> Result<UploadTicket, Error> {
     let policy = &ctx.settings.files;
     check_declaration(&file, &policy.attachment_types, policy.max_attachment_bytes)?;
     attachable_task(ctx, caller, task_id, now).await?;
@@ -195,11 +207,7 @@ pub async fn upload_url(
 }
 
 /// A presigned PUT for a checked declaration, under a fresh upload key in `scope`.
-pub(crate) async fn upload_ticket(
-    ctx: &AppContext,
-    scope: &str,
-    file: FileDeclaration,
-) -> Result<UploadTicket, ApiError> {
+pub(crate) async fn upload_ticket(ctx: &AppContext, scope: &str, file: FileDeclaration) -> Result<UploadTicket, Error> {
     let key = names::upload_key(scope, &file.file_name);
     let valid_for = ttl(ctx.settings.files.upload_url_ttl);
     let upload_url = ctx.files.upload_url(&key, &file.file_type, file.file_size, valid_for).await?;
@@ -223,7 +231,7 @@ pub async fn confirm(
     upload_key: &str,
     file: FileDeclaration,
     now: Timestamp,
-) -> Result<(AttachmentView, bool), ApiError> {
+) -> Result<(AttachmentView, bool), Error> {
     let settled = names::settled_key(upload_key, &task_scope(task_id));
     // The caller's rights, an earlier confirm of this upload and the object, read at once;
     // the object is only looked at under a key issued for this task.
@@ -237,23 +245,23 @@ pub async fn confirm(
     let (data, done, object) =
         tokio::join!(attachable_task(ctx, caller, task_id, now), ctx.db.get::<ConfirmedUpload>(&guard_key), object);
     let data = data?;
-    let settled = settled.ok_or_else(|| ApiError::field("file_key", Msg::ForeignUploadKey))?;
+    let settled = settled.ok_or_else(|| Error::field("file_key", Msg::ForeignUploadKey))?;
     if let Some(done) = done? {
         let record: AttachmentRecord =
             ctx.db.get(&keys::attachment(done.task_id, done.attachment_id)).await?.ok_or_else(not_found)?;
         return Ok((view(ctx, record).await?, false));
     }
     let policy = &ctx.settings.files;
-    let object = object?.ok_or_else(|| ApiError::field("file_key", Msg::NotUploaded))?;
+    let object = object?.ok_or_else(|| Error::field("file_key", Msg::NotUploaded))?;
     let declared_ok = check_declaration(&file, &policy.attachment_types, policy.max_attachment_bytes);
     let matches = object.size == file.file_size
         && object.content_type.as_deref().map(str::to_ascii_lowercase).as_deref() == Some(file.file_type.as_str());
     let problem = declared_ok
         .err()
-        .or_else(|| (!matches).then(|| ApiError::field("file_key", Msg::UploadDoesNotMatch)))
+        .or_else(|| (!matches).then(|| Error::field("file_key", Msg::UploadDoesNotMatch)))
         .or_else(|| {
             let genuine = signatures::matches_type(&file.file_type, &object.start);
-            (!genuine).then(|| ApiError::field("file_key", Msg::ContentNotOfDeclaredType))
+            (!genuine).then(|| Error::field("file_key", Msg::ContentNotOfDeclaredType))
         });
     if let Some(problem) = problem {
         ctx.files.delete(upload_key).await?;
@@ -263,7 +271,7 @@ pub async fn confirm(
     // leaves a confirm that can simply be repeated.
     let disposition = content_disposition(Disposition::Attachment, &file.file_name);
     let (id, uploaded_by_name, ()) = tokio::try_join!(
-        ctx.db.next_id("attachment"),
+        async { Ok(ctx.db.next_id("attachment").await?) },
         changer_name(ctx, caller, &data),
         ctx.files.settle(upload_key, &settled, &file.file_type, &disposition)
     )?;
@@ -280,16 +288,15 @@ pub async fn confirm(
         uploaded_by_name,
         created_at: now,
     };
-    let guard = ConfirmedUpload { attachment_id: record.id, task_id };
-    let [item, by_id, guard_key] = record.item_keys();
-    let raced = ApiError::conflict("file_key", Msg::ChangedConcurrently);
+    let confirmed = ConfirmedUpload { attachment_id: record.id, task_id, upload_key: record.upload_key.clone() };
     ctx.db
         .transaction()
-        .put(store::to_item(&guard_key, &guard)?, Some((Condition::absent(), raced)))
-        .put(store::to_item(&item, &record)?, None)
-        .put(store::to_item(&by_id, &record)?, None)
+        .create(&confirmed, Guard::UploadUnconfirmed)
+        .replace(&record)
+        .replace(&AttachmentById(record.clone()))
         .commit()
-        .await?;
+        .await
+        .map_err(on_guard(Guard::UploadUnconfirmed, || Error::conflict("file_key", Msg::ChangedConcurrently)))?;
     ctx.files.delete(upload_key).await?;
     announce(ctx, caller, EventKind::AttachmentAdded, &record, data.project.team_id).await;
     Ok((view(ctx, record).await?, true))
@@ -300,7 +307,7 @@ async fn announce(ctx: &AppContext, caller: &Caller, kind: EventKind, record: &A
     ctx.events.publish(DomainEvent::new(kind, detail)).await;
 }
 
-async fn view(ctx: &AppContext, record: AttachmentRecord) -> Result<AttachmentView, ApiError> {
+async fn view(ctx: &AppContext, record: AttachmentRecord) -> Result<AttachmentView, Error> {
     let url = ctx.files.download_url(&record.file_key, ttl(ctx.settings.files.download_url_ttl)).await?;
     Ok(AttachmentView {
         id: record.id,
@@ -317,13 +324,13 @@ async fn view(ctx: &AppContext, record: AttachmentRecord) -> Result<AttachmentVi
 }
 
 /// A task's attachments, oldest first.
-pub async fn of_task(ctx: &AppContext, task_id: u64) -> Result<Vec<AttachmentRecord>, ApiError> {
+pub async fn of_task(ctx: &AppContext, task_id: u64) -> Result<Vec<AttachmentRecord>, Error> {
     let items = ctx.db.query_prefix(None, &keys::task_partition(task_id), keys::ATTACHMENT_PREFIX).await?;
-    items.into_iter().map(store::from_item).collect()
+    Ok(items.into_iter().map(store::from_item).collect::<Result<_, StoreError>>()?)
 }
 
 /// Views of a task's attachments, for its detail.
-pub async fn views(ctx: &AppContext, records: Vec<AttachmentRecord>) -> Result<Vec<AttachmentView>, ApiError> {
+pub async fn views(ctx: &AppContext, records: Vec<AttachmentRecord>) -> Result<Vec<AttachmentView>, Error> {
     futures_util::future::try_join_all(records.into_iter().map(|r| view(ctx, r))).await
 }
 
@@ -333,27 +340,22 @@ async fn load_visible(
     caller: &Caller,
     id: u64,
     now: Timestamp,
-) -> Result<(AttachmentRecord, ProjectData, Access), ApiError> {
+) -> Result<(AttachmentRecord, ProjectData, Access), Error> {
     let record: AttachmentRecord = ctx.db.get(&keys::attachment_ref(id)).await?.ok_or_else(not_found)?;
     // The task went with its attachments; a storage failure stays one.
     let (data, _, access) = load_task(ctx, caller, record.task_id, now).await.map_err(|error| match error {
-        ApiError::NotFound { .. } => not_found(),
+        Error::NotFound { .. } => not_found(),
         other => other,
     })?;
     if !access::sees_task(caller, access, data.task(record.task_id)?) {
-        return Err(ApiError::Forbidden { msg: Msg::TaskHidden, code: Some(BusinessCode::TaskHidden) });
+        return Err(Error::Forbidden(Msg::TaskHidden));
     }
     Ok((record, data, access))
 }
 
 /// `GET /api/attachments/{id}/download-url/`: a presigned GET; the object downloads under
 /// its original name.
-pub async fn download_url(
-    ctx: &AppContext,
-    caller: &Caller,
-    id: u64,
-    now: Timestamp,
-) -> Result<DownloadTicket, ApiError> {
+pub async fn download_url(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) -> Result<DownloadTicket, Error> {
     let (record, _, _) = load_visible(ctx, caller, id, now).await?;
     let valid_for = ttl(ctx.settings.files.download_url_ttl);
     Ok(DownloadTicket {
@@ -365,10 +367,10 @@ pub async fn download_url(
 
 /// `DELETE /api/attachments/{id}/`: the uploader or an admin. The items go first, then the
 /// object, so the attachment never lists a file that is gone.
-pub async fn delete(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) -> Result<(), ApiError> {
+pub async fn delete(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) -> Result<(), Error> {
     let (record, data, access) = load_visible(ctx, caller, id, now).await?;
     if access != Access::Admin && record.uploaded_by != caller.user_id {
-        return Err(ApiError::forbidden());
+        return Err(Error::forbidden());
     }
     access::require_writable(&data.project)?;
     record.item_keys().iter().fold(ctx.db.transaction(), |tx, key| tx.delete(key, None)).commit().await?;
@@ -379,9 +381,9 @@ pub async fn delete(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) 
 
 /// Removes the attachments of tasks being deleted: objects first (an interrupted delete
 /// still lists them and can be repeated), then their items.
-pub async fn remove_all(ctx: &AppContext, records: &[AttachmentRecord]) -> Result<(), ApiError> {
+pub async fn remove_all(ctx: &AppContext, records: &[AttachmentRecord]) -> Result<(), Error> {
     let objects: Vec<String> = records.iter().map(|r| r.file_key.clone()).collect();
     ctx.files.delete_all(&objects).await?;
     let items: Vec<Key> = records.iter().flat_map(AttachmentRecord::item_keys).collect();
-    ctx.db.delete_all(&items).await
+    Ok(ctx.db.delete_all(&items).await?)
 }

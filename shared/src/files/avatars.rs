@@ -10,8 +10,7 @@ use jiff::Timestamp;
 
 use crate::auth::Caller;
 use crate::context::AppContext;
-use crate::error::ApiError;
-use crate::error::FieldErrors;
+use crate::error::Error;
 use crate::files::attachments::{FileDeclaration, UploadTicket, check_declaration, upload_ticket};
 use crate::files::names::{self, Disposition, content_disposition};
 use crate::files::signatures;
@@ -32,26 +31,26 @@ fn scope(caller: &Caller) -> String {
 }
 
 /// `POST /api/auth/me/avatar/upload-url/`.
-pub async fn upload_url(ctx: &AppContext, caller: &Caller, file: FileDeclaration) -> Result<UploadTicket, ApiError> {
+pub async fn upload_url(ctx: &AppContext, caller: &Caller, file: FileDeclaration) -> Result<UploadTicket, Error> {
     check_image(ctx, &file)?;
     upload_ticket(ctx, &scope(caller), file).await
 }
 
 /// An avatar is an image within the avatar size limit.
-fn check_image(ctx: &AppContext, file: &FileDeclaration) -> Result<(), ApiError> {
+fn check_image(ctx: &AppContext, file: &FileDeclaration) -> Result<(), Error> {
     check_declaration(file, &image_types(), ctx.settings.files.max_avatar_bytes).map_err(|error| match error {
-        ApiError::BadRequest { msg: Msg::FileTypeNotAllowed, code, .. } => not_an_image(code),
+        Error::Invalid(fields) if fields.first() == Some(&Msg::FileTypeNotAllowed) => not_an_image(),
         other => other,
     })
 }
 
 /// The bytes of an avatar are an image of the type it declares.
-fn check_image_bytes(file: &FileDeclaration, start: &[u8]) -> Result<(), ApiError> {
-    if signatures::matches_type(&file.file_type, start) { Ok(()) } else { Err(not_an_image(None)) }
+fn check_image_bytes(file: &FileDeclaration, start: &[u8]) -> Result<(), Error> {
+    if signatures::matches_type(&file.file_type, start) { Ok(()) } else { Err(not_an_image()) }
 }
 
-fn not_an_image(code: Option<crate::error::BusinessCode>) -> ApiError {
-    ApiError::BadRequest { msg: Msg::NotAnImage, fields: FieldErrors::single("avatar", Msg::NotAnImage), code }
+fn not_an_image() -> Error {
+    Error::field("avatar", Msg::NotAnImage)
 }
 
 /// `POST /api/auth/me/avatar/` `{file_key}`: the uploaded image becomes the avatar.
@@ -61,10 +60,10 @@ pub async fn confirm(
     upload_key: &str,
     base_url: &str,
     now: Timestamp,
-) -> Result<UserInTeam, ApiError> {
+) -> Result<UserInTeam, Error> {
     let settled = names::settled_key(upload_key, &scope(caller))
-        .ok_or_else(|| ApiError::field("file_key", Msg::ForeignUploadKey))?;
-    let object = ctx.files.inspect(upload_key).await?.ok_or_else(|| ApiError::field("file_key", Msg::NotUploaded))?;
+        .ok_or_else(|| Error::field("file_key", Msg::ForeignUploadKey))?;
+    let object = ctx.files.inspect(upload_key).await?.ok_or_else(|| Error::field("file_key", Msg::NotUploaded))?;
     let content_type = object.content_type.unwrap_or_default().to_ascii_lowercase();
     let declared =
         FileDeclaration { file_name: settled.clone(), file_type: content_type.clone(), file_size: object.size };
@@ -89,7 +88,7 @@ pub async fn upload(
     bytes: Vec<u8>,
     base_url: &str,
     now: Timestamp,
-) -> Result<UserInTeam, ApiError> {
+) -> Result<UserInTeam, Error> {
     let declared = FileDeclaration {
         file_name: file_name.to_owned(),
         file_type: content_type.to_ascii_lowercase(),
@@ -109,14 +108,14 @@ async fn set_avatar(
     key: &str,
     base_url: &str,
     now: Timestamp,
-) -> Result<UserInTeam, ApiError> {
+) -> Result<UserInTeam, Error> {
     let link = format!("{}{LINK_PATH}{key}", base_url.trim_end_matches('/'));
     let patch = ProfilePatch { avatar: Some(link), ..ProfilePatch::default() };
     accounts::update_profile(ctx, caller, patch, now).await
 }
 
 /// Where an avatar link leads: a presigned GET of the object, if the path names one.
-pub async fn resolve(ctx: &AppContext, path_in_files: &str) -> Result<String, ApiError> {
+pub async fn resolve(ctx: &AppContext, path_in_files: &str) -> Result<String, Error> {
     let valid = path_in_files.strip_prefix("avatars/").and_then(|rest| {
         let mut parts = rest.split('/');
         let (user, id, name) = (parts.next()?, parts.next()?, parts.next()?);
@@ -126,7 +125,7 @@ pub async fn resolve(ctx: &AppContext, path_in_files: &str) -> Result<String, Ap
             && name == names::safe_name(name);
         ok.then_some(())
     });
-    let not_found = || ApiError::NotFound { msg: Msg::RouteNotFound, code: None, fields: Default::default() };
+    let not_found = || Error::NotFound { msg: Msg::RouteNotFound, fields: Default::default() };
     valid.ok_or_else(not_found)?;
     // A link to an object that is gone leads to S3's own 404.
     ctx.files.download_url(path_in_files, ctx.settings.files.download_url_ttl.unsigned_abs()).await

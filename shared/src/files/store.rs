@@ -7,7 +7,7 @@ use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::types::{Delete, MetadataDirective, ObjectIdentifier};
 
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::files::signatures::SIGNATURE_LEN;
 
 /// An uploaded object as a confirm looks at it: its size, its type, and its first bytes.
@@ -26,8 +26,8 @@ pub struct FileStore {
     bucket: Option<String>,
 }
 
-fn s3_error<E: std::error::Error + 'static>(operation: &str, error: E) -> ApiError {
-    ApiError::internal(format!("s3 {operation}: {}", aws_sdk_s3::error::DisplayErrorContext(error)))
+fn s3_error<E: std::error::Error + 'static>(operation: &str, error: E) -> Error {
+    Error::bug(format!("s3 {operation}: {}", aws_sdk_s3::error::DisplayErrorContext(error)))
 }
 
 impl FileStore {
@@ -35,8 +35,8 @@ impl FileStore {
         FileStore { client, bucket }
     }
 
-    fn bucket(&self) -> Result<&str, ApiError> {
-        self.bucket.as_deref().ok_or_else(|| ApiError::internal("TEAMSYNC_BUCKET is not set"))
+    fn bucket(&self) -> Result<&str, Error> {
+        self.bucket.as_deref().ok_or_else(|| Error::bug("TEAMSYNC_BUCKET is not set"))
     }
 
     /// A URL the client PUTs the object to, without credentials. The signature covers the
@@ -47,9 +47,9 @@ impl FileStore {
         content_type: &str,
         length: u64,
         valid_for: Duration,
-    ) -> Result<String, ApiError> {
-        let config = PresigningConfig::expires_in(valid_for).map_err(ApiError::internal)?;
-        let length = i64::try_from(length).map_err(ApiError::internal)?;
+    ) -> Result<String, Error> {
+        let config = PresigningConfig::expires_in(valid_for).map_err(Error::caused)?;
+        let length = i64::try_from(length).map_err(Error::caused)?;
         let request = self
             .client
             .put_object()
@@ -64,8 +64,8 @@ impl FileStore {
     }
 
     /// A URL the client GETs the object from, without credentials.
-    pub async fn download_url(&self, key: &str, valid_for: Duration) -> Result<String, ApiError> {
-        let config = PresigningConfig::expires_in(valid_for).map_err(ApiError::internal)?;
+    pub async fn download_url(&self, key: &str, valid_for: Duration) -> Result<String, Error> {
+        let config = PresigningConfig::expires_in(valid_for).map_err(Error::caused)?;
         let request = self
             .client
             .get_object()
@@ -79,7 +79,7 @@ impl FileStore {
 
     /// The object's size, type and first bytes, in one ranged GET; `None` when there is no
     /// such object.
-    pub async fn inspect(&self, key: &str) -> Result<Option<ObjectInfo>, ApiError> {
+    pub async fn inspect(&self, key: &str) -> Result<Option<ObjectInfo>, Error> {
         let range = format!("bytes=0-{}", SIGNATURE_LEN - 1);
         let output = match self.client.get_object().bucket(self.bucket()?).key(key).range(range).send().await {
             Ok(output) => output,
@@ -95,7 +95,7 @@ impl FileStore {
         Ok(Some(ObjectInfo { size: size.unwrap_or(start.len() as u64), content_type, start }))
     }
 
-    async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, ApiError> {
+    async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, Error> {
         match self.client.head_object().bucket(self.bucket()?).key(key).send().await {
             Ok(output) => Ok(Some(ObjectInfo {
                 size: output.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
@@ -108,7 +108,7 @@ impl FileStore {
     }
 
     /// Copies an object to its permanent key with the headers downloads should carry.
-    pub async fn settle(&self, from: &str, to: &str, content_type: &str, disposition: &str) -> Result<(), ApiError> {
+    pub async fn settle(&self, from: &str, to: &str, content_type: &str, disposition: &str) -> Result<(), Error> {
         let bucket = self.bucket()?;
         self.client
             .copy_object()
@@ -125,7 +125,7 @@ impl FileStore {
     }
 
     /// Stores bytes the server received itself (the multipart avatar upload).
-    pub async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str, disposition: &str) -> Result<(), ApiError> {
+    pub async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str, disposition: &str) -> Result<(), Error> {
         self.client
             .put_object()
             .bucket(self.bucket()?)
@@ -139,20 +139,19 @@ impl FileStore {
         Ok(())
     }
 
-    pub async fn delete(&self, key: &str) -> Result<(), ApiError> {
+    pub async fn delete(&self, key: &str) -> Result<(), Error> {
         self.delete_all(&[key.to_owned()]).await
     }
 
     /// Deletes objects, a thousand to a request (S3's limit). Missing objects are fine.
-    pub async fn delete_all(&self, keys: &[String]) -> Result<(), ApiError> {
+    pub async fn delete_all(&self, keys: &[String]) -> Result<(), Error> {
         let bucket = self.bucket()?;
         for chunk in keys.chunks(1000) {
             let objects: Vec<ObjectIdentifier> = chunk
                 .iter()
-                .map(|key| ObjectIdentifier::builder().key(key).build().map_err(ApiError::internal))
+                .map(|key| ObjectIdentifier::builder().key(key).build().map_err(Error::caused))
                 .collect::<Result<_, _>>()?;
-            let delete =
-                Delete::builder().set_objects(Some(objects)).quiet(true).build().map_err(ApiError::internal)?;
+            let delete = Delete::builder().set_objects(Some(objects)).quiet(true).build().map_err(Error::caused)?;
             let output = self
                 .client
                 .delete_objects()
@@ -162,7 +161,7 @@ impl FileStore {
                 .await
                 .map_err(|e| s3_error("DeleteObjects", e))?;
             if let Some(error) = output.errors().first() {
-                return Err(ApiError::internal(format!("s3 DeleteObjects: {error:?}")));
+                return Err(Error::bug(format!("s3 DeleteObjects: {error:?}")));
             }
         }
         Ok(())

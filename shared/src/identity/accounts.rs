@@ -3,14 +3,17 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 
-use crate::auth::{Caller, password};
+use crate::auth::{Caller, SessionRecord, password};
 use crate::context::AppContext;
-use crate::error::ApiError;
+use crate::error::{Error, Guard, StoreError};
 use crate::i18n::Msg;
-use crate::identity::model::{Email, JoinType, Password, Role, TeamRecord, UserInTeam, UserRecord, Username};
+use crate::identity::model::{
+    ClaimRecord, Email, JoinType, Password, Role, TeamRecord, UserInTeam, UserRecord, Username,
+};
 use crate::identity::repo;
 use crate::keys;
-use crate::store::{Change, Condition, MAX_ACTIONS, Transaction};
+use crate::projects::model::MemberLooks;
+use crate::store::{Condition, MAX_ACTIONS, Record, Transaction};
 
 pub struct Registration {
     pub username: Username,
@@ -40,7 +43,7 @@ pub enum JoinPlan {
 
 /// Creates a user, their uniqueness guards and (when founding one) their team in one
 /// transaction: of two registrations of one name, exactly one commits; the other gets 409.
-pub async fn register(ctx: &AppContext, registration: Registration, now: Timestamp) -> Result<UserInTeam, ApiError> {
+pub async fn register(ctx: &AppContext, registration: Registration, now: Timestamp) -> Result<UserInTeam, Error> {
     create_user(ctx, registration, Role::Member, now).await
 }
 
@@ -49,7 +52,7 @@ async fn create_user(
     registration: Registration,
     base_role: Role,
     now: Timestamp,
-) -> Result<UserInTeam, ApiError> {
+) -> Result<UserInTeam, Error> {
     let password_hash = password::hash(&registration.password).await?;
     let user_id = ctx.db.next_id("user").await?;
     let team = match &registration.join {
@@ -61,6 +64,7 @@ async fn create_user(
             created_by: user_id,
             created_at: now,
             updated_at: now,
+            version: 1,
         }),
         JoinPlan::AwaitInvitation => None,
     };
@@ -92,16 +96,13 @@ async fn create_user(
     let mut tx = ctx
         .db
         .transaction()
-        .put(repo::user_item(&user)?, Some((Condition::absent(), ApiError::internal("user id allocated twice"))))
-        .put(
-            repo::guard_item(&keys::username_guard(&user.username), user.id)?,
-            Some((Condition::absent(), ApiError::conflict("username", Msg::UsernameTaken))),
-        );
+        .create(&user, Guard::Fresh)
+        .create(&ClaimRecord::username(&user.username, user.id), Guard::UsernameFree);
     if let Some(email) = &user.email {
-        tx = claim_email(tx, email, user.id)?;
+        tx = claim_email(tx, email, user.id);
     }
     if let Some(team) = &team {
-        tx = tx.put(repo::team_item(team)?, Some((Condition::absent(), ApiError::internal("team id allocated twice"))));
+        tx = tx.create(team, Guard::Fresh);
     }
     tx.commit().await?;
     Ok(UserInTeam { user, team_name: team.map(|t| t.name) })
@@ -120,7 +121,7 @@ pub async fn bootstrap_super_admin(
     username: Username,
     password: Password,
     now: Timestamp,
-) -> Result<Bootstrap, ApiError> {
+) -> Result<Bootstrap, Error> {
     if let Some(id) = repo::find_user_id(&ctx.db, username.as_str()).await? {
         return Ok(Bootstrap::AlreadyThere(id));
     }
@@ -133,7 +134,7 @@ pub async fn bootstrap_super_admin(
     };
     match create_user(ctx, registration, Role::SuperAdmin, now).await {
         Ok(registered) => Ok(Bootstrap::Created(registered.user.id)),
-        Err(ApiError::Conflict { .. }) => {
+        Err(Error::Conflict(..)) => {
             let id = repo::find_user_id(&ctx.db, username.as_str()).await?.ok_or_else(repo::user_not_found)?;
             Ok(Bootstrap::AlreadyThere(id))
         }
@@ -142,7 +143,7 @@ pub async fn bootstrap_super_admin(
 }
 
 /// The caller's own account, with their team.
-pub async fn profile(ctx: &AppContext, caller: &Caller) -> Result<UserInTeam, ApiError> {
+pub async fn profile(ctx: &AppContext, caller: &Caller) -> Result<UserInTeam, Error> {
     repo::load_user_in_team(&ctx.db, caller.user_id, caller.team_id).await
 }
 
@@ -164,34 +165,28 @@ pub async fn update_profile(
     caller: &Caller,
     patch: ProfilePatch,
     now: Timestamp,
-) -> Result<UserInTeam, ApiError> {
+) -> Result<UserInTeam, Error> {
     // The team's name is for the answer; a profile change does not move the user's team.
     let UserInTeam { user: before, team_name } =
         repo::load_user_in_team(&ctx.db, caller.user_id, caller.team_id).await?;
     let mut after = before.clone();
     let mut tx = ctx.db.transaction();
     if let Some(username) = patch.username {
-        let (old_key, new_key) = (keys::username_guard(&before.username), keys::username_guard(username.as_str()));
-        if old_key != new_key {
-            tx = move_guard(
-                tx,
-                Some(&old_key),
-                Some(&new_key),
-                before.id,
-                ApiError::conflict("username", Msg::UsernameTaken),
-            )?;
+        if keys::username_guard(&before.username) != keys::username_guard(username.as_str()) {
+            tx = tx
+                .delete(&keys::username_guard(&before.username), None)
+                .create(&ClaimRecord::username(username.as_str(), before.id), Guard::UsernameFree);
         }
         after.username = username.as_str().to_owned();
     }
     if let Some(email) = patch.email {
         let old_key = before.email.as_deref().map(keys::email_guard);
-        let new_key = email.as_ref().map(|e| keys::email_guard(e.as_str()));
-        if old_key != new_key {
+        if old_key != email.as_ref().map(|e| keys::email_guard(e.as_str())) {
             if let Some(old) = &old_key {
                 tx = tx.delete(old, None);
             }
             if let Some(email) = &email {
-                tx = claim_email(tx, email.as_str(), before.id)?;
+                tx = claim_email(tx, email.as_str(), before.id);
             }
         }
         after.email = email.map(|e| e.as_str().to_owned());
@@ -211,8 +206,6 @@ pub async fn update_profile(
     if let Some(avatar) = patch.avatar {
         after.avatar = Some(avatar);
     }
-    after.updated_at = now;
-    after.version += 1;
     // Projects show their members by name and avatar from their own items: a change reaches
     // them in the same transaction (past DynamoDB's 100 actions, in the ones that follow).
     let renamed_in: Vec<u64> = if after.username != before.username || after.avatar != before.avatar {
@@ -220,67 +213,33 @@ pub async fn update_profile(
     } else {
         Vec::new()
     };
+    let looks = MemberLooks { username: after.username.clone(), avatar: after.avatar.clone() };
+    let user_id = after.id;
     let rename = |tx: Transaction, project_id: &u64| {
-        let avatar = after.avatar.clone().map_or(AttributeValue::Null(true), AttributeValue::S);
-        let change = Change::new("SET #username = :username, #avatar = :avatar")
-            .name("#username", "username")
-            .value(":username", AttributeValue::S(after.username.clone()))
-            .name("#avatar", "avatar")
-            .value(":avatar", avatar);
-        tx.update(
-            &keys::project_member(*project_id, after.id),
-            change,
-            Some((Condition::present(), concurrent_change())),
-        )
+        tx.patch(&keys::project_member(*project_id, user_id), &looks, Some((Condition::present(), Guard::Present)))
     };
     let mut batches = renamed_in.chunks(MAX_ACTIONS - 8);
     let first = batches.next().unwrap_or(&[]);
-    first
-        .iter()
-        .fold(tx, rename)
-        .put(repo::user_item(&after)?, Some((repo::unchanged_since(&before), concurrent_change())))
-        .commit()
-        .await?;
+    let (tx, _) = first.iter().fold(tx, rename).save(&before, &mut after, now);
+    tx.commit().await?;
     for batch in batches {
         batch.iter().fold(ctx.db.transaction(), rename).commit().await?;
     }
     Ok(UserInTeam { user: after, team_name })
 }
 
-fn concurrent_change() -> ApiError {
-    ApiError::conflict("version", Msg::ChangedConcurrently)
-}
-
-fn move_guard(
-    tx: Transaction,
-    old: Option<&keys::Key>,
-    new: Option<&keys::Key>,
-    user_id: u64,
-    taken: ApiError,
-) -> Result<Transaction, ApiError> {
-    let mut tx = tx;
-    if let Some(old) = old {
-        tx = tx.delete(old, None);
-    }
-    if let Some(new) = new {
-        tx = tx.put(repo::guard_item(new, user_id)?, Some((Condition::absent(), taken)));
-    }
-    Ok(tx)
-}
-
 /// Stages `email` becoming `user_id`'s address: it must be nobody's address yet, nor an
 /// older account's username (usernames once could hold `@`), so that a login name names
 /// one account only (`repo::find_user_id`).
-fn claim_email(tx: Transaction, email: &str, user_id: u64) -> Result<Transaction, ApiError> {
-    let taken = || ApiError::conflict("email", Msg::EmailTaken);
+fn claim_email(tx: Transaction, email: &str, user_id: u64) -> Transaction {
     let not_someone_elses = Condition::new("attribute_not_exists(pk) OR #user = :me")
         .name("#user", "user_id")
         .value(":me", AttributeValue::N(user_id.to_string()));
-    Ok(tx.put(repo::guard_item(&keys::email_guard(email), user_id)?, Some((Condition::absent(), taken()))).check(
+    tx.create(&ClaimRecord::email(email, user_id), Guard::EmailFree).check(
         &keys::username_guard(email),
         not_someone_elses,
-        taken(),
-    ))
+        Guard::EmailFree,
+    )
 }
 
 pub struct PasswordChange {
@@ -294,23 +253,21 @@ pub async fn change_password(
     caller: &Caller,
     change: PasswordChange,
     now: Timestamp,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let before = repo::load_user(&ctx.db, caller.user_id).await?;
     if !password::verify(&change.old_password, Some(&before.password_hash)).await? {
-        return Err(ApiError::field("old_password", Msg::PasswordIncorrect));
+        return Err(Error::field("old_password", Msg::PasswordIncorrect));
     }
     if change.old_password == change.new_password {
-        return Err(ApiError::field("new_password", Msg::PasswordUnchanged));
+        return Err(Error::field("new_password", Msg::PasswordUnchanged));
     }
     let mut after = before.clone();
     after.password_hash = password::hash(&change.new_password).await?;
-    after.updated_at = now;
-    after.version += 1;
     let others: Vec<keys::Key> = repo::sessions_of(&ctx.db, caller.user_id)
         .await?
-        .into_iter()
+        .iter()
         .filter(|s| s.session_id != caller.session_id)
-        .map(|s| keys::session(s.user_id, &s.session_id))
+        .map(Record::key)
         .collect();
     // Sessions beyond one transaction's room are ended first: should the password write
     // then fail, the user is merely signed out elsewhere, never left with a session that
@@ -320,11 +277,8 @@ pub async fn change_password(
     for chunk in overflow.chunks(MAX_ACTIONS) {
         chunk.iter().fold(ctx.db.transaction(), |tx, key| tx.delete(key, None)).commit().await?;
     }
-    last.iter()
-        .fold(ctx.db.transaction(), |tx, key| tx.delete(key, None))
-        .put(repo::user_item(&after)?, Some((repo::unchanged_since(&before), concurrent_change())))
-        .commit()
-        .await?;
+    let (tx, _) = last.iter().fold(ctx.db.transaction(), |tx, key| tx.delete(key, None)).save(&before, &mut after, now);
+    tx.commit().await?;
     if !others.is_empty() {
         crate::identity::sessions::announce_ended(ctx, caller.user_id).await;
     }
@@ -349,42 +303,23 @@ pub async fn change_membership(
     membership: Membership,
     effects: Transaction,
     now: Timestamp,
-) -> Result<UserRecord, ApiError> {
+) -> Result<UserRecord, StoreError> {
     let mut after = before.clone();
     after.role = membership.role;
     after.team_id = membership.team_id;
-    after.updated_at = now;
-    after.version += 1;
     let sessions = repo::sessions_of(&ctx.db, before.id).await?;
-    // A session logged out meanwhile fails its condition (an update would otherwise recreate
-    // it as a stub); the caller may simply retry.
-    let session_change = || {
-        let role = AttributeValue::S(crate::names::name_of(&membership.role));
-        match membership.team_id {
-            Some(team_id) => {
-                Change::new("SET #role = :role, #team = :team").value(":team", AttributeValue::N(team_id.to_string()))
-            }
-            None => Change::new("SET #role = :role REMOVE #team"),
-        }
-        .name("#role", "role")
-        .name("#team", "team_id")
-        .value(":role", role)
-    };
-    let update_sessions = |tx: Transaction, chunk: &[crate::auth::SessionRecord]| {
-        chunk.iter().fold(tx, |tx, s| {
-            tx.update(
-                &keys::session(s.user_id, &s.session_id),
-                session_change(),
-                Some((Condition::present(), concurrent_change())),
-            )
+    // A session logged out or refreshed meanwhile fails its version (an update would
+    // otherwise recreate it as a stub); the caller may simply retry.
+    let update_sessions = |tx: Transaction, chunk: &[SessionRecord]| {
+        chunk.iter().fold(tx, |tx, session| {
+            let mut changed = SessionRecord { role: membership.role, team_id: membership.team_id, ..session.clone() };
+            tx.save(session, &mut changed, now).0
         })
     };
     let room = MAX_ACTIONS.saturating_sub(effects.len() + 1);
     let (first, rest) = sessions.split_at(room.min(sessions.len()));
-    update_sessions(effects, first)
-        .put(repo::user_item(&after)?, Some((repo::unchanged_since(before), concurrent_change())))
-        .commit()
-        .await?;
+    let (tx, _) = update_sessions(effects, first).save(before, &mut after, now);
+    tx.commit().await?;
     for chunk in rest.chunks(MAX_ACTIONS) {
         update_sessions(ctx.db.transaction(), chunk).commit().await?;
     }

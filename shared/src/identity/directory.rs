@@ -2,7 +2,7 @@
 
 use crate::auth::Caller;
 use crate::context::AppContext;
-use crate::error::ApiError;
+use crate::error::{Error, StoreError};
 use crate::identity::model::{UserInTeam, UserRecord};
 use crate::identity::repo;
 use crate::keys;
@@ -16,7 +16,7 @@ pub async fn list_users(
     caller: &Caller,
     search: Option<&str>,
     page: PageRequest,
-) -> Result<Page<UserInTeam>, ApiError> {
+) -> Result<Page<UserInTeam>, Error> {
     let users: Vec<UserRecord> = if caller.is_super_admin() {
         query_users(ctx, GSI2, keys::DIRECTORY_USERS).await?
     } else if let Some(team_id) = caller.team_id {
@@ -35,8 +35,9 @@ pub async fn list_users(
     }))
 }
 
-async fn query_users(ctx: &AppContext, index: store::IndexKeys, partition: &str) -> Result<Vec<UserRecord>, ApiError> {
-    ctx.db.query_prefix(Some(index), partition, "USER#").await?.into_iter().map(store::from_item).collect()
+async fn query_users(ctx: &AppContext, index: store::IndexKeys, partition: &str) -> Result<Vec<UserRecord>, Error> {
+    let items = ctx.db.query_prefix(Some(index), partition, "USER#").await?;
+    Ok(items.into_iter().map(store::from_item).collect::<Result<_, StoreError>>()?)
 }
 
 fn matches(user: &UserRecord, needle: &str) -> bool {
@@ -48,7 +49,7 @@ fn matches(user: &UserRecord, needle: &str) -> bool {
 
 /// One user by name, if the caller may see them: themselves, their team, or anyone for the
 /// super admin. Others get the same 404 as a name nobody has.
-pub async fn find_user(ctx: &AppContext, caller: &Caller, username: &str) -> Result<UserInTeam, ApiError> {
+pub async fn find_user(ctx: &AppContext, caller: &Caller, username: &str) -> Result<UserInTeam, Error> {
     let user_id = repo::find_user_id(&ctx.db, username).await?.ok_or_else(repo::user_not_found)?;
     let found = repo::load_user_in_team(&ctx.db, user_id, caller.team_id).await?;
     let user = &found.user;

@@ -4,6 +4,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::{Lang, Msg};
+use crate::keys::{self, Key};
+use crate::store::{IndexKey, Indexes, Record};
 use crate::validate::bounded_text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,6 +214,37 @@ pub struct UserRecord {
     pub version: u64,
 }
 
+impl Record for UserRecord {
+    fn key(&self) -> Key {
+        keys::user(self.id)
+    }
+
+    /// Every user is in the directory; only a user with a team is in its membership index.
+    fn index_keys(&self) -> Indexes {
+        Indexes {
+            gsi1: self.team_id.map(|team| IndexKey::new(keys::team_members_partition(team), keys::user_sort(self.id))),
+            gsi2: Some(IndexKey::new(keys::DIRECTORY_USERS, keys::user_sort(self.id))),
+            gsi3: None,
+        }
+    }
+
+    fn version(&self) -> Option<u64> {
+        Some(self.version)
+    }
+
+    fn touch(&mut self, now: Timestamp) {
+        self.version += 1;
+        self.updated_at = now;
+    }
+}
+
+/// When a user last signed in: written on its own at login, so that it neither moves the
+/// user's version nor is lost to a concurrent profile change.
+#[derive(Debug, Clone, Serialize)]
+pub struct LastLogin {
+    pub last_login_at: Timestamp,
+}
+
 /// A user with the name of their team: what every view of a user shows.
 #[derive(Debug, Clone)]
 pub struct UserInTeam {
@@ -233,12 +266,48 @@ pub struct TeamRecord {
     pub created_by: u64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    #[serde(default)]
+    pub version: u64,
 }
 
-/// Claims a unique value (a username, an email) for one user.
+impl Record for TeamRecord {
+    fn key(&self) -> Key {
+        keys::team(self.id)
+    }
+
+    fn version(&self) -> Option<u64> {
+        Some(self.version)
+    }
+
+    fn touch(&mut self, now: Timestamp) {
+        self.version += 1;
+        self.updated_at = now;
+    }
+}
+
+/// Claims a unique value (a username, an email, compared lower-cased) for one user.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct GuardRecord {
+pub struct ClaimRecord {
     pub user_id: u64,
+    /// Where the claim lives: the claimed value's guard key (not stored in the item).
+    #[serde(skip)]
+    key: Key,
+}
+
+impl ClaimRecord {
+    pub fn username(username: &str, user_id: u64) -> ClaimRecord {
+        ClaimRecord { user_id, key: keys::username_guard(username) }
+    }
+
+    pub fn email(email: &str, user_id: u64) -> ClaimRecord {
+        ClaimRecord { user_id, key: keys::email_guard(email) }
+    }
+}
+
+impl Record for ClaimRecord {
+    fn key(&self) -> Key {
+        self.key.clone()
+    }
 }
 
 #[cfg(test)]

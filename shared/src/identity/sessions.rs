@@ -8,14 +8,13 @@ use serde::{Deserialize, Serialize};
 use crate::auth::tokens::TokenUse;
 use crate::auth::{Caller, SessionRecord, password};
 use crate::context::AppContext;
-use crate::error::{ApiError, TokenProblem};
+use crate::error::{Error, Guard, StoreError, TokenProblem};
 use crate::events::{DomainEvent, EventDetail, EventKind};
-use crate::i18n::Msg;
-use crate::identity::model::{Password, UserInTeam, UserRecord};
+use crate::identity::model::{LastLogin, Password, UserInTeam, UserRecord};
 use crate::identity::repo;
 use crate::identity::views::TokenPair;
 use crate::keys;
-use crate::store::{self, Change, Condition};
+use crate::store::{self, Change, Condition, Record, at_version};
 
 pub struct LoginInput {
     /// A username or an email address.
@@ -32,18 +31,36 @@ pub struct LoginOutcome {
 #[derive(Debug, Serialize, Deserialize)]
 struct ThrottleRecord {
     failures: u32,
-    /// Epoch seconds when the window closes and the count starts again.
+    /// Epoch seconds when the window closes and the count starts again; DynamoDB may
+    /// delete the record then.
     window_ends_at: i64,
+    /// Whose failures: `user-<id>` or `name-<name>` (the key's, not stored in the item).
+    #[serde(skip)]
+    subject: String,
 }
 
-pub async fn login(ctx: &AppContext, input: LoginInput, now: Timestamp) -> Result<LoginOutcome, ApiError> {
+impl Record for ThrottleRecord {
+    fn key(&self) -> keys::Key {
+        keys::login_throttle(&self.subject)
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.window_ends_at)
+    }
+}
+
+const FAILURES: &str = "failures";
+const WINDOW_ENDS_AT: &str = "window_ends_at";
+
+pub async fn login(ctx: &AppContext, input: LoginInput, now: Timestamp) -> Result<LoginOutcome, Error> {
     let user_id = repo::find_user_id(&ctx.db, &input.login_name).await?;
     // Count failures per account, so switching between username and email gains nothing;
     // names without an account are counted by name.
-    let throttle_key = match user_id {
-        Some(id) => keys::login_throttle(&format!("user-{id}")),
-        None => keys::login_throttle(&format!("name-{}", input.login_name.to_lowercase())),
+    let subject = match user_id {
+        Some(id) => format!("user-{id}"),
+        None => format!("name-{}", input.login_name.to_lowercase()),
     };
+    let throttle_key = keys::login_throttle(&subject);
     let mut wanted = vec![throttle_key.clone()];
     wanted.extend(user_id.map(keys::user));
     let mut found = ctx.db.get_many(&wanted).await?;
@@ -56,10 +73,7 @@ pub async fn login(ctx: &AppContext, input: LoginInput, now: Timestamp) -> Resul
         && throttle.failures >= ctx.settings.lockout.max_failures
     {
         let retry_after_secs = (throttle.window_ends_at - now.as_second()).max(1) as u64;
-        return Err(ApiError::TooManyRequests {
-            msg: Msg::TooManyLoginAttempts { retry_after_secs },
-            retry_after_secs,
-        });
+        return Err(Error::TooManyAttempts { retry_after_secs });
     }
     let user: Option<UserRecord> = match user_id {
         Some(id) => found.remove(&keys::user(id)).map(store::from_item).transpose()?,
@@ -67,21 +81,19 @@ pub async fn login(ctx: &AppContext, input: LoginInput, now: Timestamp) -> Resul
     };
     let valid = password::verify(&input.password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
     let Some(mut user) = user.filter(|_| valid) else {
-        record_failure(ctx, &throttle_key, now).await?;
-        return Err(ApiError::InvalidCredentials);
+        record_failure(ctx, subject, now).await?;
+        return Err(Error::InvalidCredentials);
     };
 
     let (session, tokens) = new_session(ctx, &user, now)?;
     user.last_login_at = Some(now);
-    let mut tx = ctx.db.transaction().put(repo::session_item(&session)?, None).update(
-        &keys::user(user.id),
-        Change::new("SET #last = :now")
-            .name("#last", "last_login_at")
-            .value(":now", AttributeValue::S(now.to_string())),
-        // The password just checked and the role copied into the session must still be
-        // the user's when the session is written: a password or role change in between
-        // makes this login retry.
-        Some((repo::unchanged_since(&user), ApiError::conflict("version", Msg::ChangedConcurrently))),
+    // The password just checked and the role copied into the session must still be the
+    // user's when the session is written: a password or role change in between makes this
+    // login retry. The login time is written on its own, so it moves no version.
+    let mut tx = ctx.db.transaction().create(&session, Guard::Fresh).patch(
+        &user.key(),
+        &LastLogin { last_login_at: now },
+        Some((at_version(user.version), Guard::Version)),
     );
     if throttle.is_some() {
         tx = tx.delete(&throttle_key, None);
@@ -97,48 +109,28 @@ pub async fn login(ctx: &AppContext, input: LoginInput, now: Timestamp) -> Resul
 
 /// Adds one failure to the account's window, opening a new window when none is open.
 /// Both steps are conditional, so concurrent failures are all counted.
-async fn record_failure(ctx: &AppContext, key: &keys::Key, now: Timestamp) -> Result<(), ApiError> {
-    let window_end = (now + ctx.settings.lockout.window).as_second();
+async fn record_failure(ctx: &AppContext, subject: String, now: Timestamp) -> Result<(), Error> {
+    let fresh =
+        ThrottleRecord { failures: 1, window_ends_at: (now + ctx.settings.lockout.window).as_second(), subject };
     let now_n = AttributeValue::N(now.as_second().to_string());
     for _ in 0..3 {
-        let counted = ctx
-            .db
-            .update(
-                key,
-                Change::new("ADD #failures :one")
-                    .name("#failures", "failures")
-                    .value(":one", AttributeValue::N("1".into())),
-                Some(Condition::new("#end > :now").name("#end", "window_ends_at").value(":now", now_n.clone())),
-            )
-            .await?;
-        if counted {
+        let window_open = Condition::new("#end > :now").name("#end", WINDOW_ENDS_AT).value(":now", now_n.clone());
+        if ctx.db.update(&fresh.key(), Change::add(FAILURES, 1), Some(window_open)).await? {
             return Ok(());
         }
-        let fresh =
-            store::to_item(key, &ThrottleRecord { failures: 1, window_ends_at: window_end }).map(|mut item| {
-                item.insert(keys::EXPIRES_AT.into(), AttributeValue::N(window_end.to_string()));
-                item
-            })?;
-        let opened = ctx
-            .db
-            .put(
-                fresh,
-                Some(
-                    Condition::new("attribute_not_exists(pk) OR #end <= :now")
-                        .name("#end", "window_ends_at")
-                        .value(":now", now_n.clone()),
-                ),
-            )
-            .await?;
+        let window_closed = Condition::new("attribute_not_exists(pk) OR #end <= :now")
+            .name("#end", WINDOW_ENDS_AT)
+            .value(":now", now_n.clone());
+        let opened = ctx.db.put(store::item_of(&fresh)?, Some(window_closed)).await?;
         if opened {
             return Ok(());
         }
     }
-    Err(ApiError::internal("could not record a failed login after three attempts"))
+    Err(Error::bug("could not record a failed login after three attempts"))
 }
 
 /// A new session for `user` and its first token pair.
-fn new_session(ctx: &AppContext, user: &UserRecord, now: Timestamp) -> Result<(SessionRecord, TokenPair), ApiError> {
+fn new_session(ctx: &AppContext, user: &UserRecord, now: Timestamp) -> Result<(SessionRecord, TokenPair), Error> {
     let session = SessionRecord {
         session_id: uuid::Uuid::new_v4().simple().to_string(),
         user_id: user.id,
@@ -149,15 +141,16 @@ fn new_session(ctx: &AppContext, user: &UserRecord, now: Timestamp) -> Result<(S
         rotated_at: None,
         created_at: now,
         expires_at: (now + ctx.settings.refresh_ttl).as_second(),
+        version: 1,
     };
     let tokens = token_pair(ctx, &session, now)?;
     Ok((session, tokens))
 }
 
 /// Signs an access token and the refresh token of the session's current rotation.
-fn token_pair(ctx: &AppContext, session: &SessionRecord, now: Timestamp) -> Result<TokenPair, ApiError> {
+fn token_pair(ctx: &AppContext, session: &SessionRecord, now: Timestamp) -> Result<TokenPair, Error> {
     let access_expires = now + ctx.settings.access_ttl;
-    let refresh_expires = Timestamp::from_second(session.expires_at).map_err(ApiError::internal)?;
+    let refresh_expires = Timestamp::from_second(session.expires_at).map_err(Error::caused)?;
     let access = ctx.tokens.claims(session.user_id, &session.session_id, TokenUse::Access, now, access_expires);
     let mut refresh = ctx.tokens.claims(session.user_id, &session.session_id, TokenUse::Refresh, now, refresh_expires);
     refresh.jti = Some(session.refresh_jti.clone());
@@ -174,10 +167,10 @@ fn token_pair(ctx: &AppContext, session: &SessionRecord, now: Timestamp) -> Resu
 /// Exchanges a refresh token for a new pair and rotates it. The token just replaced stays
 /// usable for the grace window (a client retrying concurrently gets the current pair);
 /// presented later, it is taken as stolen and ends the whole session.
-pub async fn refresh(ctx: &AppContext, refresh_token: &str, now: Timestamp) -> Result<TokenPair, ApiError> {
-    let claims = ctx.tokens.verify(refresh_token, TokenUse::Refresh).map_err(ApiError::Unauthenticated)?;
-    let user_id: u64 = claims.sub.parse().map_err(|_| ApiError::Unauthenticated(TokenProblem::Invalid))?;
-    let jti = claims.jti.ok_or(ApiError::Unauthenticated(TokenProblem::Invalid))?;
+pub async fn refresh(ctx: &AppContext, refresh_token: &str, now: Timestamp) -> Result<TokenPair, Error> {
+    let claims = ctx.tokens.verify(refresh_token, TokenUse::Refresh).map_err(Error::Unauthenticated)?;
+    let user_id: u64 = claims.sub.parse().map_err(|_| Error::Unauthenticated(TokenProblem::Invalid))?;
+    let jti = claims.jti.ok_or(Error::Unauthenticated(TokenProblem::Invalid))?;
     let key = keys::session(user_id, &claims.sid);
     // Two passes: if a concurrent refresh rotates the session between our read and write,
     // the second pass sees the rotation and takes the grace path.
@@ -187,27 +180,19 @@ pub async fn refresh(ctx: &AppContext, refresh_token: &str, now: Timestamp) -> R
             .get(&key)
             .await?
             .filter(|s: &SessionRecord| s.is_live(now))
-            .ok_or(ApiError::Unauthenticated(TokenProblem::SessionEnded))?;
+            .ok_or(Error::Unauthenticated(TokenProblem::SessionEnded))?;
         if jti == session.refresh_jti {
             let mut rotated = session.clone();
             rotated.previous_refresh_jti = Some(session.refresh_jti.clone());
             rotated.refresh_jti = uuid::Uuid::new_v4().simple().to_string();
             rotated.rotated_at = Some(now);
             rotated.expires_at = (now + ctx.settings.refresh_ttl).as_second();
-            let change = Change::new("SET #jti = :new, #prev = :old, #rotated = :now, #exp = :exp")
-                .name("#jti", "refresh_jti")
-                .name("#prev", "previous_refresh_jti")
-                .name("#rotated", "rotated_at")
-                .name("#exp", keys::EXPIRES_AT)
-                .value(":new", AttributeValue::S(rotated.refresh_jti.clone()))
-                .value(":now", AttributeValue::S(now.to_string()))
-                .value(":exp", AttributeValue::N(rotated.expires_at.to_string()));
-            let still_current =
-                Condition::new("#jti = :old").value(":old", AttributeValue::S(session.refresh_jti.clone()));
-            if ctx.db.update(&key, change, Some(still_current)).await? {
-                return token_pair(ctx, &rotated, now);
+            // Under the session's version: a concurrent rotation wins, and this pass sees it.
+            match ctx.db.save(&session, &mut rotated, now).await {
+                Ok(_) => return token_pair(ctx, &rotated, now),
+                Err(StoreError::Guard(Guard::Version)) => continue,
+                Err(other) => return Err(other.into()),
             }
-            continue;
         }
         let in_grace = session.previous_refresh_jti.as_deref() == Some(jti.as_str())
             && session.rotated_at.is_some_and(|at| now.duration_since(at) <= ctx.settings.refresh_reuse_grace);
@@ -217,14 +202,14 @@ pub async fn refresh(ctx: &AppContext, refresh_token: &str, now: Timestamp) -> R
         ctx.db.delete(&key).await?;
         announce_ended(ctx, user_id).await;
         tracing::warn!(user_id, session_id = %claims.sid, "refresh token reused; session ended");
-        return Err(ApiError::Unauthenticated(TokenProblem::Reused));
+        return Err(Error::Unauthenticated(TokenProblem::Reused));
     }
-    Err(ApiError::internal("refresh lost two races in a row"))
+    Err(Error::bug("refresh lost two races in a row"))
 }
 
 /// Ends the caller's session: its access and refresh tokens stop working at once, and its
 /// WebSockets are closed.
-pub async fn logout(ctx: &AppContext, caller: &Caller) -> Result<(), ApiError> {
+pub async fn logout(ctx: &AppContext, caller: &Caller) -> Result<(), Error> {
     ctx.db.delete(&keys::session(caller.user_id, &caller.session_id)).await?;
     announce_ended(ctx, caller.user_id).await;
     Ok(())

@@ -8,22 +8,16 @@ use serde::Serialize;
 
 use crate::auth::Caller;
 use crate::context::AppContext;
-use crate::error::ApiError;
+use crate::error::{Error, Guard};
 use crate::events::NoticeRef;
 use crate::i18n::{Lang, Msg};
 use crate::keys;
 use crate::notifications::model::{Draft, NotificationRecord, NotificationView, RETENTION_DAYS};
 use crate::paging::{Page, PageRequest};
-use crate::store::{self, Change, Condition, Item, Transaction};
+use crate::store::{self, Change, Condition, Transaction};
 
-pub fn not_found() -> ApiError {
-    ApiError::NotFound { msg: Msg::NotificationNotFound, code: None, fields: Default::default() }
-}
-
-fn notification_item(record: &NotificationRecord) -> Result<Item, ApiError> {
-    let mut item = store::to_item(&keys::notification(record.user_id, record.id), record)?;
-    item.insert(keys::EXPIRES_AT.into(), AttributeValue::N(record.expires_at.to_string()));
-    Ok(item)
+pub fn not_found() -> Error {
+    Error::NotFound { msg: Msg::NotificationNotFound, fields: Default::default() }
 }
 
 /// Adds the drafts to a transaction as inbox items (their ids from one counter update),
@@ -33,7 +27,7 @@ pub async fn stage(
     tx: Transaction,
     drafts: Vec<Draft>,
     now: Timestamp,
-) -> Result<(Transaction, Vec<NoticeRef>), ApiError> {
+) -> Result<(Transaction, Vec<NoticeRef>), Error> {
     if drafts.is_empty() {
         return Ok((tx, Vec::new()));
     }
@@ -48,12 +42,12 @@ pub fn stage_with_ids(
     drafts: Vec<Draft>,
     ids: &mut impl Iterator<Item = u64>,
     now: Timestamp,
-) -> Result<(Transaction, Vec<NoticeRef>), ApiError> {
+) -> Result<(Transaction, Vec<NoticeRef>), Error> {
     let expires_at = (now + SignedDuration::from_hours(24 * RETENTION_DAYS)).as_second();
     let mut tx = tx;
     let mut refs = Vec::new();
     for draft in drafts {
-        let id = ids.next().ok_or_else(|| ApiError::internal("notification ids ran out"))?;
+        let id = ids.next().ok_or_else(|| Error::bug("notification ids ran out"))?;
         let record = NotificationRecord {
             id,
             user_id: draft.user_id,
@@ -68,7 +62,7 @@ pub fn stage_with_ids(
             created_at: now,
             expires_at,
         };
-        tx = tx.put(notification_item(&record)?, None);
+        tx = tx.create(&record, Guard::Fresh);
         refs.push(NoticeRef { id, user_id: record.user_id });
     }
     Ok((tx, refs))
@@ -80,13 +74,13 @@ pub async fn load(
     user_id: u64,
     id: u64,
     now: Timestamp,
-) -> Result<Option<NotificationRecord>, ApiError> {
+) -> Result<Option<NotificationRecord>, Error> {
     let record: Option<NotificationRecord> = ctx.db.get(&keys::notification(user_id, id)).await?;
     Ok(record.filter(|r| r.is_live(now)))
 }
 
 /// Every live notification of a user, newest first.
-async fn all_of(ctx: &AppContext, user_id: u64, now: Timestamp) -> Result<Vec<NotificationRecord>, ApiError> {
+async fn all_of(ctx: &AppContext, user_id: u64, now: Timestamp) -> Result<Vec<NotificationRecord>, Error> {
     let items = ctx.db.query_prefix(None, &keys::inbox_partition(user_id), keys::NOTE_PREFIX).await?;
     let mut records = Vec::new();
     // Oldest first from the Query (ids ascend); expired ones may linger until TTL sweeps.
@@ -115,7 +109,7 @@ pub async fn list(
     page: PageRequest,
     now: Timestamp,
     lang: Lang,
-) -> Result<InboxPage, ApiError> {
+) -> Result<InboxPage, Error> {
     let records = all_of(ctx, caller.user_id, now).await?;
     let unread_count = records.iter().filter(|r| !r.is_read).count();
     let matching: Vec<NotificationRecord> =
@@ -135,7 +129,7 @@ pub struct ReadState {
 }
 
 /// Marks one of the caller's notifications read (seed 001 §7.2); marking it again is fine.
-pub async fn mark_read(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) -> Result<ReadState, ApiError> {
+pub async fn mark_read(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) -> Result<ReadState, Error> {
     let marked = ctx.db.update(&keys::notification(caller.user_id, id), mark_read_change(), Some(kept(now))).await?;
     if !marked {
         return Err(not_found());
@@ -150,7 +144,7 @@ pub struct MarkedCount {
 
 /// Marks all of the caller's unread notifications read (seed 001 §7.3). The count is of
 /// those this call changed: a concurrent mark of the same item is counted once.
-pub async fn mark_all_read(ctx: &AppContext, caller: &Caller, now: Timestamp) -> Result<MarkedCount, ApiError> {
+pub async fn mark_all_read(ctx: &AppContext, caller: &Caller, now: Timestamp) -> Result<MarkedCount, Error> {
     let unread: Vec<u64> =
         all_of(ctx, caller.user_id, now).await?.into_iter().filter(|r| !r.is_read).map(|r| r.id).collect();
     let mut marked_count = 0;
@@ -169,7 +163,7 @@ pub async fn mark_all_read(ctx: &AppContext, caller: &Caller, now: Timestamp) ->
 }
 
 /// Deletes one of the caller's notifications (seed 001 §7.4).
-pub async fn delete(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) -> Result<(), ApiError> {
+pub async fn delete(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) -> Result<(), Error> {
     if ctx.db.delete_if(&keys::notification(caller.user_id, id), kept(now)).await? { Ok(()) } else { Err(not_found()) }
 }
 

@@ -4,7 +4,9 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
+use crate::keys::{self, Key};
 use crate::projects::model::Status;
+use crate::store::Record;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -74,6 +76,16 @@ pub struct NotificationRecord {
     pub created_at: Timestamp,
     /// Epoch seconds; the table's TTL attribute, and checked on read.
     pub expires_at: i64,
+}
+
+impl Record for NotificationRecord {
+    fn key(&self) -> Key {
+        keys::notification(self.user_id, self.id)
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.expires_at)
+    }
 }
 
 impl NotificationRecord {

@@ -7,7 +7,7 @@
 //! - Anyone else is told the project does not exist (404), so ids reveal nothing.
 
 use crate::auth::Caller;
-use crate::error::{ApiError, BusinessCode};
+use crate::error::Error;
 use crate::i18n::Msg;
 use crate::identity::model::Role;
 use crate::projects::model::{ProjectRecord, TaskRecord};
@@ -43,7 +43,7 @@ pub fn access(caller: &Caller, data: &ProjectData) -> Access {
 }
 
 /// The caller may see the project: a member or an admin. Others get 404.
-pub fn require_visible(caller: &Caller, data: &ProjectData) -> Result<Access, ApiError> {
+pub fn require_visible(caller: &Caller, data: &ProjectData) -> Result<Access, Error> {
     match access(caller, data) {
         Access::None => Err(project_not_found()),
         visible => Ok(visible),
@@ -51,17 +51,17 @@ pub fn require_visible(caller: &Caller, data: &ProjectData) -> Result<Access, Ap
 }
 
 /// The caller administers the project: others who can see it get 403, the rest 404.
-pub fn require_admin(caller: &Caller, data: &ProjectData) -> Result<(), ApiError> {
+pub fn require_admin(caller: &Caller, data: &ProjectData) -> Result<(), Error> {
     match require_visible(caller, data)? {
         Access::Admin => Ok(()),
-        _ => Err(ApiError::forbidden()),
+        _ => Err(Error::forbidden()),
     }
 }
 
 /// Writes to an archived project, or to its tasks, are refused.
-pub fn require_writable(project: &ProjectRecord) -> Result<(), ApiError> {
+pub fn require_writable(project: &ProjectRecord) -> Result<(), Error> {
     if project.is_archived() {
-        Err(ApiError::Unprocessable { msg: Msg::ArchivedIsReadOnly, fields: Default::default(), code: None })
+        Err(Error::Rule { msg: Msg::ArchivedIsReadOnly, fields: Default::default() })
     } else {
         Ok(())
     }
@@ -78,10 +78,6 @@ pub fn sees_task(caller: &Caller, access: Access, task: &TaskRecord) -> bool {
 }
 
 /// Changing a task's fields or status: admins and its assignee.
-pub fn require_task_editor(caller: &Caller, access: Access, task: &TaskRecord) -> Result<(), ApiError> {
-    if sees_task(caller, access, task) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden { msg: Msg::TaskHidden, code: Some(BusinessCode::TaskHidden) })
-    }
+pub fn require_task_editor(caller: &Caller, access: Access, task: &TaskRecord) -> Result<(), Error> {
+    if sees_task(caller, access, task) { Ok(()) } else { Err(Error::Forbidden(Msg::TaskHidden)) }
 }

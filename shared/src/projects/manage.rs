@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -11,7 +10,7 @@ use serde_json::Value;
 use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::dates::check_span;
-use crate::error::{ApiError, BusinessCode, FieldErrors};
+use crate::error::{Error, FieldErrors, Guard, StoreError};
 use crate::events::{DomainEvent, EventDetail, EventKind};
 use crate::files::attachments::{self, AttachmentRecord};
 use crate::i18n::Msg;
@@ -24,9 +23,9 @@ use crate::projects::membership::{self, Leaving, MAX_MEMBER_CHANGES};
 use crate::projects::model::{MemberRecord, ProjectRecord, Status};
 use crate::projects::partition::ProjectData;
 use crate::projects::progress::{self, TaskStats};
-use crate::projects::repo::{self, Changes, check_version, version_conflict};
+use crate::projects::repo::{self, check_version, version_lost};
 use crate::projects::views::ProjectView;
-use crate::store::{self, Condition, GSI2, MAX_ACTIONS};
+use crate::store::{self, GSI2, MAX_ACTIONS, Record};
 
 /// What the list shows: `status`, archived or not, and a title search.
 #[derive(Debug, Default)]
@@ -43,7 +42,7 @@ pub async fn list_projects(
     filter: ProjectFilter,
     page: PageRequest,
     now: Timestamp,
-) -> Result<Page<ProjectView>, ApiError> {
+) -> Result<Page<ProjectView>, Error> {
     let needle = filter.search.as_deref().map(str::to_lowercase).filter(|s| !s.is_empty());
     let wanted = |project: &ProjectRecord| {
         project.is_archived() == filter.archived
@@ -88,15 +87,13 @@ pub async fn list_projects(
     })
 }
 
-async fn directory(ctx: &AppContext, prefix: &str) -> Result<Vec<ProjectRecord>, ApiError> {
-    ctx.db.query_prefix(Some(GSI2), keys::DIRECTORY_PROJECTS, prefix).await?.into_iter().map(store::from_item).collect()
+async fn directory(ctx: &AppContext, prefix: &str) -> Result<Vec<ProjectRecord>, Error> {
+    let items = ctx.db.query_prefix(Some(GSI2), keys::DIRECTORY_PROJECTS, prefix).await?;
+    Ok(items.into_iter().map(store::from_item).collect::<Result<_, StoreError>>()?)
 }
 
 /// Time zones of teams, by id, read in one round trip.
-async fn team_zones(
-    ctx: &AppContext,
-    team_ids: impl IntoIterator<Item = u64>,
-) -> Result<HashMap<u64, String>, ApiError> {
+async fn team_zones(ctx: &AppContext, team_ids: impl IntoIterator<Item = u64>) -> Result<HashMap<u64, String>, Error> {
     let teams = crate::identity::repo::load_teams(&ctx.db, team_ids).await?;
     Ok(teams.into_iter().map(|(id, team)| (id, team.timezone)).collect())
 }
@@ -119,13 +116,13 @@ pub async fn create_project(
     input: NewProject,
     key: Option<IdempotencyKey>,
     now: Timestamp,
-) -> Result<Value, ApiError> {
+) -> Result<Value, Error> {
     let team_id = match (caller.role, caller.team_id, input.team_id) {
         (Role::SuperAdmin, _, Some(team)) => team,
-        (Role::SuperAdmin, _, None) => return Err(ApiError::field("team_id", Msg::TeamIdRequired)),
+        (Role::SuperAdmin, _, None) => return Err(Error::field("team_id", Msg::TeamIdRequired)),
         (Role::TeamAdmin, Some(own), None) => own,
         (Role::TeamAdmin, Some(own), Some(team)) if team == own => own,
-        _ => return Err(ApiError::forbidden()),
+        _ => return Err(Error::forbidden()),
     };
     check_span(input.start_date, input.end_date)?;
     // The creator may be one of the members: each key is read once.
@@ -136,7 +133,7 @@ pub async fn create_project(
         .remove(&keys::team(team_id))
         .map(store::from_item)
         .transpose()?
-        .ok_or_else(|| ApiError::field("team_id", Msg::TeamNotFound))?;
+        .ok_or_else(|| Error::field("team_id", Msg::TeamNotFound))?;
     let creator: UserRecord = store::from_item(
         found.get(&keys::user(caller.user_id)).cloned().ok_or_else(crate::identity::repo::user_not_found)?,
     )?;
@@ -157,15 +154,13 @@ pub async fn create_project(
         updated_at: now,
         version: 1,
     };
+    let members = members.into_iter().map(|member| MemberRecord { project_id: project.id, ..member }).collect();
     let data = ProjectData { project, members, tasks: Vec::new() };
     let view = serde_json::to_value(ProjectView::full(&data, crate::dates::today_in(&team.timezone, now)))
-        .map_err(ApiError::internal)?;
-    let mut tx = ctx.db.transaction().put(
-        repo::project_item(&data.project)?,
-        Some((Condition::absent(), ApiError::internal("project id allocated twice"))),
-    );
+        .map_err(Error::caused)?;
+    let mut tx = ctx.db.transaction().create(&data.project, Guard::Fresh);
     for member in &data.members {
-        tx = membership::join(tx, data.project.id, team.id, member)?;
+        tx = membership::join(tx, team.id, member);
     }
     idempotency::with_record(tx, key.as_ref(), &view, now)?.commit().await?;
     announce(ctx, EventKind::ProjectCreated, caller, &data.project).await;
@@ -180,12 +175,11 @@ async fn announce(ctx: &AppContext, kind: EventKind, caller: &Caller, project: &
 
 /// Members for `ids`, who must all be users of `team_id`: 422 (2003) for none, 400 naming
 /// those who are not.
-fn team_members(found: &HashMap<Key, store::Item>, ids: &[u64], team_id: u64) -> Result<Vec<MemberRecord>, ApiError> {
+fn team_members(found: &HashMap<Key, store::Item>, ids: &[u64], team_id: u64) -> Result<Vec<MemberRecord>, Error> {
     if ids.is_empty() {
-        return Err(ApiError::Unprocessable {
+        return Err(Error::Rule {
             msg: Msg::AtLeastOneMember,
             fields: FieldErrors::single("member_ids", Msg::AtLeastOneMember),
-            code: Some(BusinessCode::ProjectNeedsMember),
         });
     }
     too_many_changes(ids.len())?;
@@ -201,6 +195,7 @@ fn team_members(found: &HashMap<Key, store::Item>, ids: &[u64], team_id: u64) ->
                 role: user.role,
                 former: false,
                 open_tasks: 0,
+                project_id: 0,
             }),
             None => strangers.push(*id),
         }
@@ -208,7 +203,7 @@ fn team_members(found: &HashMap<Key, store::Item>, ids: &[u64], team_id: u64) ->
     if strangers.is_empty() {
         Ok(members)
     } else {
-        Err(ApiError::field("member_ids", Msg::NotInTeam { user_ids: strangers }))
+        Err(Error::field("member_ids", Msg::NotInTeam { user_ids: strangers }))
     }
 }
 
@@ -217,7 +212,7 @@ pub async fn get_project(
     caller: &Caller,
     project_id: u64,
     now: Timestamp,
-) -> Result<ProjectView, ApiError> {
+) -> Result<ProjectView, Error> {
     let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_visible(caller, &data)?;
     Ok(ProjectView::full(&data, today))
@@ -242,39 +237,23 @@ pub async fn update_project(
     patch: ProjectPatch,
     if_match: Option<u64>,
     now: Timestamp,
-) -> Result<ProjectView, ApiError> {
+) -> Result<ProjectView, Error> {
     let (mut data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_admin(caller, &data)?;
     access::require_writable(&data.project)?;
     check_version(data.project.version, if_match)?;
     let before = data.project.clone();
+    let ProjectPatch { title, description, status, start_date, end_date } = patch;
     let project = &mut data.project;
-    let mut change = Changes::default();
-    if let Some(title) = patch.title.filter(|t| *t != project.title) {
-        change.set("title", AttributeValue::S(title.clone()));
-        project.title = title;
-    }
-    if let Some(description) = patch.description.filter(|d| *d != project.description) {
-        change.set("description", AttributeValue::S(description.clone()));
-        project.description = description;
-    }
-    if let Some(status) = patch.status.filter(|s| *s != project.status) {
-        change.set("status", AttributeValue::S(crate::names::name_of(&status)));
-        project.status = status;
-    }
-    if let Some(start) = patch.start_date.filter(|d| *d != project.start_date) {
-        change.set_or_remove("start_date", start.map(|d| AttributeValue::S(d.to_string())));
-        project.start_date = start;
-    }
-    if let Some(end) = patch.end_date.filter(|d| *d != project.end_date) {
-        change.set_or_remove("end_date", end.map(|d| AttributeValue::S(d.to_string())));
-        project.end_date = end;
-    }
+    project.title = title.unwrap_or(std::mem::take(&mut project.title));
+    project.description = description.unwrap_or(std::mem::take(&mut project.description));
+    project.status = status.unwrap_or(project.status);
+    project.start_date = start_date.unwrap_or(project.start_date);
+    project.end_date = end_date.unwrap_or(project.end_date);
     check_span(project.start_date, project.end_date)?;
-    if !change.is_empty() {
-        project.version += 1;
-        project.updated_at = now;
-        commit_project_change(ctx, &before, change, now, if_match).await?;
+    let (tx, changes) = ctx.db.transaction().save(&before, project, now);
+    if !changes.is_empty() {
+        tx.commit().await.map_err(version_lost(if_match))?;
         announce(ctx, EventKind::ProjectUpdated, caller, &data.project).await;
     }
     Ok(ProjectView::full(&data, today))
@@ -288,18 +267,15 @@ pub async fn archive_project(
     project_id: u64,
     if_match: Option<u64>,
     now: Timestamp,
-) -> Result<ProjectView, ApiError> {
+) -> Result<ProjectView, Error> {
     let (mut data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_admin(caller, &data)?;
     check_version(data.project.version, if_match)?;
     if !data.project.is_archived() {
         let before = data.project.clone();
-        let mut change = Changes::default();
-        change.set("archived_at", AttributeValue::S(now.to_string()));
-        commit_project_change(ctx, &before, change, now, if_match).await?;
         data.project.archived_at = Some(now);
-        data.project.version += 1;
-        data.project.updated_at = now;
+        let (tx, _) = ctx.db.transaction().save(&before, &mut data.project, now);
+        tx.commit().await.map_err(version_lost(if_match))?;
         announce(ctx, EventKind::ProjectArchived, caller, &data.project).await;
     }
     Ok(ProjectView::full(&data, today))
@@ -308,14 +284,14 @@ pub async fn archive_project(
 /// Deletes an archived project and everything under it: the super admin only. Tasks'
 /// pointers and histories go first and the project item last, so an interrupted delete
 /// leaves a project that can simply be deleted again.
-pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) -> Result<(), ApiError> {
+pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) -> Result<(), Error> {
     let data = ProjectData::load_existing(&ctx.db, project_id).await?;
     access::require_visible(caller, &data)?;
     if caller.role != Role::SuperAdmin {
-        return Err(ApiError::forbidden());
+        return Err(Error::forbidden());
     }
     if !data.project.is_archived() {
-        return Err(ApiError::rule("is_archived", Msg::OnlyArchivedCanBeDeleted));
+        return Err(Error::rule("is_archived", Msg::OnlyArchivedCanBeDeleted));
     }
     // Each task's own partition (pointer, history, attachments), read in parallel. The
     // attachments' objects and other items go first, while the partitions still list them.
@@ -341,8 +317,7 @@ pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) 
     for chunk in members.chunks(MAX_ACTIONS / 2) {
         let mut tx = ctx.db.transaction();
         for member in chunk {
-            let busy = ApiError::conflict("member_ids", Msg::ChangedConcurrently);
-            tx = membership::leave(tx, project_id, member, Leaving::WithTheProject, busy)?;
+            tx = membership::leave(tx, member, Leaving::WithTheProject);
         }
         tx.commit().await?;
     }
@@ -365,7 +340,7 @@ pub async fn set_members(
     member_ids: Vec<u64>,
     if_match: Option<u64>,
     now: Timestamp,
-) -> Result<ProjectView, ApiError> {
+) -> Result<ProjectView, Error> {
     let (mut data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_admin(caller, &data)?;
     access::require_writable(&data.project)?;
@@ -375,7 +350,7 @@ pub async fn set_members(
     let new_members = team_members(&found, &member_ids, data.project.team_id)?;
     let joining: Vec<&MemberRecord> = new_members.iter().filter(|m| !data.is_member(m.user_id)).collect();
     let leaving: Vec<&MemberRecord> = data.active_members().filter(|m| !member_ids.contains(&m.user_id)).collect();
-    let has_open_tasks = |task_ids: Vec<u64>| ApiError::rule("member_ids", Msg::MembersHaveOpenTasks { task_ids });
+    let has_open_tasks = |task_ids: Vec<u64>| Error::rule("member_ids", Msg::MembersHaveOpenTasks { task_ids });
     let blocking: Vec<u64> = data
         .tasks
         .iter()
@@ -388,15 +363,18 @@ pub async fn set_members(
     too_many_changes(joining.len() + leaving.len())?;
     let mut tx = ctx.db.transaction();
     for member in &joining {
-        tx = membership::join(tx, project_id, data.project.team_id, member)?;
+        tx = membership::join(tx, data.project.team_id, &MemberRecord { project_id, ..(*member).clone() });
     }
     for member in &leaving {
         // An assignment that slips in after the read above is caught here.
-        tx = membership::leave(tx, project_id, member, Leaving::Unassigning(0), has_open_tasks(Vec::new()))?;
+        tx = membership::leave(tx, member, Leaving::Unassigning(0));
     }
-    let before = data.project.clone();
     // The project's version moves with its member list, so a stale If-Match fails here too.
-    commit_project_change_in(tx, &before, Changes::default(), now, if_match).await?;
+    let before = data.project.clone();
+    let mut after = before.clone();
+    after.touch(now);
+    let (tx, _) = tx.save(&before, &mut after, now);
+    tx.commit().await.map_err(version_lost(if_match))?;
     let former: Vec<MemberRecord> = data
         .members
         .iter()
@@ -404,44 +382,17 @@ pub async fn set_members(
         .map(|m| MemberRecord { former: true, ..m.clone() })
         .collect();
     data.members = new_members.into_iter().chain(former).collect();
-    data.project.version += 1;
-    data.project.updated_at = now;
+    data.project = after;
     announce(ctx, EventKind::ProjectMembersChanged, caller, &data.project).await;
     Ok(ProjectView::full(&data, today))
 }
 
 /// One transaction changes the members of a project, two actions each.
-fn too_many_changes(count: usize) -> Result<(), ApiError> {
+fn too_many_changes(count: usize) -> Result<(), Error> {
     if count > MAX_MEMBER_CHANGES {
-        return Err(ApiError::field("member_ids", Msg::TooMany { max: MAX_MEMBER_CHANGES }));
+        return Err(Error::field("member_ids", Msg::TooMany { max: MAX_MEMBER_CHANGES }));
     }
     Ok(())
-}
-
-async fn commit_project_change(
-    ctx: &AppContext,
-    before: &ProjectRecord,
-    change: Changes,
-    now: Timestamp,
-    if_match: Option<u64>,
-) -> Result<(), ApiError> {
-    commit_project_change_in(ctx.db.transaction(), before, change, now, if_match).await
-}
-
-async fn commit_project_change_in(
-    tx: store::Transaction,
-    before: &ProjectRecord,
-    change: Changes,
-    now: Timestamp,
-    if_match: Option<u64>,
-) -> Result<(), ApiError> {
-    tx.update(
-        &keys::project(before.id),
-        change.into_change(before.version, now),
-        Some((repo::at_version(before.version), version_conflict(if_match))),
-    )
-    .commit()
-    .await
 }
 
 /// Seed 001 §3.7: progress for the project's admins.
@@ -477,7 +428,7 @@ pub async fn project_progress(
     caller: &Caller,
     project_id: u64,
     now: Timestamp,
-) -> Result<ProjectProgress, ApiError> {
+) -> Result<ProjectProgress, Error> {
     let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_admin(caller, &data)?;
     let children = data.children();
@@ -527,7 +478,7 @@ pub async fn task_counts(
     caller: &Caller,
     project_id: u64,
     now: Timestamp,
-) -> Result<TaskStats, ApiError> {
+) -> Result<TaskStats, Error> {
     let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_visible(caller, &data)?;
     Ok(TaskStats::of(&data.tasks, today))

@@ -22,14 +22,12 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 
 use crate::context::AppContext;
-use crate::error::ApiError;
-use crate::i18n::Msg;
+use crate::error::{Error, Guard, StoreError};
 use crate::identity::model::UserRecord;
 use crate::keys;
 use crate::projects::model::{HistoryRecord, MemberRecord, TaskRecord};
 use crate::projects::partition::ProjectData;
-use crate::projects::repo::{self, Changes, at_version, version_conflict};
-use crate::store::{Change, Condition, MAX_ACTIONS, Transaction};
+use crate::store::{Change, Condition, MAX_ACTIONS, Record, Transaction};
 
 const OPEN_TASKS: &str = "open_tasks";
 const PROJECT_COUNT: &str = "project_count";
@@ -40,30 +38,15 @@ const TASKS_PER_TRANSACTION: usize = (MAX_ACTIONS - 2) / 2;
 /// for the project item and an idempotency record.
 pub const MAX_MEMBER_CHANGES: usize = (MAX_ACTIONS - 2) / 2;
 
-fn number(n: i64) -> AttributeValue {
-    AttributeValue::N(n.to_string())
-}
-
-/// Adds `delta` to a counter of the item. A user's version moves with it, so that writes
-/// of the whole user under its version cannot put back an older count.
-fn add(counter: &str, delta: i64, bump_version: bool) -> Change {
-    let expression = if bump_version { "ADD #counter :delta, #version :one" } else { "ADD #counter :delta" };
-    let change = Change::new(expression).name("#counter", counter).value(":delta", number(delta));
-    if bump_version { change.name("#version", "version").value(":one", number(1)) } else { change }
-}
-
-fn former_is(former: bool) -> Condition {
-    Condition::new("#former = :former").name("#former", "former").value(":former", AttributeValue::Bool(former))
-}
-
-fn not_a_member() -> ApiError {
-    ApiError::field("assignee_id", Msg::NotProjectMember)
+/// The member is current: on the project, not a former member.
+fn is_current() -> Condition {
+    Condition::new("#former = :former").name("#former", "former").value(":former", AttributeValue::Bool(false))
 }
 
 /// Stages a change of who holds an open task: `before` and `after` are the task's open
 /// assignees ([`TaskRecord::open_assignee`]) before and after the change. The new holder
-/// must still be a current member of the project when the transaction commits; otherwise
-/// it fails on `assignee_id`.
+/// must still be a current member of the project when the transaction commits
+/// ([`Guard::MemberCurrent`]).
 pub fn move_assignment(tx: Transaction, project_id: u64, before: Option<u64>, after: Option<u64>) -> Transaction {
     if before == after {
         return tx;
@@ -72,32 +55,41 @@ pub fn move_assignment(tx: Transaction, project_id: u64, before: Option<u64>, af
     if let Some(old) = before {
         // A member item is never deleted while its project exists: were it missing, ADD
         // would make a stub of it.
-        let exists = (Condition::present(), ApiError::internal("the assignee's member item is missing"));
-        tx = tx.update(&keys::project_member(project_id, old), add(OPEN_TASKS, -1, false), Some(exists));
+        let exists = (Condition::present(), Guard::Present);
+        tx = tx.add(&keys::project_member(project_id, old), OPEN_TASKS, -1, Some(exists));
     }
     if let Some(new) = after {
-        let current = (former_is(false), not_a_member());
-        tx = tx.update(&keys::project_member(project_id, new), add(OPEN_TASKS, 1, false), Some(current));
+        tx = tx.add(&keys::project_member(project_id, new), OPEN_TASKS, 1, Some((is_current(), Guard::MemberCurrent)));
     }
     tx
 }
 
-/// Stages a user joining a project: their member item becomes current (new, or a former one
-/// again) and their project count grows, provided they are still a user of the project's
-/// team when the transaction commits (else 400 on `member_ids`).
-pub fn join(tx: Transaction, project_id: u64, team_id: u64, member: &MemberRecord) -> Result<Transaction, ApiError> {
+/// Adds one to a user's project count, or takes one away. The user's version moves with
+/// it, so that leaving the team (under the version it read) cannot miss a join.
+fn count_project(tx: Transaction, user_id: u64, delta: i64, condition: Option<(Condition, Guard)>) -> Transaction {
+    let change = Change::new("ADD #count :delta, #version :one")
+        .name("#count", PROJECT_COUNT)
+        .value(":delta", AttributeValue::N(delta.to_string()))
+        .name("#version", "version")
+        .value(":one", AttributeValue::N("1".into()));
+    tx.update(&keys::user(user_id), change, condition)
+}
+
+/// Stages a user joining a project: their member item (`member`, with its project) becomes
+/// current (a new one, or a former one again) and their project count grows, provided they
+/// are still a user of the project's team when the transaction commits.
+pub fn join(tx: Transaction, team_id: u64, member: &MemberRecord) -> Transaction {
     let current = MemberRecord { former: false, open_tasks: 0, ..member.clone() };
     let not_yet_current = Condition::new("attribute_not_exists(pk) OR #former = :former")
         .name("#former", "former")
         .value(":former", AttributeValue::Bool(true));
-    let in_team = Condition::new("#team = :team").name("#team", "team_id").value(":team", number(team_id as i64));
-    let stranger = ApiError::field("member_ids", Msg::NotInTeam { user_ids: vec![member.user_id] });
-    Ok(tx
-        .put(
-            repo::member_item(project_id, &current)?,
-            Some((not_yet_current, ApiError::conflict("member_ids", Msg::ChangedConcurrently))),
-        )
-        .update(&keys::user(member.user_id), add(PROJECT_COUNT, 1, true), Some((in_team, stranger))))
+    let in_team = Condition::new("#team = :team").name("#team", "team_id").value(":team", number(team_id));
+    let tx = tx.replace_if(&current, not_yet_current, Guard::NotYetMember);
+    count_project(tx, member.user_id, 1, Some((in_team, Guard::UserInTeam(member.user_id))))
+}
+
+fn number(n: u64) -> AttributeValue {
+    AttributeValue::N(n.to_string())
 }
 
 /// How a member leaves a project.
@@ -111,30 +103,22 @@ pub enum Leaving {
 
 /// Stages a current member leaving a project: their member item becomes former (kept, so
 /// old tasks still name them) and their project count shrinks. An open task of theirs that
-/// this transaction does not unassign refuses the leave with `busy`.
-pub fn leave(
-    tx: Transaction,
-    project_id: u64,
-    member: &MemberRecord,
-    leaving: Leaving,
-    busy: ApiError,
-) -> Result<Transaction, ApiError> {
+/// this transaction does not unassign refuses the leave ([`Guard::MemberIdle`]).
+pub fn leave(tx: Transaction, member: &MemberRecord, leaving: Leaving) -> Transaction {
     let former = MemberRecord { former: true, open_tasks: 0, ..member.clone() };
     let condition = match leaving {
-        Leaving::Unassigning(count) => {
+        Leaving::Unassigning(count) => (
             Condition::new("#former = :former AND (attribute_not_exists(#open) OR #open <= :unassigned)")
                 .name("#former", "former")
                 .value(":former", AttributeValue::Bool(false))
                 .name("#open", OPEN_TASKS)
-                .value(":unassigned", number(count as i64))
-        }
-        Leaving::WithTheProject => former_is(false),
+                .value(":unassigned", number(count)),
+            Guard::MemberIdle,
+        ),
+        Leaving::WithTheProject => (is_current(), Guard::Present),
     };
-    Ok(tx.put(repo::member_item(project_id, &former)?, Some((condition, busy))).update(
-        &keys::user(member.user_id),
-        add(PROJECT_COUNT, -1, true),
-        None,
-    ))
+    let tx = tx.replace_if(&former, condition.0, condition.1);
+    count_project(tx, member.user_id, -1, None)
 }
 
 /// Takes a user off a project for good (they are leaving the team): their open tasks there
@@ -147,7 +131,7 @@ pub async fn leave_unassigning(
     user_id: u64,
     actor: &UserRecord,
     now: Timestamp,
-) -> Result<Vec<TaskRecord>, ApiError> {
+) -> Result<Vec<TaskRecord>, Error> {
     let mut unassigned = Vec::new();
     let mut attempts = 0;
     loop {
@@ -158,67 +142,41 @@ pub async fn leave_unassigning(
             return Ok(unassigned); // already gone
         };
         let open: Vec<&TaskRecord> = data.tasks.iter().filter(|t| t.open_assignee() == Some(user_id)).collect();
-        match leave_in_chunks(ctx, project_id, member, &open, actor, now, &mut unassigned).await {
-            Err(ApiError::Conflict { .. }) if attempts < 3 => attempts += 1,
-            outcome => return outcome.map(|()| unassigned),
+        match leave_in_chunks(ctx, member, &open, actor, now, &mut unassigned).await {
+            Err(StoreError::Guard(Guard::Version | Guard::MemberIdle)) if attempts < 3 => attempts += 1,
+            outcome => return outcome.map(|()| unassigned).map_err(Error::from),
         }
     }
 }
 
 async fn leave_in_chunks(
     ctx: &AppContext,
-    project_id: u64,
     member: &MemberRecord,
     open: &[&TaskRecord],
     actor: &UserRecord,
     now: Timestamp,
     unassigned: &mut Vec<TaskRecord>,
-) -> Result<(), ApiError> {
+) -> Result<(), StoreError> {
     let chunks: Vec<&[&TaskRecord]> = open.chunks(TASKS_PER_TRANSACTION).collect();
     let (last, earlier) = chunks.split_last().map_or((&[][..], &[][..]), |(last, earlier)| (*last, earlier));
-    let member_key = keys::project_member(project_id, member.user_id);
     for chunk in earlier {
-        let taken = add(OPEN_TASKS, -(chunk.len() as i64), false);
-        unassign(ctx.db.transaction(), chunk, actor, now)?.update(&member_key, taken, None).commit().await?;
+        let taken = -(chunk.len() as i64);
+        unassign(ctx.db.transaction(), chunk, actor, now).add(&member.key(), OPEN_TASKS, taken, None).commit().await?;
         unassigned.extend(chunk.iter().map(|task| (*task).clone()));
     }
-    let busy = ApiError::conflict("member_ids", Msg::ChangedConcurrently);
-    let tx = unassign(ctx.db.transaction(), last, actor, now)?;
-    leave(tx, project_id, member, Leaving::Unassigning(last.len() as u64), busy)?.commit().await?;
+    let tx = unassign(ctx.db.transaction(), last, actor, now);
+    leave(tx, member, Leaving::Unassigning(last.len() as u64)).commit().await?;
     unassigned.extend(last.iter().map(|task| (*task).clone()));
     Ok(())
 }
 
-/// Stages taking the assignee off each task, with a history entry, under each task's
+/// Stages taking the assignee off each task, with its history entry, under each task's
 /// version. The assignee's `open_tasks` is the caller's to adjust.
-fn unassign(
-    tx: Transaction,
-    tasks: &[&TaskRecord],
-    actor: &UserRecord,
-    now: Timestamp,
-) -> Result<Transaction, ApiError> {
-    let mut tx = tx;
-    for task in tasks {
-        let mut changes = Changes::default();
-        for attribute in ["assignee_id", keys::GSI1_PK, keys::GSI1_SK] {
-            changes.set_or_remove(attribute, None);
-        }
-        tx = tx.update(
-            &keys::task(task.project_id, task.id),
-            changes.into_change(task.version, now),
-            Some((at_version(task.version), version_conflict(None))),
-        );
-        let entry = HistoryRecord {
-            id: (task.version + 1) * 100,
-            task_id: task.id,
-            field_name: "assignee_id".into(),
-            old_value: task.assignee_id.map(|id| id.to_string()),
-            new_value: None,
-            changed_by: actor.id,
-            changed_by_name: actor.username.clone(),
-            changed_at: now,
-        };
-        tx = tx.put(repo::history_item(&entry)?, None);
-    }
-    Ok(tx)
+fn unassign(tx: Transaction, tasks: &[&TaskRecord], actor: &UserRecord, now: Timestamp) -> Transaction {
+    tasks.iter().fold(tx, |tx, task| {
+        let mut after = TaskRecord { assignee_id: None, ..(*task).clone() };
+        let (tx, changes) = tx.save(*task, &mut after, now);
+        let history = HistoryRecord::of_change(&after, &changes, (actor.id, &actor.username), now);
+        history.iter().fold(tx, Transaction::replace)
+    })
 }

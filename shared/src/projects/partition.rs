@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::error::{ApiError, BusinessCode};
+use crate::error::Error;
 use crate::i18n::Msg;
 use crate::keys;
 use crate::projects::model::{MemberRecord, ProjectRecord, TaskRecord};
@@ -17,17 +17,17 @@ pub struct ProjectData {
     pub tasks: Vec<TaskRecord>,
 }
 
-pub fn project_not_found() -> ApiError {
-    ApiError::not_found(Msg::ProjectNotFound, BusinessCode::ProjectNotFound)
+pub fn project_not_found() -> Error {
+    Error::not_found(Msg::ProjectNotFound)
 }
 
-pub fn task_not_found() -> ApiError {
-    ApiError::not_found(Msg::TaskNotFound, BusinessCode::TaskNotFound)
+pub fn task_not_found() -> Error {
+    Error::not_found(Msg::TaskNotFound)
 }
 
 impl ProjectData {
     /// Reads the partition; `None` when the project does not exist.
-    pub async fn load(db: &Db, project_id: u64) -> Result<Option<ProjectData>, ApiError> {
+    pub async fn load(db: &Db, project_id: u64) -> Result<Option<ProjectData>, Error> {
         let items = db.query_prefix(None, &keys::project_partition(project_id), "").await?;
         let (mut project, mut members, mut tasks) = (None, Vec::new(), Vec::new());
         for item in items {
@@ -35,7 +35,8 @@ impl ProjectData {
             if sort_key == keys::PROJECT {
                 project = Some(store::from_item::<ProjectRecord>(item)?);
             } else if sort_key.starts_with(keys::MEMBER_PREFIX) {
-                members.push(store::from_item::<MemberRecord>(item)?);
+                let member = store::from_item::<MemberRecord>(item)?;
+                members.push(MemberRecord { project_id, ..member });
             } else if sort_key.starts_with(keys::TASK_PREFIX) {
                 tasks.push(store::from_item::<TaskRecord>(item)?);
             }
@@ -43,7 +44,7 @@ impl ProjectData {
         Ok(project.map(|project| ProjectData { project, members, tasks }))
     }
 
-    pub async fn load_existing(db: &Db, project_id: u64) -> Result<ProjectData, ApiError> {
+    pub async fn load_existing(db: &Db, project_id: u64) -> Result<ProjectData, Error> {
         Self::load(db, project_id).await?.ok_or_else(project_not_found)
     }
 
@@ -60,7 +61,7 @@ impl ProjectData {
         self.members.iter().find(|m| m.user_id == user_id)
     }
 
-    pub fn task(&self, task_id: u64) -> Result<&TaskRecord, ApiError> {
+    pub fn task(&self, task_id: u64) -> Result<&TaskRecord, Error> {
         self.tasks.iter().find(|t| t.id == task_id).ok_or_else(task_not_found)
     }
 

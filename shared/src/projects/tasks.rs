@@ -1,6 +1,5 @@
 //! Task operations (seed 001 §4, the supplement 4.8–4.11, the client's claim flow).
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -9,7 +8,7 @@ use serde_json::Value;
 use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::dates::check_span;
-use crate::error::{ApiError, BusinessCode, FieldErrors};
+use crate::error::{Error, FieldErrors, Guard, StoreError, on_guard};
 use crate::events::{DomainEvent, EventDetail, EventKind, NoticeRef};
 use crate::files::attachments;
 use crate::i18n::{Lang, Msg};
@@ -20,11 +19,11 @@ use crate::notifications::inbox;
 use crate::notifications::model::{Draft, NotificationKind};
 use crate::projects::access::{self, Access};
 use crate::projects::membership;
-use crate::projects::model::{HistoryRecord, MAX_LEVEL, Priority, ProjectRecord, Status, TaskRecord};
+use crate::projects::model::{HistoryRecord, MAX_LEVEL, Priority, ProjectRecord, Status, TaskPointer, TaskRecord};
 use crate::projects::partition::ProjectData;
-use crate::projects::repo::{self, Changes, check_version, version_conflict};
+use crate::projects::repo::{self, check_version, version_lost};
 use crate::projects::views::{PersonRef, TaskItem, TaskRenderer, TaskView};
-use crate::store::Condition;
+use crate::store::Transaction;
 
 /// The fields of a new task.
 #[derive(Debug, Clone)]
@@ -50,14 +49,14 @@ pub async fn create_main_task(
     key: Option<IdempotencyKey>,
     now: Timestamp,
     lang: Lang,
-) -> Result<Value, ApiError> {
+) -> Result<Value, Error> {
     let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_admin(caller, &data)?;
     access::require_writable(&data.project)?;
     if let Some(assignee) = input.assignee_id
         && !data.is_member(assignee)
     {
-        return Err(ApiError::field("assignee_id", Msg::NotProjectMember));
+        return Err(Error::field("assignee_id", Msg::NotProjectMember));
     }
     create(ctx, caller, data, today, None, input, key, now, lang).await
 }
@@ -72,19 +71,15 @@ pub async fn create_subtask(
     key: Option<IdempotencyKey>,
     now: Timestamp,
     lang: Lang,
-) -> Result<Value, ApiError> {
+) -> Result<Value, Error> {
     let (data, today, _) = load_task(ctx, caller, parent_id, now).await?;
     let parent = data.task(parent_id)?.clone();
     if parent.assignee_id != Some(caller.user_id) {
-        return Err(ApiError::Forbidden { msg: Msg::NotParentAssignee, code: Some(BusinessCode::NotParentAssignee) });
+        return Err(Error::Forbidden(Msg::NotParentAssignee));
     }
     access::require_writable(&data.project)?;
     if parent.level >= MAX_LEVEL {
-        return Err(ApiError::Unprocessable {
-            msg: Msg::TaskTooDeep,
-            fields: FieldErrors::single("level", Msg::TaskTooDeep),
-            code: Some(BusinessCode::TaskTooDeep),
-        });
+        return Err(Error::Rule { msg: Msg::TaskTooDeep, fields: FieldErrors::single("level", Msg::TaskTooDeep) });
     }
     input.assignee_id = parent.assignee_id;
     create(ctx, caller, data, today, Some(&parent), input, key, now, lang).await
@@ -101,7 +96,7 @@ async fn create(
     key: Option<IdempotencyKey>,
     now: Timestamp,
     lang: Lang,
-) -> Result<Value, ApiError> {
+) -> Result<Value, Error> {
     check_span(input.start_date, input.end_date)?;
     // Someone else's new task is news to them (a subtask is its creator's own): the task's
     // id and its notice's are allocated together.
@@ -136,15 +131,9 @@ async fn create(
     data.tasks.push(task.clone());
     let access = access::access(caller, &data);
     let view = serde_json::to_value(TaskRenderer::new(&data, caller, access, today, lang).item(&task))
-        .map_err(ApiError::internal)?;
-    let tx = ctx
-        .db
-        .transaction()
-        .put(repo::task_item(&task)?, Some((Condition::absent(), ApiError::internal("task id allocated twice"))))
-        .put(
-            repo::pointer_item(&task, data.project.team_id)?,
-            Some((Condition::absent(), ApiError::internal("task id allocated twice"))),
-        );
+        .map_err(Error::caused)?;
+    let pointer = TaskPointer { task_id: task.id, project_id: task.project_id, team_id: Some(data.project.team_id) };
+    let tx = ctx.db.transaction().create(&task, Guard::Fresh).create(&pointer, Guard::Fresh);
     let tx = membership::move_assignment(tx, task.project_id, None, task.open_assignee());
     let drafts: Vec<Draft> =
         told.map(|assignee| Draft::task(assignee, NotificationKind::TaskAssigned, &task)).into_iter().collect();
@@ -174,7 +163,7 @@ pub(crate) async fn load_task(
     caller: &Caller,
     task_id: u64,
     now: Timestamp,
-) -> Result<(ProjectData, Date, Access), ApiError> {
+) -> Result<(ProjectData, Date, Access), Error> {
     let (project_id, team_id) = repo::project_of_task(ctx, task_id).await?;
     let (data, today) = repo::load_project(ctx, caller, project_id, team_id, now).await?;
     let access = access::require_visible(caller, &data)?;
@@ -222,7 +211,7 @@ pub async fn list_tasks(
     query: TaskQuery,
     now: Timestamp,
     lang: Lang,
-) -> Result<TaskList, ApiError> {
+) -> Result<TaskList, Error> {
     let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     let access = access::require_visible(caller, &data)?;
     let renderer = TaskRenderer::new(&data, caller, access, today, lang);
@@ -260,7 +249,7 @@ pub async fn get_task(
     task_id: u64,
     now: Timestamp,
     lang: Lang,
-) -> Result<TaskItem, ApiError> {
+) -> Result<TaskItem, Error> {
     let (loaded, attached) = tokio::join!(load_task(ctx, caller, task_id, now), attachments::of_task(ctx, task_id));
     let (data, today, access) = loaded?;
     let task = data.task(task_id)?;
@@ -294,27 +283,27 @@ pub async fn update_task(
     if_match: Option<u64>,
     now: Timestamp,
     lang: Lang,
-) -> Result<TaskView, ApiError> {
+) -> Result<TaskView, Error> {
     let (mut data, today, access) = load_task(ctx, caller, task_id, now).await?;
     let before = data.task(task_id)?.clone();
     access::require_task_editor(caller, access, &before)?;
     access::require_writable(&data.project)?;
     if let Some(assignee) = patch.assignee_id.filter(|a| *a != before.assignee_id) {
         if access != Access::Admin {
-            return Err(ApiError::Forbidden { msg: Msg::OnlyAdminsReassign, code: None });
+            return Err(Error::Forbidden(Msg::OnlyAdminsReassign));
         }
         if let Some(id) = assignee
             && !data.is_member(id)
         {
-            return Err(ApiError::field("assignee_id", Msg::NotProjectMember));
+            return Err(Error::field("assignee_id", Msg::NotProjectMember));
         }
     }
     check_version(before.version, if_match)?;
     let mut after = before.clone();
-    let edit = apply(&mut after, patch);
+    apply(&mut after, patch);
     check_span(after.start_date, after.end_date)?;
-    if !edit.is_empty() {
-        let notices = commit_edit(ctx, caller, &data, &before, &mut after, edit, if_match, now).await?;
+    if after != before {
+        let notices = commit_edit(ctx, caller, &data, &before, &mut after, now, version_lost(if_match)).await?;
         data.replace_task(&after);
         announce(ctx, EventKind::TaskUpdated, caller, data.project.team_id, &after, notices).await;
     }
@@ -331,22 +320,22 @@ pub async fn claim_task(
     end_date: Option<Date>,
     now: Timestamp,
     lang: Lang,
-) -> Result<TaskView, ApiError> {
+) -> Result<TaskView, Error> {
     let (mut data, today, access) = load_task(ctx, caller, task_id, now).await?;
     if !data.is_member(caller.user_id) {
-        return Err(ApiError::forbidden());
+        return Err(Error::forbidden());
     }
     let before = data.task(task_id)?.clone();
     // What the redacted view hides (that someone holds it) is not told here either.
     if !access::sees_task(caller, access, &before) {
-        return Err(ApiError::rule("task", Msg::NotClaimable));
+        return Err(Error::rule("task", Msg::NotClaimable));
     }
     access::require_writable(&data.project)?;
     if before.level != 1 {
-        return Err(ApiError::rule("task", Msg::OnlyMainTasksClaimable));
+        return Err(Error::rule("task", Msg::OnlyMainTasksClaimable));
     }
     if before.assignee_id.is_some() {
-        return Err(ApiError::conflict("assignee_id", Msg::AlreadyAssigned));
+        return Err(Error::conflict("assignee_id", Msg::AlreadyAssigned));
     }
     let mut after = before.clone();
     let patch = TaskPatch {
@@ -355,114 +344,33 @@ pub async fn claim_task(
         end_date: end_date.map(Some),
         ..TaskPatch::default()
     };
-    let edit = apply(&mut after, patch);
+    apply(&mut after, patch);
     check_span(after.start_date, after.end_date)?;
     // A concurrent claim moved the version: this one lost.
-    let notices = commit_edit(ctx, caller, &data, &before, &mut after, edit, None, now).await.map_err(|e| {
-        if matches!(e, ApiError::Conflict { .. }) { ApiError::conflict("assignee_id", Msg::AlreadyAssigned) } else { e }
-    })?;
+    let lost = on_guard(Guard::Version, || Error::conflict("assignee_id", Msg::AlreadyAssigned));
+    let notices = commit_edit(ctx, caller, &data, &before, &mut after, now, lost).await?;
     data.replace_task(&after);
     announce(ctx, EventKind::TaskUpdated, caller, data.project.team_id, &after, notices).await;
     Ok(TaskRenderer::new(&data, caller, access, today, lang).full(&after))
 }
 
-/// What an edit changed: the attributes to write and one history line per field.
-struct Edit {
-    changes: Changes,
-    history: Vec<(&'static str, Option<String>, Option<String>)>,
-}
-
-impl Edit {
-    fn is_empty(&self) -> bool {
-        self.history.is_empty()
+/// Applies a patch to `task`. A reopened or rescheduled task is due again: its reminders
+/// re-arm (DESIGN §2b); its place in the reminders index follows from what it now is.
+fn apply(task: &mut TaskRecord, patch: TaskPatch) {
+    let (was_completed, was_due) = (task.status == Status::Completed, task.end_date);
+    let TaskPatch { title, description, status, priority, assignee_id, start_date, end_date } = patch;
+    task.title = title.unwrap_or(std::mem::take(&mut task.title));
+    task.description = description.unwrap_or(std::mem::take(&mut task.description));
+    task.status = status.unwrap_or(task.status);
+    task.priority = priority.unwrap_or(task.priority);
+    task.assignee_id = assignee_id.unwrap_or(task.assignee_id);
+    task.start_date = start_date.unwrap_or(task.start_date);
+    task.end_date = end_date.unwrap_or(task.end_date);
+    let reopened = was_completed && task.status != Status::Completed;
+    if reopened || task.end_date != was_due {
+        task.is_overdue_notified = false;
+        task.due_reminded_for = None;
     }
-
-    fn record(&mut self, field: &'static str, old: Option<String>, new: Option<String>, value: Option<AttributeValue>) {
-        self.changes.set_or_remove(field, value);
-        self.history.push((field, old, new));
-    }
-}
-
-/// Applies a patch to `task`, noting each real change.
-fn apply(task: &mut TaskRecord, patch: TaskPatch) -> Edit {
-    let mut edit = Edit { changes: Changes::default(), history: Vec::new() };
-    let text = |s: &str| Some(s.to_owned());
-    let date = |d: Option<Date>| d.map(|d| d.to_string());
-    if let Some(title) = patch.title.filter(|t| *t != task.title) {
-        edit.record("title", text(&task.title), text(&title), Some(AttributeValue::S(title.clone())));
-        task.title = title;
-    }
-    if let Some(description) = patch.description.filter(|d| *d != task.description) {
-        edit.record(
-            "description",
-            text(&task.description),
-            text(&description),
-            Some(AttributeValue::S(description.clone())),
-        );
-        task.description = description;
-    }
-    if let Some(priority) = patch.priority.filter(|p| *p != task.priority) {
-        edit.record(
-            "priority",
-            Some(crate::names::name_of(&task.priority)),
-            Some(crate::names::name_of(&priority)),
-            Some(AttributeValue::S(crate::names::name_of(&priority))),
-        );
-        task.priority = priority;
-    }
-    if let Some(start) = patch.start_date.filter(|d| *d != task.start_date) {
-        edit.record("start_date", date(task.start_date), date(start), start.map(|d| AttributeValue::S(d.to_string())));
-        task.start_date = start;
-    }
-    let mut due_again = false;
-    let mut status_changed = false;
-    if let Some(end) = patch.end_date.filter(|d| *d != task.end_date) {
-        edit.record("end_date", date(task.end_date), date(end), end.map(|d| AttributeValue::S(d.to_string())));
-        task.end_date = end;
-        due_again = true;
-    }
-    if let Some(status) = patch.status.filter(|s| *s != task.status) {
-        edit.record(
-            "status",
-            Some(crate::names::name_of(&task.status)),
-            Some(crate::names::name_of(&status)),
-            Some(AttributeValue::S(crate::names::name_of(&status))),
-        );
-        due_again |= task.status == Status::Completed;
-        status_changed = true;
-        task.status = status;
-    }
-    if let Some(assignee) = patch.assignee_id.filter(|a| *a != task.assignee_id) {
-        let id = |a: Option<u64>| a.map(|id| id.to_string());
-        edit.record(
-            "assignee_id",
-            id(task.assignee_id),
-            id(assignee),
-            assignee.map(|a| AttributeValue::N(a.to_string())),
-        );
-        // The assignee index follows the assignee.
-        edit.changes.set_or_remove(keys::GSI1_PK, assignee.map(|a| AttributeValue::S(keys::assignee_partition(a))));
-        edit.changes
-            .set_or_remove(keys::GSI1_SK, assignee.map(|_| AttributeValue::S(keys::assigned_task_sort(task.id))));
-        task.assignee_id = assignee;
-    }
-    // A reopened or rescheduled task is due again: its reminders re-arm (DESIGN §2b).
-    if due_again {
-        if task.is_overdue_notified {
-            edit.changes.set("is_overdue_notified", AttributeValue::Bool(false));
-            task.is_overdue_notified = false;
-        }
-        if task.due_reminded_for.take().is_some() {
-            edit.changes.set_or_remove("due_reminded_for", None);
-        }
-    }
-    // The reminders index follows the due date and the status (a completed task leaves it).
-    if due_again || status_changed {
-        for (name, value) in repo::reminder_index(task) {
-            edit.changes.set_or_remove(name, value);
-        }
-    }
-    edit
 }
 
 /// Whether the task's creator hears of this edit: when the assignee changes its status.
@@ -503,20 +411,16 @@ fn edit_notices(
 }
 
 /// Writes an edit, its history and the notifications it causes in one transaction, under
-/// the task's version.
-#[allow(clippy::too_many_arguments)]
+/// the task's version; `lost` says what losing that race means.
 async fn commit_edit(
     ctx: &AppContext,
     caller: &Caller,
     data: &ProjectData,
     before: &TaskRecord,
     after: &mut TaskRecord,
-    edit: Edit,
-    if_match: Option<u64>,
     now: Timestamp,
-) -> Result<Vec<NoticeRef>, ApiError> {
-    after.version = before.version + 1;
-    after.updated_at = now;
+    lost: impl FnOnce(StoreError) -> Error,
+) -> Result<Vec<NoticeRef>, Error> {
     // The changer's name, whether the creator may still open the task, and ids for every
     // notice the edit may cause, at once (an id left unused is merely skipped).
     let possible = edit_notices(caller, before, after, "", true).len() as u64;
@@ -529,47 +433,31 @@ async fn commit_edit(
     let notice_ids = async {
         match possible {
             0 => Ok(0..0),
-            count => ctx.db.next_ids("notification", count).await,
+            count => Ok(ctx.db.next_ids("notification", count).await?),
         }
     };
     let (changed_by_name, creator_may_open, mut notice_ids) =
         tokio::try_join!(changer_name(ctx, caller, data), creator_check, notice_ids)?;
-    let tx = ctx.db.transaction().update(
-        &keys::task(before.project_id, before.id),
-        edit.changes.into_change(before.version, now),
-        Some((repo::at_version(before.version), version_conflict(if_match))),
-    );
-    let mut tx = membership::move_assignment(tx, before.project_id, before.open_assignee(), after.open_assignee());
-    for (n, (field, old, new)) in edit.history.into_iter().enumerate() {
-        let entry = HistoryRecord {
-            // Ordered by version, then field: newest first reads them back in order.
-            id: after.version * 100 + n as u64,
-            task_id: before.id,
-            field_name: field.to_owned(),
-            old_value: old,
-            new_value: new,
-            changed_by: caller.user_id,
-            changed_by_name: changed_by_name.clone(),
-            changed_at: now,
-        };
-        tx = tx.put(repo::history_item(&entry)?, None);
-    }
     let drafts = edit_notices(caller, before, after, &changed_by_name, creator_may_open);
+    let (tx, changes) = ctx.db.transaction().save(before, after, now);
+    let tx = membership::move_assignment(tx, before.project_id, before.open_assignee(), after.open_assignee());
+    let history = HistoryRecord::of_change(after, &changes, (caller.user_id, &changed_by_name), now);
+    let tx = history.iter().fold(tx, Transaction::replace);
     let (tx, notices) = inbox::stage_with_ids(tx, drafts, &mut notice_ids, now)?;
-    tx.commit().await?;
+    tx.commit().await.map_err(lost)?;
     Ok(notices)
 }
 
 /// Whether a user (a task's creator) administers the project now: their role and team as
 /// their user item has them.
-async fn administers_project(ctx: &AppContext, user_id: u64, project: &ProjectRecord) -> Result<bool, ApiError> {
+async fn administers_project(ctx: &AppContext, user_id: u64, project: &ProjectRecord) -> Result<bool, Error> {
     let user = crate::identity::repo::load_user(&ctx.db, user_id).await?;
     Ok(access::administers_as(user.role, user.team_id, project))
 }
 
 /// The caller's username for history and uploads: from the project's members, or (an
 /// admin who is not on the project) from their user item.
-pub(crate) async fn changer_name(ctx: &AppContext, caller: &Caller, data: &ProjectData) -> Result<String, ApiError> {
+pub(crate) async fn changer_name(ctx: &AppContext, caller: &Caller, data: &ProjectData) -> Result<String, Error> {
     match data.person(caller.user_id) {
         Some(member) => Ok(member.username.clone()),
         None => Ok(crate::identity::repo::load_user(&ctx.db, caller.user_id).await?.username),
@@ -577,32 +465,31 @@ pub(crate) async fn changer_name(ctx: &AppContext, caller: &Caller, data: &Proje
 }
 
 /// Deletes a task: the super admin only, and not while it has subtasks (422).
-pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64) -> Result<(), ApiError> {
+pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64) -> Result<(), Error> {
     let (project_id, _) = repo::project_of_task(ctx, task_id).await?;
     let data = ProjectData::load_existing(&ctx.db, project_id).await?;
     access::require_visible(caller, &data)?;
     if caller.role != Role::SuperAdmin {
-        return Err(ApiError::forbidden());
+        return Err(Error::forbidden());
     }
     access::require_writable(&data.project)?;
     let task = data.task(task_id)?;
     if data.tasks.iter().any(|t| t.parent_id == Some(task_id)) {
-        return Err(ApiError::rule("task", Msg::TaskHasSubtasks));
+        return Err(Error::rule("task", Msg::TaskHasSubtasks));
     }
     // Attachments first, objects before items: a delete interrupted here is repeated, and
     // none of its files outlives it unlisted.
     attachments::remove_all(ctx, &attachments::of_task(ctx, task_id).await?).await?;
-    let tx = ctx
-        .db
-        .transaction()
-        .delete(&keys::task(project_id, task_id), Some((repo::at_version(task.version), version_conflict(None))))
-        .delete(&keys::task_pointer(task_id), None);
-    membership::move_assignment(tx, project_id, task.open_assignee(), None).commit().await?;
+    let tx = ctx.db.transaction().remove(task).delete(&keys::task_pointer(task_id), None);
+    membership::move_assignment(tx, project_id, task.open_assignee(), None)
+        .commit()
+        .await
+        .map_err(version_lost(None))?;
     announce(ctx, EventKind::TaskDeleted, caller, data.project.team_id, task, Vec::new()).await;
     // The history has no way in once the pointer is gone; it is cleared after.
     let history: Vec<keys::Key> =
         repo::history_of(ctx, task_id).await?.iter().map(|h| keys::task_history(task_id, h.id)).collect();
-    ctx.db.delete_all(&history).await
+    Ok(ctx.db.delete_all(&history).await?)
 }
 
 #[derive(Debug, Serialize)]
@@ -627,7 +514,7 @@ pub async fn task_history(
     caller: &Caller,
     task_id: u64,
     now: Timestamp,
-) -> Result<HistoryView, ApiError> {
+) -> Result<HistoryView, Error> {
     let (project_id, team_id) = repo::project_of_task(ctx, task_id).await?;
     let (loaded, history) =
         tokio::join!(repo::load_project(ctx, caller, project_id, team_id, now), repo::history_of(ctx, task_id));

@@ -12,12 +12,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{Caller, SessionRecord, session_caller};
 use crate::context::AppContext;
-use crate::error::ApiError;
+use crate::error::{Error, Guard, StoreError, on_guard};
 use crate::i18n::{Lang, Msg};
 use crate::keys::{self, Key};
 use crate::projects::access;
 use crate::projects::partition::ProjectData;
-use crate::store::{self, Change, Condition, Item};
+use crate::store::{self, Change, Condition, Record};
 
 /// API Gateway's maximum connection duration.
 pub const CONNECTION_TTL: SignedDuration = SignedDuration::from_hours(2);
@@ -84,10 +84,53 @@ impl Channel {
     }
 }
 
-/// `expires_at` is the table's TTL attribute: every connection item expires with it.
-fn ref_item(key: &Key, connection: &ConnectionRef) -> Result<Item, ApiError> {
-    store::to_item(key, connection)
+impl Record for ConnectionRecord {
+    fn key(&self) -> Key {
+        keys::connection(&self.connection.connection_id)
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.connection.expires_at)
+    }
 }
+
+/// A connection in its user's partition: "every connection of a user" is one Query.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+struct UserConnection(ConnectionRef);
+
+impl Record for UserConnection {
+    fn key(&self) -> Key {
+        keys::user_connection(self.0.user_id, &self.0.connection_id)
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.0.expires_at)
+    }
+}
+
+/// A connection in a channel's partition: "every subscriber of a project" is one Query.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Subscription {
+    #[serde(flatten)]
+    connection: ConnectionRef,
+    /// The channel's name (the item's key, not stored in it).
+    #[serde(skip)]
+    channel: String,
+}
+
+impl Record for Subscription {
+    fn key(&self) -> Key {
+        keys::channel_subscription(&self.channel, &self.connection.connection_id)
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.connection.expires_at)
+    }
+}
+
+/// The set of a connection record's channels.
+const CHANNELS: &str = "channels";
 
 /// Records a connection that authenticated as `caller`.
 pub async fn connect(
@@ -96,7 +139,7 @@ pub async fn connect(
     caller: &Caller,
     lang: Lang,
     now: Timestamp,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let connection = ConnectionRef {
         connection_id: connection_id.to_owned(),
         user_id: caller.user_id,
@@ -106,51 +149,40 @@ pub async fn connect(
         expires_at: (now + CONNECTION_TTL).as_second(),
     };
     let record = ConnectionRecord { connection: connection.clone(), channels: Vec::new() };
-    ctx.db
-        .transaction()
-        .put(store::to_item(&keys::connection(connection_id), &record)?, None)
-        .put(ref_item(&keys::user_connection(caller.user_id, connection_id), &connection)?, None)
-        .commit()
-        .await
+    Ok(ctx.db.transaction().replace(&record).replace(&UserConnection(connection)).commit().await?)
 }
 
-async fn load(ctx: &AppContext, connection_id: &str, now: Timestamp) -> Result<Option<ConnectionRecord>, ApiError> {
+async fn load(ctx: &AppContext, connection_id: &str, now: Timestamp) -> Result<Option<ConnectionRecord>, Error> {
     let record: Option<ConnectionRecord> = ctx.db.get(&keys::connection(connection_id)).await?;
     Ok(record.filter(|r| r.connection.is_live(now)))
 }
 
 /// Forgets a connection and all its entries: on `$disconnect`, and when a push finds it
 /// gone. Forgetting an unknown connection does nothing.
-pub async fn forget(ctx: &AppContext, connection_id: &str) -> Result<(), ApiError> {
+pub async fn forget(ctx: &AppContext, connection_id: &str) -> Result<(), Error> {
     let Some(record) = ctx.db.get::<ConnectionRecord>(&keys::connection(connection_id)).await? else {
         return Ok(());
     };
     let user_id = record.connection.user_id;
-    record
+    let tx = record
         .channels
         .iter()
         .fold(ctx.db.transaction(), |tx, channel| tx.delete(&keys::channel_subscription(channel, connection_id), None))
         .delete(&keys::user_connection(user_id, connection_id), None)
-        .delete(&keys::connection(connection_id), None)
-        .commit()
-        .await
+        .delete(&record.key(), None);
+    Ok(tx.commit().await?)
 }
 
 /// The caller behind a connection, as their session stands now: a session ended since the
 /// connection opened subscribes to nothing.
-async fn caller_of(ctx: &AppContext, connection: &ConnectionRef, now: Timestamp) -> Result<Caller, ApiError> {
+async fn caller_of(ctx: &AppContext, connection: &ConnectionRef, now: Timestamp) -> Result<Caller, Error> {
     session_caller(ctx, connection.user_id, &connection.session_id, now).await
 }
 
 /// Subscribes a connection to a channel: only those who may see the project (its members
 /// and admins); anyone else is told it does not exist.
-pub async fn subscribe(
-    ctx: &AppContext,
-    connection_id: &str,
-    channel: Channel,
-    now: Timestamp,
-) -> Result<(), ApiError> {
-    let record = load(ctx, connection_id, now).await?.ok_or_else(connection_gone)?;
+pub async fn subscribe(ctx: &AppContext, connection_id: &str, channel: Channel, now: Timestamp) -> Result<(), Error> {
+    let record = load(ctx, connection_id, now).await?.ok_or_else(connection_unknown)?;
     let Channel::Project(project_id) = channel;
     let (caller, data) =
         tokio::join!(caller_of(ctx, &record.connection, now), ProjectData::load_existing(&ctx.db, project_id));
@@ -161,57 +193,60 @@ pub async fn subscribe(
         return Ok(());
     }
     if record.channels.len() >= MAX_CHANNELS {
-        return Err(ApiError::rule("channel", Msg::TooManyChannels { max: MAX_CHANNELS }));
+        return Err(Error::rule("channel", Msg::TooManyChannels { max: MAX_CHANNELS }));
     }
     let add = Change::new("ADD #channels :channel")
-        .name("#channels", "channels")
+        .name("#channels", CHANNELS)
         .value(":channel", AttributeValue::Ss(vec![name.clone()]));
+    let subscription = Subscription { connection: record.connection.clone(), channel: name };
     ctx.db
         .transaction()
-        .put(ref_item(&keys::channel_subscription(&name, connection_id), &record.connection)?, None)
-        .update(&keys::connection(connection_id), add, Some((Condition::present(), connection_gone())))
+        .replace(&subscription)
+        .update(&record.key(), add, Some((Condition::present(), Guard::Present)))
         .commit()
         .await
+        .map_err(on_guard(Guard::Present, connection_unknown))
 }
 
 /// Ends a subscription; ending one that does not exist is fine.
-pub async fn unsubscribe(ctx: &AppContext, connection_id: &str, channel: Channel) -> Result<(), ApiError> {
+pub async fn unsubscribe(ctx: &AppContext, connection_id: &str, channel: Channel) -> Result<(), Error> {
     let name = channel.name();
     let entry = keys::channel_subscription(&name, connection_id);
     let remove = Change::new("DELETE #channels :channel")
-        .name("#channels", "channels")
+        .name("#channels", CHANNELS)
         .value(":channel", AttributeValue::Ss(vec![name.clone()]));
     let committed = ctx
         .db
         .transaction()
         .delete(&entry, None)
-        .update(&keys::connection(connection_id), remove, Some((Condition::present(), connection_gone())))
+        .update(&keys::connection(connection_id), remove, Some((Condition::present(), Guard::Present)))
         .commit()
         .await;
     match committed {
         // The connection itself is gone already: only its entry is left to remove.
-        Err(ApiError::Unauthenticated(_)) => ctx.db.delete(&entry).await,
-        other => other,
+        Err(StoreError::Guard(Guard::Present)) => Ok(ctx.db.delete(&entry).await?),
+        other => Ok(other?),
     }
 }
 
-fn connection_gone() -> ApiError {
-    ApiError::Unauthenticated(crate::error::TokenProblem::SessionEnded)
+/// A connection this API has no record of (it expired, or was forgotten).
+fn connection_unknown() -> Error {
+    Error::not_found(Msg::ConnectionUnknown)
 }
 
-async fn live_refs(ctx: &AppContext, partition: &str, now: Timestamp) -> Result<Vec<ConnectionRef>, ApiError> {
+async fn live_refs(ctx: &AppContext, partition: &str, now: Timestamp) -> Result<Vec<ConnectionRef>, Error> {
     let items = ctx.db.query_prefix(None, partition, keys::CONNECTION_PREFIX).await?;
     let refs: Vec<ConnectionRef> = items.into_iter().map(store::from_item).collect::<Result<_, _>>()?;
     Ok(refs.into_iter().filter(|r| r.is_live(now)).collect())
 }
 
 /// Every open connection of a user.
-pub async fn connections_of(ctx: &AppContext, user_id: u64, now: Timestamp) -> Result<Vec<ConnectionRef>, ApiError> {
+pub async fn connections_of(ctx: &AppContext, user_id: u64, now: Timestamp) -> Result<Vec<ConnectionRef>, Error> {
     live_refs(ctx, &keys::user_partition(user_id), now).await
 }
 
 /// Every connection subscribed to a channel.
-pub async fn subscribers(ctx: &AppContext, channel: Channel, now: Timestamp) -> Result<Vec<ConnectionRef>, ApiError> {
+pub async fn subscribers(ctx: &AppContext, channel: Channel, now: Timestamp) -> Result<Vec<ConnectionRef>, Error> {
     live_refs(ctx, &keys::channel_partition(&channel.name()), now).await
 }
 
@@ -221,7 +256,7 @@ pub async fn live_callers(
     ctx: &AppContext,
     connections: &[ConnectionRef],
     now: Timestamp,
-) -> Result<Vec<Option<Caller>>, ApiError> {
+) -> Result<Vec<Option<Caller>>, Error> {
     let mut wanted: Vec<Key> = connections.iter().map(|c| keys::session(c.user_id, &c.session_id)).collect();
     wanted.sort_by(|a, b| (&a.pk, &a.sk).cmp(&(&b.pk, &b.sk)));
     wanted.dedup();

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::context::AppContext;
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::events::{EventDetail, EventKind};
 use crate::notifications::inbox;
 use crate::notifications::model::NotificationView;
@@ -43,12 +43,7 @@ impl Report {
     }
 }
 
-pub async fn deliver(
-    ctx: &AppContext,
-    kind: EventKind,
-    detail: &EventDetail,
-    now: Timestamp,
-) -> Result<Report, ApiError> {
+pub async fn deliver(ctx: &AppContext, kind: EventKind, detail: &EventDetail, now: Timestamp) -> Result<Report, Error> {
     let mut report = Report::default();
     if let (EventKind::SessionEnded, Some(user_id)) = (kind, detail.user_id) {
         live_connections_of(ctx, user_id, now, &mut report).await?;
@@ -83,7 +78,7 @@ async fn push_task_change(
     (team_id, project_id, task_id): (Option<u64>, u64, u64),
     now: Timestamp,
     report: &mut Report,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let channel = Channel::Project(project_id);
     let subscribers = connections::subscribers(ctx, channel, now).await?;
     if subscribers.is_empty() {
@@ -92,7 +87,7 @@ async fn push_task_change(
     // A deleted project leaves only ids to send.
     let loaded = match repo::load_project_in(ctx, project_id, team_id, now).await {
         Ok(loaded) => Some(loaded),
-        Err(ApiError::NotFound { .. }) => None,
+        Err(Error::NotFound { .. }) => None,
         Err(other) => return Err(other),
     };
     let callers = connections::live_callers(ctx, &subscribers, now).await?;
@@ -112,7 +107,7 @@ async fn push_task_change(
                 access => match data.task(task_id) {
                     Ok(task) => {
                         let item = TaskRenderer::new(data, &caller, access, *today, connection.lang).item(task);
-                        serde_json::to_value(item).map_err(ApiError::internal)?
+                        serde_json::to_value(item).map_err(Error::caused)?
                     }
                     Err(_) => ids, // deleted
                 },
@@ -137,7 +132,7 @@ async fn live_connections_of(
     user_id: u64,
     now: Timestamp,
     report: &mut Report,
-) -> Result<Vec<ConnectionRef>, ApiError> {
+) -> Result<Vec<ConnectionRef>, Error> {
     let all = connections::connections_of(ctx, user_id, now).await?;
     let callers = connections::live_callers(ctx, &all, now).await?;
     let mut live = Vec::new();
@@ -151,7 +146,7 @@ async fn live_connections_of(
 }
 
 /// Closes a connection whose session has ended, and forgets it.
-async fn end(ctx: &AppContext, connection: &ConnectionRef, report: &mut Report) -> Result<(), ApiError> {
+async fn end(ctx: &AppContext, connection: &ConnectionRef, report: &mut Report) -> Result<(), Error> {
     ctx.pusher.close(&connection.connection_id).await;
     report.closed += 1;
     connections::forget(ctx, &connection.connection_id).await
@@ -163,7 +158,7 @@ async fn send(
     connection: &ConnectionRef,
     message: &Value,
     now: Timestamp,
-) -> Result<Delivery, ApiError> {
+) -> Result<Delivery, Error> {
     let delivery = ctx.pusher.send(&connection.connection_id, message).await;
     if delivery == Delivery::Gone && connection.is_settled(now) {
         connections::forget(ctx, &connection.connection_id).await?;

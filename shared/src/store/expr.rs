@@ -59,6 +59,19 @@ impl Change {
         self.values.push((placeholder.to_owned(), value));
         self
     }
+
+    /// The same placeholders under another expression.
+    pub(super) fn expression(mut self, expression: &str) -> Change {
+        self.expression = expression.to_owned();
+        self
+    }
+
+    /// Adds `delta` to a number attribute (creating it from zero).
+    pub fn add(counter: &str, delta: i64) -> Change {
+        Change::new("ADD #counter :delta")
+            .name("#counter", counter)
+            .value(":delta", AttributeValue::N(delta.to_string()))
+    }
 }
 
 /// A change and a condition merged into the four optional parts every SDK write builder

@@ -1,11 +1,11 @@
 //! The repository over DynamoDB: the one place that talks to the table.
 //!
-//! Items are (de)serialised with serde_dynamo. Storage failures become
-//! [`ApiError::Internal`] (logged, never shown); a failed condition becomes whatever error
-//! the caller attached to that condition, so a lost race on a uniqueness guard answers 409
-//! on the right field.
+//! Items are (de)serialised with serde_dynamo. Every call answers a [`StoreError`] when it
+//! fails: the [`Guard`] whose condition did not hold, throttling, or another failure with
+//! the SDK's error as its cause.
 
 mod expr;
+mod record;
 mod transaction;
 
 use std::collections::HashMap;
@@ -15,14 +15,15 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, ReturnValue, WriteRequest,
 };
-use serde::Serialize;
+use jiff::Timestamp;
 use serde::de::DeserializeOwned;
 
 use expr::Expressions;
 pub use expr::{Change, Condition};
+pub use record::{Changed, IndexKey, Indexes, Record, at_version, differences, item_of};
 pub use transaction::{MAX_ACTIONS, Transaction};
 
-use crate::error::ApiError;
+use crate::error::StoreError;
 use crate::keys::{self, Key};
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -47,7 +48,7 @@ impl Db {
     }
 
     /// Reads one item with a strongly consistent read.
-    pub async fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, ApiError> {
+    pub async fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, StoreError> {
         let output = self
             .client
             .get_item()
@@ -63,18 +64,18 @@ impl Db {
     /// Reads distinct items with consistent reads, 100 to a request (DynamoDB's limit) and
     /// the requests in parallel: one round trip. Returns them by key; missing items are
     /// absent.
-    pub async fn get_many(&self, keys: &[Key]) -> Result<HashMap<Key, Item>, ApiError> {
+    pub async fn get_many(&self, keys: &[Key]) -> Result<HashMap<Key, Item>, StoreError> {
         let batches = futures_util::future::try_join_all(keys.chunks(100).map(|chunk| self.get_batch(chunk))).await?;
         Ok(batches.into_iter().flatten().collect())
     }
 
-    async fn get_batch(&self, keys: &[Key]) -> Result<HashMap<Key, Item>, ApiError> {
+    async fn get_batch(&self, keys: &[Key]) -> Result<HashMap<Key, Item>, StoreError> {
         let mut found = HashMap::new();
         let mut request = KeysAndAttributes::builder().consistent_read(true);
         for key in keys {
             request = request.keys(key_item(key));
         }
-        let mut pending = Some(request.build().map_err(ApiError::internal)?);
+        let mut pending = Some(request.build().map_err(StoreError::caused)?);
         // DynamoDB may hand back unprocessed keys under load; ask again for just those.
         while let Some(request) = pending.take() {
             let output =
@@ -95,18 +96,18 @@ impl Db {
         index: Option<IndexKeys>,
         pk: &str,
         sk_prefix: &str,
-    ) -> Result<Vec<Item>, ApiError> {
+    ) -> Result<Vec<Item>, StoreError> {
         // DynamoDB refuses begins_with on an empty string: no prefix means the whole partition.
         let range = if sk_prefix.is_empty() { SortRange::All } else { SortRange::Prefix(sk_prefix) };
         self.query(index, pk, range).await
     }
 
     /// Every item of a partition (optionally of an index) whose sort key is at most `last`.
-    pub async fn query_up_to(&self, index: Option<IndexKeys>, pk: &str, last: &str) -> Result<Vec<Item>, ApiError> {
+    pub async fn query_up_to(&self, index: Option<IndexKeys>, pk: &str, last: &str) -> Result<Vec<Item>, StoreError> {
         self.query(index, pk, SortRange::AtMost(last)).await
     }
 
-    async fn query(&self, index: Option<IndexKeys>, pk: &str, range: SortRange<'_>) -> Result<Vec<Item>, ApiError> {
+    async fn query(&self, index: Option<IndexKeys>, pk: &str, range: SortRange<'_>) -> Result<Vec<Item>, StoreError> {
         let (index_name, pk_name, sk_name) = match index {
             Some(index) => (Some(index.name), index.pk, index.sk),
             None => (None, keys::PK, keys::SK),
@@ -144,7 +145,7 @@ impl Db {
 
     /// Writes many whole items, 25 to a request, retrying what the service hands back
     /// unprocessed. Not atomic (the benchmark's seeding).
-    pub async fn put_all(&self, items: Vec<Item>) -> Result<(), ApiError> {
+    pub async fn put_all(&self, items: Vec<Item>) -> Result<(), StoreError> {
         let requests: Vec<WriteRequest> = items
             .into_iter()
             .map(|item| {
@@ -152,7 +153,7 @@ impl Db {
                     .set_item(Some(item))
                     .build()
                     .map(|put| WriteRequest::builder().put_request(put).build())
-                    .map_err(ApiError::internal)
+                    .map_err(StoreError::caused)
             })
             .collect::<Result<_, _>>()?;
         self.write_batches(requests).await
@@ -161,7 +162,7 @@ impl Db {
     /// Deletes many items, 25 to a request (DynamoDB's batch limit), retrying what the
     /// service hands back unprocessed. Not atomic: callers order deletions so that a partial
     /// run can simply be repeated.
-    pub async fn delete_all(&self, keys: &[Key]) -> Result<(), ApiError> {
+    pub async fn delete_all(&self, keys: &[Key]) -> Result<(), StoreError> {
         let requests: Vec<WriteRequest> = keys
             .iter()
             .map(|key| {
@@ -169,13 +170,13 @@ impl Db {
                     .set_key(Some(key_item(key)))
                     .build()
                     .map(|delete| WriteRequest::builder().delete_request(delete).build())
-                    .map_err(ApiError::internal)
+                    .map_err(StoreError::caused)
             })
             .collect::<Result<_, _>>()?;
         self.write_batches(requests).await
     }
 
-    async fn write_batches(&self, requests: Vec<WriteRequest>) -> Result<(), ApiError> {
+    async fn write_batches(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
         for chunk in requests.chunks(25) {
             let mut pending = chunk.to_vec();
             while !pending.is_empty() {
@@ -194,12 +195,12 @@ impl Db {
 
     /// Allocates the next integer id of a kind with an atomic counter. An id taken by a
     /// write that later fails is simply skipped: ids are unique, not gapless.
-    pub async fn next_id(&self, kind: &str) -> Result<u64, ApiError> {
+    pub async fn next_id(&self, kind: &str) -> Result<u64, StoreError> {
         Ok(self.next_ids(kind, 1).await?.start)
     }
 
     /// Allocates `count` consecutive ids of a kind in one atomic counter update.
-    pub async fn next_ids(&self, kind: &str, count: u64) -> Result<std::ops::Range<u64>, ApiError> {
+    pub async fn next_ids(&self, kind: &str, count: u64) -> Result<std::ops::Range<u64>, StoreError> {
         let output = self
             .client
             .update_item()
@@ -218,12 +219,25 @@ impl Db {
             .and_then(|a| a.get("value"))
             .and_then(|v| v.as_n().ok())
             .and_then(|n| n.parse().ok())
-            .ok_or_else(|| ApiError::internal("counter update returned no value"))?;
+            .ok_or_else(|| StoreError::bug("counter update returned no value"))?;
         Ok(last + 1 - count..last + 1)
     }
 
+    /// Writes what changed from `before` to `after` as one update (see
+    /// [`Transaction::save`]); the failed guard when the record is no longer as read.
+    pub async fn save<R: Record>(&self, before: &R, after: &mut R, now: Timestamp) -> Result<Vec<Changed>, StoreError> {
+        let Some(update) = record::update_of(before, after, now)? else {
+            return Ok(Vec::new());
+        };
+        let (condition, guard) = update.condition;
+        match self.update(&update.key, update.change, Some(condition)).await? {
+            true => Ok(update.changes),
+            false => Err(StoreError::Guard(guard)),
+        }
+    }
+
     /// Writes a whole item. With a condition, answers `Ok(false)` when it did not hold.
-    pub async fn put(&self, item: Item, condition: Option<Condition>) -> Result<bool, ApiError> {
+    pub async fn put(&self, item: Item, condition: Option<Condition>) -> Result<bool, StoreError> {
         let e = Expressions::of(None, condition);
         let request = self
             .client
@@ -242,7 +256,7 @@ impl Db {
 
     /// Changes attributes of one item. With a condition, answers `Ok(false)` when it did
     /// not hold (and nothing changed).
-    pub async fn update(&self, key: &Key, change: Change, condition: Option<Condition>) -> Result<bool, ApiError> {
+    pub async fn update(&self, key: &Key, change: Change, condition: Option<Condition>) -> Result<bool, StoreError> {
         let e = Expressions::of(Some(change), condition);
         let request = self
             .client
@@ -260,16 +274,16 @@ impl Db {
         }
     }
 
-    pub async fn delete(&self, key: &Key) -> Result<(), ApiError> {
+    pub async fn delete(&self, key: &Key) -> Result<(), StoreError> {
         self.delete_with(key, None).await.map(|_| ())
     }
 
     /// Deletes one item if `condition` holds; `Ok(false)` when it did not (nothing deleted).
-    pub async fn delete_if(&self, key: &Key, condition: Condition) -> Result<bool, ApiError> {
+    pub async fn delete_if(&self, key: &Key, condition: Condition) -> Result<bool, StoreError> {
         self.delete_with(key, Some(condition)).await
     }
 
-    async fn delete_with(&self, key: &Key, condition: Option<Condition>) -> Result<bool, ApiError> {
+    async fn delete_with(&self, key: &Key, condition: Option<Condition>) -> Result<bool, StoreError> {
         let e = Expressions::of(None, condition);
         let request = self
             .client
@@ -320,30 +334,26 @@ pub fn key_item(key: &Key) -> Item {
     ])
 }
 
-/// A record as a full item: its key, its fields, and any index attributes.
-pub fn to_item<T: Serialize>(key: &Key, record: &T) -> Result<Item, ApiError> {
-    let mut item: Item = serde_dynamo::to_item(record).map_err(ApiError::internal)?;
-    item.extend(key_item(key));
-    Ok(item)
-}
-
-pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, ApiError> {
-    serde_dynamo::from_item(item).map_err(ApiError::internal)
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(StoreError::caused)
 }
 
 pub fn string_attr(item: &Item, name: &str) -> String {
     item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
 }
 
-/// A storage failure, logged by the caller's request and never shown to the client.
-pub fn storage_error<E, R>(error: SdkError<E, R>) -> ApiError
+/// A failed SDK call as a [`StoreError`], the SDK's error kept as its cause.
+pub fn storage_error<E, R>(error: SdkError<E, R>) -> StoreError
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
 {
-    let code = error.code().unwrap_or("unknown").to_owned();
-    let message = error.message().unwrap_or("").to_owned();
-    ApiError::internal(format!("dynamodb: {code}: {message}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(&error)))
+    const THROTTLED: &[&str] =
+        &["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"];
+    match error.code() {
+        Some(code) if THROTTLED.contains(&code) => StoreError::Throttled(Box::new(error)),
+        _ => StoreError::Other(Box::new(error)),
+    }
 }
 
 /// Whether a single-item write failed on its condition (the race was lost, the item moved).
@@ -352,4 +362,15 @@ where
     E: ProvideErrorMetadata,
 {
     error.code() == Some("ConditionalCheckFailedException")
+}
+
+impl StoreError {
+    /// A fault of ours in using storage (a request or item that cannot be built or read).
+    pub fn bug(context: impl std::fmt::Display) -> StoreError {
+        StoreError::Other(context.to_string().into())
+    }
+
+    pub fn caused<E: std::error::Error + Send + Sync + 'static>(cause: E) -> StoreError {
+        StoreError::Other(Box::new(cause))
+    }
 }

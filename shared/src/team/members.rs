@@ -8,7 +8,7 @@ use crate::names::{name_of, parse_name};
 
 use crate::auth::Caller;
 use crate::context::AppContext;
-use crate::error::{ApiError, BusinessCode, FieldErrors};
+use crate::error::{Error, FieldErrors, Guard, StoreError};
 use crate::events::{DomainEvent, EventDetail, EventKind};
 use crate::i18n::{Lang, Msg};
 use crate::identity::accounts::{Membership, change_membership};
@@ -21,19 +21,22 @@ use crate::paging::{Page, PageRequest};
 use crate::projects::membership;
 use crate::projects::model::{Status, TaskRecord};
 use crate::projects::repo::projects_of_member;
-use crate::store::{self, Change, Condition, GSI1, Transaction};
+use crate::store::{self, Condition, GSI1, Transaction};
 use crate::team::{load_team, require_team_admin, team_of};
 
+/// The counter of a team's admins on its item.
+const ADMIN_COUNT: &str = "admin_count";
+
 /// A team's users, from the membership index.
-async fn team_users(ctx: &AppContext, team_id: u64) -> Result<Vec<UserRecord>, ApiError> {
+async fn team_users(ctx: &AppContext, team_id: u64) -> Result<Vec<UserRecord>, Error> {
     let items = ctx.db.query_prefix(Some(GSI1), &keys::team_members_partition(team_id), "USER#").await?;
-    items.into_iter().map(store::from_item).collect()
+    Ok(items.into_iter().map(store::from_item).collect::<Result<_, StoreError>>()?)
 }
 
 /// The open tasks assigned to a user, from the assignee index.
-async fn open_tasks_of(ctx: &AppContext, user_id: u64) -> Result<Vec<TaskRecord>, ApiError> {
+async fn open_tasks_of(ctx: &AppContext, user_id: u64) -> Result<Vec<TaskRecord>, Error> {
     let items = ctx.db.query_prefix(Some(GSI1), &keys::assignee_partition(user_id), keys::TASK_PREFIX).await?;
-    let tasks: Vec<TaskRecord> = items.into_iter().map(store::from_item).collect::<Result<_, _>>()?;
+    let tasks: Vec<TaskRecord> = items.into_iter().map(store::from_item).collect::<Result<_, StoreError>>()?;
     Ok(tasks.into_iter().filter(|t| t.status != Status::Completed).collect())
 }
 
@@ -90,7 +93,7 @@ pub async fn list_members(
     query: MemberQuery,
     page: PageRequest,
     lang: Lang,
-) -> Result<Page<MemberView>, ApiError> {
+) -> Result<Page<MemberView>, Error> {
     let team_id = team_of(caller, query.team_id)?;
     let needle = query.search.as_deref().map(str::to_lowercase).filter(|s| !s.is_empty());
     let mut users: Vec<UserRecord> = team_users(ctx, team_id)
@@ -150,23 +153,18 @@ fn adjust_admins(tx: Transaction, team_id: u64, delta: i64) -> Transaction {
     if delta == 0 {
         return tx;
     }
-    let change = Change::new("ADD #admins :delta")
-        .name("#admins", "admin_count")
-        .value(":delta", AttributeValue::N(delta.to_string()));
     let condition = if delta < 0 {
-        Condition::new("#admins > :one").name("#admins", "admin_count").value(":one", AttributeValue::N("1".into()))
+        let more_than_one =
+            Condition::new("#admins > :one").name("#admins", ADMIN_COUNT).value(":one", AttributeValue::N("1".into()));
+        (more_than_one, Guard::AdminRemains)
     } else {
-        Condition::present()
+        (Condition::present(), Guard::Present)
     };
-    tx.update(&keys::team(team_id), change, Some((condition, last_admin())))
+    tx.add(&keys::team(team_id), ADMIN_COUNT, delta, Some(condition))
 }
 
-fn last_admin() -> ApiError {
-    ApiError::Unprocessable {
-        msg: Msg::LastTeamAdmin,
-        fields: FieldErrors::single("role", Msg::LastTeamAdmin),
-        code: None,
-    }
+fn last_admin() -> Error {
+    Error::Rule { msg: Msg::LastTeamAdmin, fields: FieldErrors::single("role", Msg::LastTeamAdmin) }
 }
 
 fn admin_delta(before: Role, after: Role) -> i64 {
@@ -190,14 +188,11 @@ pub async fn invite(
     username: &str,
     role: Role,
     now: Timestamp,
-) -> Result<Invited, ApiError> {
+) -> Result<Invited, Error> {
     let team_id = team_of(caller, named_team)?;
     require_team_admin(caller, team_id)?;
-    let not_registered = || ApiError::NotFound {
-        msg: Msg::UserNotFound,
-        code: Some(BusinessCode::UserNotFound),
-        fields: FieldErrors::single("username", Msg::NotRegistered),
-    };
+    let not_registered =
+        || Error::NotFound { msg: Msg::UserNotFound, fields: FieldErrors::single("username", Msg::NotRegistered) };
     let user_id = repo::find_user_id(&ctx.db, username).await?.ok_or_else(not_registered)?;
     let (user, team, inviter) = tokio::join!(
         repo::load_user(&ctx.db, user_id),
@@ -210,10 +205,7 @@ pub async fn invite(
         return Err(not_registered());
     }
     if user.team_id.is_some() || user.role == Role::SuperAdmin {
-        return Err(ApiError::Conflict {
-            fields: FieldErrors::single("username", Msg::AlreadyInTeam),
-            code: Some(BusinessCode::AlreadyInTeam),
-        });
+        return Err(Error::Conflict(FieldErrors::single("username", Msg::AlreadyInTeam)));
     }
     let draft = Draft::new(user.id, NotificationKind::MemberInvited, &team.name).by(&inviter.username);
     let effects = adjust_admins(ctx.db.transaction(), team_id, admin_delta(Role::Member, role));
@@ -226,7 +218,7 @@ pub async fn invite(
 }
 
 /// A member of the team the caller administers, or 404.
-async fn load_member(ctx: &AppContext, caller: &Caller, user_id: u64) -> Result<(UserRecord, TeamRecord), ApiError> {
+async fn load_member(ctx: &AppContext, caller: &Caller, user_id: u64) -> Result<(UserRecord, TeamRecord), Error> {
     let user = repo::load_user(&ctx.db, user_id).await?;
     let team_id = match (caller.role, user.team_id) {
         (Role::SuperAdmin, Some(team_id)) => team_id,
@@ -253,7 +245,7 @@ pub async fn change_role(
     user_id: u64,
     role: Role,
     now: Timestamp,
-) -> Result<RoleChanged, ApiError> {
+) -> Result<RoleChanged, Error> {
     let (user, team) = load_member(ctx, caller, user_id).await?;
     if user.role == role {
         return Ok(RoleChanged { user_id, username: user.username, role, updated_at: user.updated_at });
@@ -273,7 +265,7 @@ pub async fn change_role(
 /// project, their tasks there and their membership; last, the user's own membership, which
 /// commits only once they are on no project (see `projects::membership`): an assignment or
 /// a project that took them in meanwhile is found and undone first.
-pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now: Timestamp) -> Result<(), ApiError> {
+pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now: Timestamp) -> Result<(), Error> {
     let (mut user, team) = load_member(ctx, caller, user_id).await?;
     if user.role == Role::TeamAdmin && team.admin_count <= 1 {
         return Err(last_admin());
@@ -296,7 +288,7 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
         // the table by a moment): go round again.
         user = repo::load_user(&ctx.db, user.id).await?;
         let outcome = if user.project_count > 0 {
-            Err(ApiError::conflict("user_id", Msg::ChangedConcurrently))
+            Err(StoreError::Guard(Guard::Version))
         } else {
             let drafts = admins
                 .iter()
@@ -312,7 +304,8 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
             change_membership(ctx, &user, leaving, effects, now).await.map(|_| notices)
         };
         match outcome {
-            Err(ApiError::Conflict { .. }) if attempts < 4 => {
+            // A join or a session change slipped in: go round again.
+            Err(StoreError::Guard(Guard::Version | Guard::Present)) if attempts < 4 => {
                 attempts += 1;
                 tokio::time::sleep(std::time::Duration::from_millis(50 * attempts)).await;
             }
@@ -342,9 +335,9 @@ pub struct UserCheck {
 }
 
 /// `GET /api/team/check-user/?username=`: for the invite form of admins.
-pub async fn check_user(ctx: &AppContext, caller: &Caller, username: &str) -> Result<UserCheck, ApiError> {
+pub async fn check_user(ctx: &AppContext, caller: &Caller, username: &str) -> Result<UserCheck, Error> {
     if !caller.role.is_admin() {
-        return Err(ApiError::forbidden());
+        return Err(Error::forbidden());
     }
     let user = match repo::find_user_id(&ctx.db, username).await? {
         Some(id) => Some(repo::load_user(&ctx.db, id).await?),

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::auth::Caller;
 use crate::context::AppContext;
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::events::{DomainEvent, EventDetail, EventKind};
 use crate::i18n::Msg;
 use crate::identity::model::{Role, TeamRecord};
@@ -21,28 +21,28 @@ use crate::keys;
 use crate::store::{Change, Condition, GSI1};
 
 /// The team a caller acts on: their own, or for the super admin the one they name.
-pub fn team_of(caller: &Caller, named: Option<u64>) -> Result<u64, ApiError> {
+pub fn team_of(caller: &Caller, named: Option<u64>) -> Result<u64, Error> {
     match (caller.role, caller.team_id, named) {
         (Role::SuperAdmin, _, Some(team_id)) => Ok(team_id),
-        (Role::SuperAdmin, _, None) => Err(ApiError::field("team_id", Msg::TeamIdRequired)),
+        (Role::SuperAdmin, _, None) => Err(Error::field("team_id", Msg::TeamIdRequired)),
         (_, Some(own), None) => Ok(own),
         (_, Some(own), Some(named)) if named == own => Ok(own),
         (_, Some(_), Some(_)) => Err(team_not_found()),
-        (_, None, _) => Err(ApiError::NotFound { msg: Msg::NotInAnyTeam, code: None, fields: Default::default() }),
+        (_, None, _) => Err(Error::NotFound { msg: Msg::NotInAnyTeam, fields: Default::default() }),
     }
 }
 
 /// The caller administers `team_id`: its team admin or the super admin. Members get 403.
-pub fn require_team_admin(caller: &Caller, team_id: u64) -> Result<(), ApiError> {
+pub fn require_team_admin(caller: &Caller, team_id: u64) -> Result<(), Error> {
     let admin = caller.role == Role::SuperAdmin || (caller.role == Role::TeamAdmin && caller.team_id == Some(team_id));
-    if admin { Ok(()) } else { Err(ApiError::forbidden()) }
+    if admin { Ok(()) } else { Err(Error::forbidden()) }
 }
 
-pub fn team_not_found() -> ApiError {
-    ApiError::NotFound { msg: Msg::TeamNotFound, code: None, fields: Default::default() }
+pub fn team_not_found() -> Error {
+    Error::NotFound { msg: Msg::TeamNotFound, fields: Default::default() }
 }
 
-pub async fn load_team(ctx: &AppContext, team_id: u64) -> Result<TeamRecord, ApiError> {
+pub async fn load_team(ctx: &AppContext, team_id: u64) -> Result<TeamRecord, Error> {
     ctx.db.get(&keys::team(team_id)).await?.ok_or_else(team_not_found)
 }
 
@@ -56,7 +56,7 @@ pub struct TeamView {
     pub created_at: Timestamp,
 }
 
-pub async fn get_team(ctx: &AppContext, caller: &Caller, named: Option<u64>) -> Result<TeamView, ApiError> {
+pub async fn get_team(ctx: &AppContext, caller: &Caller, named: Option<u64>) -> Result<TeamView, Error> {
     let team_id = team_of(caller, named)?;
     let partition = keys::team_members_partition(team_id);
     let (team, members) = tokio::join!(load_team(ctx, team_id), ctx.db.query_prefix(Some(GSI1), &partition, ""));
@@ -86,7 +86,7 @@ pub async fn update_team(
     named: Option<u64>,
     patch: TeamPatch,
     now: Timestamp,
-) -> Result<TeamView, ApiError> {
+) -> Result<TeamView, Error> {
     let team_id = team_of(caller, named)?;
     require_team_admin(caller, team_id)?;
     let updates = [("updated_at", Some(now.to_string())), ("name", patch.name), ("timezone", patch.timezone)];

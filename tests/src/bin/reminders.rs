@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use jiff::civil::Date;
 use teamsync::projects::model::{Priority, Status, TaskRecord};
-use teamsync::projects::repo::task_item;
+use teamsync::store::item_of;
 use teamsync_tests::Stack;
 use teamsync_tests::world::World;
 
@@ -49,7 +49,7 @@ async fn main() {
                 updated_at: jiff::Timestamp::now(),
                 version: 1,
             };
-            task_item(&task).unwrap()
+            item_of(&task).unwrap()
         })
         .collect();
     stack.ctx.db.put_all(items).await.unwrap();
