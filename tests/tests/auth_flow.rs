@@ -215,3 +215,23 @@ async fn the_bootstrap_admin_exists_once_and_keeps_its_password() {
     assert_eq!(again, teamsync::identity::accounts::Bootstrap::AlreadyThere(me.data()["id"].as_u64().unwrap()));
     stack.login(ADMIN, ADMIN_PASSWORD).await;
 }
+
+#[tokio::test]
+async fn a_login_and_a_profile_change_at_once_both_stick() {
+    let stack = Stack::start().await;
+    stack.register("alice", json!({})).await;
+    let token = stack.login("alice", PASSWORD).await.access;
+    for round in 0..5 {
+        let nickname = format!("Alice {round}");
+        let body = json!({"username": "alice", "password": PASSWORD});
+        let (login, profile) = tokio::join!(
+            stack.post("/api/auth/login/", None, body),
+            stack.patch("/api/auth/me/", Some(&token), json!({"nickname": nickname}))
+        );
+        assert_eq!((login.status, profile.status), (200, 200), "round {round}: {} / {}", login.body, profile.body);
+        let logged_in_at = login.data()["user"]["last_login"].as_str().unwrap().to_owned();
+        let me = stack.get("/api/auth/me/", Some(&token)).await;
+        assert_eq!(me.data()["nickname"], nickname.as_str(), "round {round}: the profile change is kept");
+        assert_eq!(me.data()["last_login"], logged_in_at.as_str(), "round {round}: the login time is kept");
+    }
+}

@@ -14,7 +14,7 @@ use crate::identity::model::{LastLogin, Password, UserInTeam, UserRecord};
 use crate::identity::repo;
 use crate::identity::views::TokenPair;
 use crate::keys;
-use crate::store::{self, Change, Condition, Record, at_version};
+use crate::store::{self, Change, Condition, Record};
 
 pub struct LoginInput {
     /// A username or an email address.
@@ -87,13 +87,12 @@ pub async fn login(ctx: &AppContext, input: LoginInput, now: Timestamp) -> Resul
 
     let (session, tokens) = new_session(ctx, &user, now)?;
     user.last_login_at = Some(now);
-    // The password just checked and the role copied into the session must still be the
-    // user's when the session is written: a password or role change in between makes this
-    // login retry. The login time is written on its own, so it moves no version.
+    // The login time is written on its own: it moves no version, and a profile change at
+    // the same moment loses nothing.
     let mut tx = ctx.db.transaction().create(&session, Guard::Fresh).patch(
         &user.key(),
         &LastLogin { last_login_at: now },
-        Some((at_version(user.version), Guard::Version)),
+        Some((still_as_checked(&user), Guard::Version)),
     );
     if throttle.is_some() {
         tx = tx.delete(&throttle_key, None);
@@ -105,6 +104,26 @@ pub async fn login(ctx: &AppContext, input: LoginInput, now: Timestamp) -> Resul
     let team_name = user.team_id.and_then(|id| teams.remove(&id));
     let account = UserInTeam { user, team_name };
     Ok(LoginOutcome { tokens, account })
+}
+
+/// A login's condition: the password it checked, and the role and team it copies into the
+/// session, are still the user's when the session is written (else the login is retried).
+/// A change of anything else, such as a nickname, is no concern of it.
+fn still_as_checked(user: &UserRecord) -> Condition {
+    let team = match user.team_id {
+        Some(_) => "#team = :team",
+        None => "attribute_not_exists(#team)",
+    };
+    let condition = Condition::new(&format!("#hash = :hash AND #role = :role AND {team}"))
+        .name("#hash", "password_hash")
+        .value(":hash", AttributeValue::S(user.password_hash.clone()))
+        .name("#role", "role")
+        .value(":role", AttributeValue::S(crate::names::name_of(&user.role)))
+        .name("#team", "team_id");
+    match user.team_id {
+        Some(team_id) => condition.value(":team", AttributeValue::N(team_id.to_string())),
+        None => condition,
+    }
 }
 
 /// Adds one failure to the account's window, opening a new window when none is open.
