@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use crate::auth::tokens::TokenKeys;
+use crate::bucket::FileStore;
 use crate::config::{self, ConfigError, Settings};
 use crate::events::EventBus;
-use crate::files::store::FileStore;
 use crate::realtime::push::Pusher;
 use crate::store::Db;
 

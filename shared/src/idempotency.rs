@@ -5,11 +5,8 @@
 //! it is new. Of two concurrent requests with one key, one creates; the other's transaction
 //! fails on that condition, and it answers with the winner's stored response.
 
-use std::future::Future;
-
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::{SignedDuration, Timestamp};
-use lambda_http::Request;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -20,7 +17,6 @@ use crate::i18n::Msg;
 use crate::keys::{self, Key};
 use crate::store::{Condition, Db, Record, Transaction};
 
-pub const HEADER: &str = "idempotency-key";
 const LIFETIME: SignedDuration = SignedDuration::from_hours(24);
 
 #[derive(Debug, Clone)]
@@ -51,27 +47,24 @@ impl Record for StoredResponse {
 }
 
 impl IdempotencyKey {
-    /// The key of a request, if it sent one: scoped to the caller, and bound to the method,
-    /// path and body it came with.
-    pub fn from_request(req: &Request, caller: &Caller, body: &Value) -> Result<Option<IdempotencyKey>, Error> {
-        let Some(header) = req.headers().get(HEADER) else {
-            return Ok(None);
-        };
-        let value = header.to_str().unwrap_or("").trim();
+    /// A client's key (`value`), scoped to the caller, and bound to the method, path and
+    /// body of the request it came with.
+    pub fn new(caller: &Caller, value: &str, method: &str, path: &str, body: &Value) -> Result<IdempotencyKey, Error> {
+        let value = value.trim();
         if value.is_empty() || value.len() > 255 {
             return Err(Error::field("Idempotency-Key", Msg::TooLong { max: 255 }));
         }
         let key_hash = hex::encode(Sha256::digest(value.as_bytes()));
         let request_hash = hex::encode(
             Sha256::new()
-                .chain_update(req.method().as_str())
+                .chain_update(method)
                 .chain_update(b" ")
-                .chain_update(req.uri().path().trim_end_matches('/'))
+                .chain_update(path.trim_end_matches('/'))
                 .chain_update(b"\n")
                 .chain_update(body.to_string())
                 .finalize(),
         );
-        Ok(Some(IdempotencyKey { key: keys::idempotency(caller.user_id, &key_hash), request_hash }))
+        Ok(IdempotencyKey { key: keys::idempotency(caller.user_id, &key_hash), request_hash })
     }
 
     /// Stages the record of the creation's answer, `data`, under the condition that the key
@@ -91,44 +84,9 @@ impl IdempotencyKey {
     }
 }
 
-/// Adds the record of `key` (if any) to a creation's transaction.
-pub fn with_record(
-    tx: Transaction,
-    key: Option<&IdempotencyKey>,
-    data: &impl Serialize,
-    now: Timestamp,
-) -> Result<Transaction, Error> {
-    match key {
-        None => Ok(tx),
-        Some(key) => key.stage(tx, data, now),
-    }
-}
-
-/// Whether another request with the same key committed first ([`Guard::IdempotencyKeyFree`]).
-fn is_race(error: &Error) -> bool {
-    matches!(error, Error::Conflict(fields) if fields.has("Idempotency-Key"))
-}
-
-/// Runs `create` at most once per key: answers the stored `data` of an earlier request with
-/// the same key and body, or creates and returns the new `data`.
-pub async fn once<F, Fut>(db: &Db, key: Option<IdempotencyKey>, now: Timestamp, create: F) -> Result<Value, Error>
-where
-    F: FnOnce(Option<IdempotencyKey>) -> Fut,
-    Fut: Future<Output = Result<Value, Error>>,
-{
-    let Some(key) = key else {
-        return create(None).await;
-    };
-    if let Some(data) = replay(db, &key, now).await? {
-        return Ok(data);
-    }
-    match create(Some(key.clone())).await {
-        Err(error) if is_race(&error) => replay(db, &key, now).await?.ok_or(error),
-        other => other,
-    }
-}
-
-async fn replay(db: &Db, key: &IdempotencyKey, now: Timestamp) -> Result<Option<Value>, Error> {
+/// The first answer to a request with `key`, if one was stored and has not expired; 422
+/// when the key came with another request.
+pub async fn replay(db: &Db, key: &IdempotencyKey, now: Timestamp) -> Result<Option<Value>, Error> {
     let Some(stored) = db.get::<StoredResponse>(&key.key).await? else {
         return Ok(None);
     };

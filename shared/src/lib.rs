@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bucket;
 pub mod config;
 pub mod context;
 pub mod dates;
@@ -17,6 +18,7 @@ pub mod keys;
 pub mod names;
 pub mod notifications;
 pub mod paging;
+pub mod plan;
 pub mod projects;
 pub mod realtime;
 pub mod reminders;

@@ -25,6 +25,7 @@ use crate::identity::repo::load_teams;
 use crate::keys;
 use crate::notifications::inbox;
 use crate::notifications::model::{Draft, NotificationKind};
+use crate::plan::Plan;
 use crate::projects::model::{ProjectRecord, Status, TaskRecord};
 use crate::store::{self, Condition, GSI3};
 
@@ -80,8 +81,9 @@ fn step_for(task: &TaskRecord, today: Date) -> Option<Step> {
     }
 }
 
-/// Runs the reminders as of `now`.
-pub async fn run(ctx: &AppContext, now: Timestamp) -> Result<RunReport, Error> {
+/// Runs the reminders as of `now`. Each task's step commits on its own; the plan left
+/// announces them.
+pub async fn run(ctx: &AppContext, now: Timestamp) -> Result<Plan<RunReport>, Error> {
     let read_up_to = (now + SignedDuration::from_hours(14)).to_zoned(TimeZone::UTC).date();
     let mut report = RunReport { time: Some(now), read_up_to: Some(read_up_to), ..RunReport::default() };
     // `~` sorts after the task ids that follow a day in the index's sort keys.
@@ -90,7 +92,7 @@ pub async fn run(ctx: &AppContext, now: Timestamp) -> Result<RunReport, Error> {
     report.items_read = entries.len();
     let tasks: Vec<TaskRecord> = entries.into_iter().map(store::from_item).collect::<Result<_, _>>()?;
     if tasks.is_empty() {
-        return Ok(report);
+        return Ok(Plan::new(ctx.db.transaction(), report));
     }
 
     // Each task's team, for its time zone: the projects, then the teams, a batch each.
@@ -155,8 +157,7 @@ pub async fn run(ctx: &AppContext, now: Timestamp) -> Result<RunReport, Error> {
         let detail = EventDetail::by(0).in_project(team_id, task.project_id).task(task.id).notices(notices);
         events.push(DomainEvent::new(EventKind::TaskUpdated, detail));
     }
-    ctx.events.publish_all(events).await;
-    Ok(report)
+    Ok(Plan::new(ctx.db.transaction(), report).announce_all(events))
 }
 
 /// One task's step, as one transaction: the task moves along (or out of) the index, with

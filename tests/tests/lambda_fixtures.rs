@@ -220,8 +220,9 @@ async fn the_domain_binaries_serve_their_fixtures_through_the_runtime_api() {
         end_date: None,
         member_ids: vec![founder.user.id],
     };
-    let created = manage::create_project(&ctx, &caller, project, None, now).await.unwrap();
-    assert_eq!(created["id"], 1, "the fixtures name project 1");
+    let plan = manage::create_project(&ctx, &caller, project, now).await.unwrap();
+    let created = teamsync::api::commit(&ctx, plan).await.unwrap();
+    assert_eq!(created.data.project.id, 1, "the fixtures name project 1");
 
     let projects =
         invoke("projects", &dynamodb_url, &table, vec![with_token(fixture("projects-list.json"), &token)]).await;

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use lambda_http::Request;
 use teamsync::api::{self, PathParams, Reply, RequestMeta};
-use teamsync::auth::{self, Caller};
+use teamsync::auth::Caller;
 use teamsync::files::attachments::{self, FileDeclaration};
 use teamsync::files::avatars;
 use teamsync::i18n::Msg;
@@ -25,7 +25,7 @@ pub(crate) async fn dispatch(
         let key = format!("avatars/{}/{}/{}", params.get("user")?, params.get("file")?, params.get("name")?);
         return Reply::redirect(&avatars::resolve(ctx, &key).await?);
     }
-    let caller = auth::authenticate(ctx, &req, now).await?;
+    let caller = api::authenticate(ctx, &req, now).await?;
     match route {
         Route::UploadUrl => {
             let body = api::body_json(&req)?;
@@ -40,7 +40,7 @@ pub(crate) async fn dispatch(
             Reply::ok(Msg::Success, attachments::download_url(ctx, &caller, params.id("id")?, now).await?)
         }
         Route::Delete => {
-            attachments::delete(ctx, &caller, params.id("id")?, now).await?;
+            api::commit(ctx, attachments::delete(ctx, &caller, params.id("id")?, now).await?).await?;
             Ok(Reply::deleted(Msg::AttachmentDeleted))
         }
         Route::Avatar => unreachable!("answered above"),
@@ -60,6 +60,10 @@ async fn confirm(
     let file = FileDeclaration::read(&mut fields);
     fields.finish()?;
     let (file, file_key) = (file?, present(file_key)?);
-    let (attachment, created) = attachments::confirm(ctx, caller, task_id, &file_key, file, now).await?;
-    if created { Reply::created(Msg::AttachmentAdded, attachment) } else { Reply::ok(Msg::AttachmentAdded, attachment) }
+    let plan = attachments::confirm(ctx, caller, task_id, &file_key, file, now).await?;
+    let confirmed = api::commit(ctx, plan).await?;
+    match confirmed.created {
+        true => Reply::created(Msg::AttachmentAdded, confirmed.attachment),
+        false => Reply::ok(Msg::AttachmentAdded, confirmed.attachment),
+    }
 }

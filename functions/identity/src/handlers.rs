@@ -6,14 +6,15 @@ use jiff::Timestamp;
 use lambda_http::Request;
 use serde_json::{Value, json};
 use teamsync::api::{self, PathParams, Reply, RequestMeta};
-use teamsync::auth::{self, Caller};
+use teamsync::auth::Caller;
+use teamsync::error::TokenProblem;
 use teamsync::files::attachments::FileDeclaration;
 use teamsync::files::avatars;
 use teamsync::i18n::Msg;
 use teamsync::identity::accounts::{self, JoinPlan, PasswordChange, ProfileFields, ProfilePatch, Registration};
 use teamsync::identity::directory;
 use teamsync::identity::model::{self, Email, JoinType, Password, UserInTeam, Username};
-use teamsync::identity::sessions::{self, LoginInput};
+use teamsync::identity::sessions::{self, LoginInput, Refreshed};
 use teamsync::identity::views::{SignedIn, UserView};
 use teamsync::names::parse_name;
 use teamsync::paging::PageRequest;
@@ -40,19 +41,19 @@ pub(crate) async fn dispatch(
         Route::Login => login(ctx, &req, &meta, now).await,
         Route::Refresh => refresh(ctx, &req, now).await,
         Route::Logout => {
-            let caller = auth::authenticate(ctx, &req, now).await?;
-            sessions::logout(ctx, &caller).await?;
+            let caller = api::authenticate(ctx, &req, now).await?;
+            api::commit(ctx, sessions::logout(ctx, &caller)).await?;
             Reply::ok(Msg::LoggedOut, Value::Null)
         }
         Route::Me => {
-            let caller = auth::authenticate(ctx, &req, now).await?;
+            let caller = api::authenticate(ctx, &req, now).await?;
             let account = accounts::profile(ctx, &caller).await?;
             Reply::ok(Msg::Success, UserView::full(&account, meta.lang))
         }
         Route::UpdateMe => update_me(ctx, &req, &meta, now).await,
         Route::ChangePassword => change_password(ctx, &req, now).await,
         Route::AvatarUploadUrl => {
-            let caller = auth::authenticate(ctx, &req, now).await?;
+            let caller = api::authenticate(ctx, &req, now).await?;
             let body = api::body_json(&req)?;
             let mut fields = Fields::new(&body)?;
             let file = FileDeclaration::read(&mut fields);
@@ -60,7 +61,7 @@ pub(crate) async fn dispatch(
             Reply::ok(Msg::UploadUrlIssued, avatars::upload_url(ctx, &caller, file?).await?)
         }
         Route::AvatarConfirm => {
-            let caller = auth::authenticate(ctx, &req, now).await?;
+            let caller = api::authenticate(ctx, &req, now).await?;
             let body = api::body_json(&req)?;
             let mut fields = Fields::new(&body)?;
             let file_key = fields.required("file_key", validate::trimmed);
@@ -69,7 +70,7 @@ pub(crate) async fn dispatch(
             avatar_reply(&account, &meta)
         }
         Route::AvatarUpload => {
-            let caller = auth::authenticate(ctx, &req, now).await?;
+            let caller = api::authenticate(ctx, &req, now).await?;
             let image = multipart_avatar(&req).await?;
             let base = api::public_base(&req);
             let account =
@@ -78,7 +79,7 @@ pub(crate) async fn dispatch(
         }
         Route::ListUsers => list_users(ctx, &req, &meta, now).await,
         Route::GetUser => {
-            let caller = auth::authenticate(ctx, &req, now).await?;
+            let caller = api::authenticate(ctx, &req, now).await?;
             let found = directory::find_user(ctx, &caller, params.get("username")?).await?;
             Reply::ok(Msg::Success, view_for(&caller, &found, &meta))
         }
@@ -198,12 +199,14 @@ async fn refresh(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Repl
         fields.required("refresh_token", text)
     };
     fields.finish()?;
-    let tokens = sessions::refresh(ctx, &present(token)?, now).await?;
-    Reply::ok(Msg::Refreshed, tokens)
+    match api::commit(ctx, sessions::refresh(ctx, &present(token)?, now).await?).await? {
+        Refreshed::Tokens(tokens) => Reply::ok(Msg::Refreshed, tokens),
+        Refreshed::Revoked => Err(Error::Unauthenticated(TokenProblem::Reused)),
+    }
 }
 
 async fn update_me(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timestamp) -> Result<Reply, Error> {
-    let caller = auth::authenticate(ctx, req, now).await?;
+    let caller = api::authenticate(ctx, req, now).await?;
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     let username = fields.optional("username", Username::parse);
@@ -217,7 +220,7 @@ async fn update_me(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Tim
 }
 
 async fn change_password(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Reply, Error> {
-    let caller = auth::authenticate(ctx, req, now).await?;
+    let caller = api::authenticate(ctx, req, now).await?;
     let body = api::body_json(req)?;
     let mut fields = Fields::new(&body)?;
     let old_password = fields.required("old_password", Password::candidate);
@@ -230,12 +233,12 @@ async fn change_password(ctx: &AppContext, req: &Request, now: Timestamp) -> Res
     }
     fields.finish()?;
     let change = PasswordChange { old_password: present(old_password)?, new_password: present(new_password)? };
-    accounts::change_password(ctx, &caller, change, now).await?;
+    api::commit(ctx, accounts::change_password(ctx, &caller, change, now).await?).await?;
     Reply::ok(Msg::PasswordChanged, Value::Null)
 }
 
 async fn list_users(ctx: &AppContext, req: &Request, meta: &RequestMeta, now: Timestamp) -> Result<Reply, Error> {
-    let caller = auth::authenticate(ctx, req, now).await?;
+    let caller = api::authenticate(ctx, req, now).await?;
     let page = PageRequest::parse(api::query_param(req, "page"), api::query_param(req, "page_size"))?;
     let found = directory::list_users(ctx, &caller, api::query_param(req, "search"), page).await?;
     Reply::ok(Msg::Success, found.map(|account| view_for(&caller, &account, meta)))

@@ -3,7 +3,6 @@
 use jiff::Timestamp;
 use lambda_http::Request;
 use teamsync::api::{self, PathParams, Reply, RequestMeta};
-use teamsync::auth;
 use teamsync::i18n::Msg;
 use teamsync::notifications::inbox;
 use teamsync::paging::PageRequest;
@@ -20,7 +19,7 @@ pub(crate) async fn dispatch(
     meta: RequestMeta,
 ) -> Result<Reply, Error> {
     let now = Timestamp::now();
-    let caller = auth::authenticate(ctx, &req, now).await?;
+    let caller = api::authenticate(ctx, &req, now).await?;
     match route {
         Route::List => {
             let query = api::query_object(&req);

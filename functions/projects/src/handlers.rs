@@ -4,14 +4,15 @@
 use jiff::Timestamp;
 use lambda_http::Request;
 use teamsync::api::{self, PathParams, Reply, RequestMeta};
-use teamsync::auth::{self, Caller};
+use teamsync::auth::Caller;
 use teamsync::dates::parse_date;
 use teamsync::i18n::Msg;
-use teamsync::idempotency::{self, IdempotencyKey};
 use teamsync::names::parse_name;
 use teamsync::paging::PageRequest;
 use teamsync::projects::manage::{self, NewProject, ProjectFilter, ProjectPatch};
 use teamsync::projects::model::{Status, parse_description, parse_project_title};
+use teamsync::projects::seen::Seen;
+use teamsync::projects::views::ProjectView;
 use teamsync::validate::{self, Fields, present};
 use teamsync::{AppContext, Error};
 
@@ -25,22 +26,19 @@ pub(crate) async fn dispatch(
     _meta: RequestMeta,
 ) -> Result<Reply, Error> {
     let now = Timestamp::now();
-    let caller = auth::authenticate(ctx, &req, now).await?;
+    let caller = api::authenticate(ctx, &req, now).await?;
     match route {
         Route::List => list(ctx, &caller, &req, now).await,
         Route::Create => create(ctx, &caller, &req, now).await,
-        Route::Get => {
-            let project = manage::get_project(ctx, &caller, params.id("id")?, now).await?;
-            Ok(Reply::ok(Msg::Success, &project)?.etag(project.version))
-        }
+        Route::Get => project_reply(Msg::Success, manage::get_project(ctx, &caller, params.id("id")?, now).await?),
         Route::Update => update(ctx, &caller, &req, params.id("id")?, now).await,
         Route::Archive => {
             let if_match = api::if_match(&req)?;
-            let project = manage::archive_project(ctx, &caller, params.id("id")?, if_match, now).await?;
-            Ok(Reply::ok(Msg::ProjectArchived, &project)?.etag(project.version))
+            let plan = manage::archive_project(ctx, &caller, params.id("id")?, if_match, now).await?;
+            project_reply(Msg::ProjectArchived, api::commit(ctx, plan).await?)
         }
         Route::Delete => {
-            manage::delete_project(ctx, &caller, params.id("id")?).await?;
+            api::commit(ctx, manage::delete_project(ctx, &caller, params.id("id")?).await?).await?;
             Ok(Reply::deleted(Msg::ProjectDeleted))
         }
         Route::Progress => {
@@ -53,11 +51,16 @@ pub(crate) async fn dispatch(
             let member_ids = fields.required_value("member_ids", validate::id_list);
             fields.finish()?;
             let if_match = api::if_match(&req)?;
-            let project =
-                manage::set_members(ctx, &caller, params.id("id")?, present(member_ids)?, if_match, now).await?;
-            Ok(Reply::ok(Msg::MembersUpdated, &project)?.etag(project.version))
+            let plan = manage::set_members(ctx, &caller, params.id("id")?, present(member_ids)?, if_match, now).await?;
+            project_reply(Msg::MembersUpdated, api::commit(ctx, plan).await?)
         }
     }
+}
+
+/// A project in full, with its version as the ETag.
+fn project_reply(message: Msg, seen: Seen) -> Result<Reply, Error> {
+    let view = ProjectView::full(&seen.data, seen.today);
+    Ok(Reply::ok(message, &view)?.etag(view.version))
 }
 
 async fn list(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) -> Result<Reply, Error> {
@@ -69,7 +72,8 @@ async fn list(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) 
     fields.finish()?;
     let page = PageRequest::parse(api::query_param(req, "page"), api::query_param(req, "page_size"))?;
     let filter = ProjectFilter { status, archived, search };
-    Reply::ok(Msg::Success, manage::list_projects(ctx, caller, filter, page, now).await?)
+    let page = manage::list_projects(ctx, caller, filter, page, now).await?;
+    Reply::ok(Msg::Success, page.map(|seen| ProjectView::summary(&seen.data, seen.today)))
 }
 
 async fn create(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp) -> Result<Reply, Error> {
@@ -92,10 +96,10 @@ async fn create(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp
         end_date,
         member_ids: present(member_ids)?,
     };
-    let key = IdempotencyKey::from_request(req, caller, &body)?;
-    let project =
-        idempotency::once(&ctx.db, key, now, |key| manage::create_project(ctx, caller, input, key, now)).await?;
-    Reply::created_versioned(Msg::ProjectCreated, project)
+    let key = api::idempotency_key(req, caller, &body)?;
+    let plan = manage::create_project(ctx, caller, input, now);
+    let render = |seen: Seen| serde_json::to_value(ProjectView::full(&seen.data, seen.today)).map_err(Error::caused);
+    Reply::created_versioned(Msg::ProjectCreated, api::create_once(ctx, key, now, plan, render).await?)
 }
 
 async fn update(
@@ -116,6 +120,6 @@ async fn update(
     };
     fields.finish()?;
     let if_match = api::if_match(req)?;
-    let project = manage::update_project(ctx, caller, project_id, patch, if_match, now).await?;
-    Ok(Reply::ok(Msg::ProjectUpdated, &project)?.etag(project.version))
+    let plan = manage::update_project(ctx, caller, project_id, patch, if_match, now).await?;
+    project_reply(Msg::ProjectUpdated, api::commit(ctx, plan).await?)
 }

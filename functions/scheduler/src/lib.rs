@@ -6,6 +6,7 @@
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use jiff::Timestamp;
+use teamsync::api;
 use teamsync::reminders::{self, RunReport};
 use teamsync::{AppContext, Error};
 
@@ -21,7 +22,7 @@ impl Scheduler {
     pub async fn handle(&self, event: EventBridgeEvent<serde_json::Value>) -> Result<RunReport, Error> {
         let time = event.time.ok_or_else(|| Error::bug("a scheduled event without a time"))?;
         let now = Timestamp::from_millisecond(time.timestamp_millis()).map_err(Error::caused)?;
-        let report = reminders::run(&self.ctx, now).await?;
+        let report = api::commit(&self.ctx, reminders::run(&self.ctx, now).await?).await?;
         tracing::info!(?report, "reminders run");
         Ok(report)
     }

@@ -5,14 +5,14 @@ use jiff::Timestamp;
 use lambda_http::Request;
 use serde_json::Value;
 use teamsync::api::{self, PathParams, Reply, RequestMeta};
-use teamsync::auth::{self, Caller};
+use teamsync::auth::Caller;
 use teamsync::dates::parse_date;
 use teamsync::i18n::{Lang, Msg};
-use teamsync::idempotency::{self, IdempotencyKey};
 use teamsync::names::parse_name;
 use teamsync::projects::model::{MAX_LEVEL, Priority, Status, parse_description, parse_task_title};
-use teamsync::projects::tasks::{self, AssigneeFilter, Layout, NewTask, TaskPatch, TaskQuery};
-use teamsync::projects::views::TaskItem;
+use teamsync::projects::seen::{Layout, TaskSeen};
+use teamsync::projects::tasks::{self, AssigneeFilter, NewTask, TaskPatch, TaskQuery};
+use teamsync::projects::views::{HistoryView, TaskItem, TaskList, TaskRenderer};
 use teamsync::validate::{self, Fields, present};
 use teamsync::{AppContext, Error};
 
@@ -26,32 +26,39 @@ pub(crate) async fn dispatch(
     meta: RequestMeta,
 ) -> Result<Reply, Error> {
     let now = Timestamp::now();
-    let caller = auth::authenticate(ctx, &req, now).await?;
+    let caller = api::authenticate(ctx, &req, now).await?;
     let lang = meta.lang;
     match route {
         Route::List => list(ctx, &caller, &req, params.id("id")?, now, lang).await,
         Route::CreateMain => create(ctx, &caller, &req, Parent::Project(params.id("id")?), now, lang).await,
         Route::CreateUnassigned => create(ctx, &caller, &req, Parent::Unassigned, now, lang).await,
         Route::CreateSubtask => create(ctx, &caller, &req, Parent::Task(params.id("id")?), now, lang).await,
-        Route::Get => match tasks::get_task(ctx, &caller, params.id("id")?, now, lang).await? {
-            TaskItem::Full(task) => Ok(Reply::ok(Msg::Success, &task)?.etag(task.version)),
-            redacted => Reply::ok(Msg::Success, redacted),
-        },
+        Route::Get => {
+            let task = tasks::get_task(ctx, &caller, params.id("id")?, now).await?;
+            match TaskRenderer::of(&task.seen, &caller, lang).detail(task.clone()) {
+                TaskItem::Full(task) => Ok(Reply::ok(Msg::Success, &task)?.etag(task.version)),
+                redacted => Reply::ok(Msg::Success, redacted),
+            }
+        }
         Route::Update => update(ctx, &caller, &req, params.id("id")?, false, now, lang).await,
         Route::Status => update(ctx, &caller, &req, params.id("id")?, true, now, lang).await,
         Route::Delete => {
-            tasks::delete_task(ctx, &caller, params.id("id")?).await?;
+            api::commit(ctx, tasks::delete_task(ctx, &caller, params.id("id")?).await?).await?;
             Ok(Reply::deleted(Msg::TaskDeleted))
         }
-        Route::History => Reply::ok(Msg::Success, tasks::task_history(ctx, &caller, params.id("id")?, now).await?),
+        Route::History => {
+            let task_id = params.id("id")?;
+            let entries = tasks::task_history(ctx, &caller, task_id, now).await?;
+            Reply::ok(Msg::Success, HistoryView::of(task_id, entries))
+        }
         Route::Claim => {
             let body = api::body_json(&req)?;
             let mut fields = Fields::new(&body)?;
             let status = fields.optional("status", parse_name::<Status>);
             let end_date = fields.optional("end_date", parse_date);
             fields.finish()?;
-            let task = tasks::claim_task(ctx, &caller, params.id("id")?, status, end_date, now, lang).await?;
-            Ok(Reply::ok(Msg::TaskClaimed, &task)?.etag(task.version))
+            let plan = tasks::claim_task(ctx, &caller, params.id("id")?, status, end_date, now).await?;
+            task_reply(Msg::TaskClaimed, api::commit(ctx, plan).await?, &caller, lang)
         }
     }
 }
@@ -93,24 +100,23 @@ async fn create(
     };
     fields.finish()?;
     let input = NewTask { title: present(title)?, description, status, priority, start_date, end_date, assignee_id };
-    let key = IdempotencyKey::from_request(req, caller, &body)?;
-    let (message, task) = match parent {
-        Parent::Task(parent_id) => {
-            let task = idempotency::once(&ctx.db, key, now, |key| {
-                tasks::create_subtask(ctx, caller, parent_id, input, key, now, lang)
-            })
-            .await?;
-            (Msg::SubtaskCreated, task)
-        }
-        Parent::Project(_) | Parent::Unassigned => {
-            let project_id = present(project_id)?;
-            let task = idempotency::once(&ctx.db, key, now, |key| {
-                tasks::create_main_task(ctx, caller, project_id, input, key, now, lang)
-            })
-            .await?;
-            (Msg::TaskCreated, task)
+    let key = api::idempotency_key(req, caller, &body)?;
+    let message = match parent {
+        Parent::Task(_) => Msg::SubtaskCreated,
+        Parent::Project(_) | Parent::Unassigned => Msg::TaskCreated,
+    };
+    let plan = async {
+        match parent {
+            Parent::Task(parent_id) => tasks::create_subtask(ctx, caller, parent_id, input, now).await,
+            Parent::Project(_) | Parent::Unassigned => {
+                tasks::create_main_task(ctx, caller, present(project_id)?, input, now).await
+            }
         }
     };
+    let render = |task: TaskSeen| {
+        serde_json::to_value(TaskRenderer::of(&task.seen, caller, lang).item(&task.task)).map_err(Error::caused)
+    };
+    let task = api::create_once(ctx, key, now, plan, render).await?;
     Reply::created_versioned(message, task)
 }
 
@@ -153,7 +159,8 @@ async fn list(
     let search = fields.optional("search", validate::trimmed);
     fields.finish()?;
     let query = TaskQuery { layout, assignee, statuses, level, search };
-    Reply::ok(Msg::Success, tasks::list_tasks(ctx, caller, project_id, query, now, lang).await?)
+    let listed = tasks::list_tasks(ctx, caller, project_id, query, now).await?;
+    Reply::ok(Msg::Success, TaskList::of(&listed, caller, lang))
 }
 
 /// An assignee that may be cleared: absent leaves it, null removes it.
@@ -190,7 +197,13 @@ async fn update(
     };
     fields.finish()?;
     let if_match = api::if_match(req)?;
-    let task = tasks::update_task(ctx, caller, task_id, patch, if_match, now, lang).await?;
+    let plan = tasks::update_task(ctx, caller, task_id, patch, if_match, now).await?;
     let message = if status_only { Msg::StatusUpdated } else { Msg::TaskUpdated };
-    Ok(Reply::ok(message, &task)?.etag(task.version))
+    task_reply(message, api::commit(ctx, plan).await?, caller, lang)
+}
+
+/// A changed task in full, with its version as the ETag.
+fn task_reply(message: Msg, task: TaskSeen, caller: &Caller, lang: Lang) -> Result<Reply, Error> {
+    let view = TaskRenderer::of(&task.seen, caller, lang).full(&task.task);
+    Ok(Reply::ok(message, &view)?.etag(view.version))
 }

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use lambda_http::Request;
 use teamsync::api::{self, PathParams, Reply, RequestMeta};
-use teamsync::auth::{self, Caller};
+use teamsync::auth::Caller;
 use teamsync::i18n::Msg;
 use teamsync::identity::model::{Role, parse_team_name};
 use teamsync::paging::PageRequest;
@@ -23,7 +23,7 @@ pub(crate) async fn dispatch(
     meta: RequestMeta,
 ) -> Result<Reply, Error> {
     let now = Timestamp::now();
-    let caller = auth::authenticate(ctx, &req, now).await?;
+    let caller = api::authenticate(ctx, &req, now).await?;
     match route {
         Route::Get => Reply::ok(Msg::Success, team::get_team(ctx, &caller, named_team(&req)?).await?),
         Route::Update => update(ctx, &caller, &req, now).await,
@@ -34,11 +34,11 @@ pub(crate) async fn dispatch(
             let mut fields = Fields::new(&body)?;
             let role = fields.required("role", parse_team_role);
             fields.finish()?;
-            let changed = members::change_role(ctx, &caller, params.id("id")?, present(role)?, now).await?;
-            Reply::ok(Msg::RoleChanged, changed)
+            let plan = members::change_role(ctx, &caller, params.id("id")?, present(role)?, now).await?;
+            Reply::ok(Msg::RoleChanged, api::commit(ctx, plan).await?)
         }
         Route::Remove => {
-            members::remove_member(ctx, &caller, params.id("id")?, now).await?;
+            api::commit(ctx, members::remove_member(ctx, &caller, params.id("id")?, now).await?).await?;
             Ok(Reply::deleted(Msg::MemberRemoved))
         }
         Route::CheckUser => {
@@ -72,7 +72,8 @@ async fn update(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp
         timezone: fields.optional("timezone", parse_timezone),
     };
     fields.finish()?;
-    Reply::ok(Msg::TeamUpdated, team::update_team(ctx, caller, named_team(req)?, patch, now).await?)
+    let plan = team::update_team(ctx, caller, named_team(req)?, patch, now).await?;
+    Reply::ok(Msg::TeamUpdated, api::commit(ctx, plan).await?)
 }
 
 async fn list_members(ctx: &AppContext, caller: &Caller, req: &Request, meta: RequestMeta) -> Result<Reply, Error> {
@@ -95,6 +96,6 @@ async fn invite(ctx: &AppContext, caller: &Caller, req: &Request, now: Timestamp
     let role = fields.optional("role", parse_team_role).unwrap_or(Role::Member);
     let team_id = fields.optional_value("team_id", validate::id);
     fields.finish()?;
-    let invited = members::invite(ctx, caller, team_id, &present(username)?, role, now).await?;
-    Reply::ok(Msg::InvitedToTeam, invited)
+    let plan = members::invite(ctx, caller, team_id, &present(username)?, role, now).await?;
+    Reply::ok(Msg::InvitedToTeam, api::commit(ctx, plan).await?)
 }

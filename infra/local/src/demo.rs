@@ -3,8 +3,8 @@
 
 use jiff::Timestamp;
 use teamsync::AppContext;
+use teamsync::api;
 use teamsync::auth::Caller;
-use teamsync::i18n::Lang;
 use teamsync::identity::accounts::{self, JoinPlan, ProfileFields, Registration};
 use teamsync::identity::model::{Email, Password, Role, UserInTeam, Username};
 use teamsync::projects::manage::{self, NewProject};
@@ -32,7 +32,8 @@ pub async fn seed(ctx: &AppContext, password: &str) -> Result<Vec<DemoAccount>, 
     for username in ["bob", "carol"] {
         let user = register(ctx, username, password, JoinPlan::AwaitInvitation, now).await?;
         members.push(user.user.id);
-        invite(ctx, &admin, None, username, Role::Member, now).await.map_err(|e| e.to_string())?;
+        let plan = invite(ctx, &admin, None, username, Role::Member, now).await.map_err(|e| e.to_string())?;
+        api::commit(ctx, plan).await.map_err(|e| e.to_string())?;
     }
     register(ctx, "dave", password, JoinPlan::AwaitInvitation, now).await?;
     seed_project(ctx, &admin, members[0], members[1], now).await?;
@@ -79,8 +80,8 @@ async fn seed_project(ctx: &AppContext, admin: &Caller, bob: u64, carol: u64, no
         end_date: Some(today + jiff::Span::new().days(30)),
         member_ids: vec![bob, carol],
     };
-    let project = manage::create_project(ctx, admin, project, None, now).await.map_err(failed)?;
-    let project_id = project["id"].as_u64().ok_or("the demo project has no id")?;
+    let plan = manage::create_project(ctx, admin, project, now).await.map_err(failed)?;
+    let project_id = api::commit(ctx, plan).await.map_err(failed)?.data.project.id;
     let task = |title: &str, status: Status, days: i64, assignee: Option<u64>| NewTask {
         title: title.into(),
         description: String::new(),
@@ -97,15 +98,13 @@ async fn seed_project(ctx: &AppContext, admin: &Caller, bob: u64, carol: u64, no
     ];
     let mut created = Vec::new();
     for main_task in main_tasks {
-        let made =
-            tasks::create_main_task(ctx, admin, project_id, main_task, None, now, Lang::En).await.map_err(failed)?;
-        created.push(made["id"].as_u64().ok_or("a demo task has no id")?);
+        let plan = tasks::create_main_task(ctx, admin, project_id, main_task, now).await.map_err(failed)?;
+        created.push(api::commit(ctx, plan).await.map_err(failed)?.task.id);
     }
     let bob_caller = Caller { user_id: bob, session_id: String::new(), role: Role::Member, team_id };
     for (title, status) in [("Wireframes", Status::Completed), ("Visual design", Status::InProgress)] {
-        tasks::create_subtask(ctx, &bob_caller, created[0], task(title, status, 3, None), None, now, Lang::En)
-            .await
-            .map_err(failed)?;
+        let plan = tasks::create_subtask(ctx, &bob_caller, created[0], task(title, status, 3, None), now);
+        api::commit(ctx, plan.await.map_err(failed)?).await.map_err(failed)?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! DESIGN §2. Handlers return `Result<Reply, Error>`; [`serve`] renders either side, logs
 //! the request once, and is the only place an error becomes a response.
 
+mod commit;
 mod describe;
 mod function;
 mod router;
@@ -20,12 +21,16 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+pub use commit::{commit, create_once};
 pub use describe::{BusinessCode, Described, describe};
 pub use function::{Endpoints, Function};
 pub use router::{PathParams, Router};
 
-use crate::error::Error;
+use crate::auth::Caller;
+use crate::context::AppContext;
+use crate::error::{Error, TokenProblem};
 use crate::i18n::{Lang, Msg};
+use crate::idempotency::IdempotencyKey;
 
 /// What every handler knows about the request besides its content.
 #[derive(Debug, Clone)]
@@ -217,6 +222,12 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// The caller of a request: its bearer token checked, and the token's session live.
+pub async fn authenticate(ctx: &AppContext, req: &Request, now: jiff::Timestamp) -> Result<Caller, Error> {
+    let token = bearer_token(req).ok_or(Error::Unauthenticated(TokenProblem::Missing))?;
+    crate::auth::authenticate_token(ctx, token, now).await
+}
+
 /// The bearer token of the `Authorization` header, if any.
 pub fn bearer_token(req: &Request) -> Option<&str> {
     let value = header_str(req.headers(), AUTHORIZATION.as_str())?.trim();
@@ -248,6 +259,16 @@ pub fn body_json(req: &Request) -> Result<Value, Error> {
         return Err(Error::field("body", Msg::UnsupportedContentType));
     }
     serde_json::from_slice(bytes).map_err(|_| Error::field("body", Msg::MalformedJson))
+}
+
+/// The request's `Idempotency-Key`, if it sent one: scoped to the caller, and bound to the
+/// method, path and body it came with.
+pub fn idempotency_key(req: &Request, caller: &Caller, body: &Value) -> Result<Option<IdempotencyKey>, Error> {
+    let Some(header) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let value = header.to_str().unwrap_or("");
+    IdempotencyKey::new(caller, value, req.method().as_str(), req.uri().path(), body).map(Some)
 }
 
 /// The version an `If-Match` header names: `"3"` (as our ETags are) or `3`; `*` names any.

@@ -4,10 +4,8 @@ pub mod password;
 pub mod tokens;
 
 use jiff::Timestamp;
-use lambda_http::Request;
 use serde::{Deserialize, Serialize};
 
-use crate::api::bearer_token;
 use crate::context::AppContext;
 use crate::error::{Error, TokenProblem};
 use crate::identity::model::Role;
@@ -80,14 +78,8 @@ impl Caller {
     }
 }
 
-/// Checks the bearer token and its session: one consistent read after the signature check.
+/// Checks an access token and its session: one consistent read after the signature check.
 /// A logged-out, expired or revoked session fails at once, whatever the token's `exp`.
-pub async fn authenticate(ctx: &AppContext, req: &Request, now: Timestamp) -> Result<Caller, Error> {
-    let token = bearer_token(req).ok_or(Error::Unauthenticated(TokenProblem::Missing))?;
-    authenticate_token(ctx, token, now).await
-}
-
-/// The same check for an access token that came another way (a WebSocket's `?token=`).
 pub async fn authenticate_token(ctx: &AppContext, token: &str, now: Timestamp) -> Result<Caller, Error> {
     let claims = ctx.tokens.verify(token, TokenUse::Access).map_err(Error::Unauthenticated)?;
     let user_id: u64 = claims.sub.parse().map_err(|_| Error::Unauthenticated(TokenProblem::Invalid))?;

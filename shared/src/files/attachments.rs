@@ -12,60 +12,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
 use crate::context::AppContext;
-use crate::error::{Error, FieldErrors, Guard, StoreError, on_guard};
+use crate::error::{Error, FieldErrors, Guard, on_guard};
 use crate::events::{DomainEvent, EventDetail, EventKind};
 use crate::files::names::{self, Disposition, content_disposition};
 use crate::files::signatures;
 use crate::i18n::Msg;
 use crate::keys::{self, Key};
+use crate::plan::Plan;
 use crate::projects::access::{self, Access};
+use crate::projects::attachments::{AttachmentById, AttachmentRecord, AttachmentView, view};
 use crate::projects::partition::ProjectData;
 use crate::projects::tasks::{changer_name, load_task};
-use crate::store::{self, Record};
+use crate::store::Record;
 use crate::validate::{Fields, bounded_text, present};
-
-/// An attachment as stored, in its task's partition and again under its own id.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AttachmentRecord {
-    pub id: u64,
-    pub task_id: u64,
-    pub project_id: u64,
-    pub file_name: String,
-    pub file_type: String,
-    pub file_size: u64,
-    /// The object's permanent key.
-    pub file_key: String,
-    /// The key it was uploaded under, which a repeated confirm names.
-    pub upload_key: String,
-    pub uploaded_by: u64,
-    pub uploaded_by_name: String,
-    pub created_at: Timestamp,
-}
-
-impl AttachmentRecord {
-    /// Every item that holds it: itself, [`AttachmentById`] and its [`ConfirmedUpload`].
-    pub fn item_keys(&self) -> [Key; 3] {
-        [self.key(), keys::attachment_ref(self.id), keys::confirmed_upload(&self.upload_key)]
-    }
-}
-
-/// An attachment in its task's partition (the task detail lists them with one Query).
-impl Record for AttachmentRecord {
-    fn key(&self) -> Key {
-        keys::attachment(self.task_id, self.id)
-    }
-}
-
-/// The same attachment, addressed by its id alone (download, delete).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-struct AttachmentById(AttachmentRecord);
-
-impl Record for AttachmentById {
-    fn key(&self) -> Key {
-        keys::attachment_ref(self.0.id)
-    }
-}
 
 /// Which attachment an upload became: a second confirm of it answers the same one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -81,21 +40,6 @@ impl Record for ConfirmedUpload {
     fn key(&self) -> Key {
         keys::confirmed_upload(&self.upload_key)
     }
-}
-
-/// What the API shows (seed 001 §8.2); `url` is a fresh download link.
-#[derive(Debug, Clone, Serialize)]
-pub struct AttachmentView {
-    pub id: u64,
-    pub task_id: u64,
-    pub file_name: String,
-    pub file_type: String,
-    pub file_size: u64,
-    pub file_key: String,
-    pub url: String,
-    pub uploaded_by: u64,
-    pub uploaded_by_name: String,
-    pub created_at: Timestamp,
 }
 
 /// A file the client declares: to be uploaded, or uploaded.
@@ -220,6 +164,13 @@ pub(crate) async fn upload_ticket(ctx: &AppContext, scope: &str, file: FileDecla
     })
 }
 
+/// A confirmed upload: the attachment, and whether this confirm made it (a repeated one
+/// answers the same attachment).
+pub struct Confirmed {
+    pub attachment: AttachmentView,
+    pub created: bool,
+}
+
 /// `POST /api/tasks/{id}/attachments/`: confirms an upload. The object must exist under this
 /// task's upload prefix with the declared size and type; otherwise 400, and a mismatching
 /// object is removed. Confirming the same key again answers the same attachment (`false`:
@@ -231,13 +182,13 @@ pub async fn confirm(
     upload_key: &str,
     file: FileDeclaration,
     now: Timestamp,
-) -> Result<(AttachmentView, bool), Error> {
+) -> Result<Plan<Confirmed>, Error> {
     let settled = names::settled_key(upload_key, &task_scope(task_id));
     // The caller's rights, an earlier confirm of this upload and the object, read at once;
     // the object is only looked at under a key issued for this task.
     let object = async {
         match settled {
-            Some(_) => ctx.files.inspect(upload_key).await,
+            Some(_) => ctx.files.inspect(upload_key, signatures::SIGNATURE_LEN).await,
             None => Ok(None),
         }
     };
@@ -249,7 +200,7 @@ pub async fn confirm(
     if let Some(done) = done? {
         let record: AttachmentRecord =
             ctx.db.get(&keys::attachment(done.task_id, done.attachment_id)).await?.ok_or_else(not_found)?;
-        return Ok((view(ctx, record).await?, false));
+        return Ok(Plan::new(ctx.db.transaction(), Confirmed { attachment: view(ctx, record).await?, created: false }));
     }
     let policy = &ctx.settings.files;
     let object = object?.ok_or_else(|| Error::field("file_key", Msg::NotUploaded))?;
@@ -298,40 +249,14 @@ pub async fn confirm(
         .await
         .map_err(on_guard(Guard::UploadUnconfirmed, || Error::conflict("file_key", Msg::ChangedConcurrently)))?;
     ctx.files.delete(upload_key).await?;
-    announce(ctx, caller, EventKind::AttachmentAdded, &record, data.project.team_id).await;
-    Ok((view(ctx, record).await?, true))
+    let event = attachment_event(EventKind::AttachmentAdded, caller, &record, data.project.team_id);
+    let confirmed = Confirmed { attachment: view(ctx, record).await?, created: true };
+    Ok(Plan::new(ctx.db.transaction(), confirmed).announce(event))
 }
 
-async fn announce(ctx: &AppContext, caller: &Caller, kind: EventKind, record: &AttachmentRecord, team_id: u64) {
+fn attachment_event(kind: EventKind, caller: &Caller, record: &AttachmentRecord, team_id: u64) -> DomainEvent {
     let detail = EventDetail::by(caller.user_id).in_project(team_id, record.project_id).task(record.task_id);
-    ctx.events.publish(DomainEvent::new(kind, detail)).await;
-}
-
-async fn view(ctx: &AppContext, record: AttachmentRecord) -> Result<AttachmentView, Error> {
-    let url = ctx.files.download_url(&record.file_key, ttl(ctx.settings.files.download_url_ttl)).await?;
-    Ok(AttachmentView {
-        id: record.id,
-        task_id: record.task_id,
-        file_name: record.file_name,
-        file_type: record.file_type,
-        file_size: record.file_size,
-        file_key: record.file_key,
-        url,
-        uploaded_by: record.uploaded_by,
-        uploaded_by_name: record.uploaded_by_name,
-        created_at: record.created_at,
-    })
-}
-
-/// A task's attachments, oldest first.
-pub async fn of_task(ctx: &AppContext, task_id: u64) -> Result<Vec<AttachmentRecord>, Error> {
-    let items = ctx.db.query_prefix(None, &keys::task_partition(task_id), keys::ATTACHMENT_PREFIX).await?;
-    Ok(items.into_iter().map(store::from_item).collect::<Result<_, StoreError>>()?)
-}
-
-/// Views of a task's attachments, for its detail.
-pub async fn views(ctx: &AppContext, records: Vec<AttachmentRecord>) -> Result<Vec<AttachmentView>, Error> {
-    futures_util::future::try_join_all(records.into_iter().map(|r| view(ctx, r))).await
+    DomainEvent::new(kind, detail)
 }
 
 /// An attachment and its task's project, if the caller sees that task in full.
@@ -367,7 +292,7 @@ pub async fn download_url(ctx: &AppContext, caller: &Caller, id: u64, now: Times
 
 /// `DELETE /api/attachments/{id}/`: the uploader or an admin. The items go first, then the
 /// object, so the attachment never lists a file that is gone.
-pub async fn delete(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) -> Result<(), Error> {
+pub async fn delete(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) -> Result<Plan<()>, Error> {
     let (record, data, access) = load_visible(ctx, caller, id, now).await?;
     if access != Access::Admin && record.uploaded_by != caller.user_id {
         return Err(Error::forbidden());
@@ -375,15 +300,6 @@ pub async fn delete(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) 
     access::require_writable(&data.project)?;
     record.item_keys().iter().fold(ctx.db.transaction(), |tx, key| tx.delete(key, None)).commit().await?;
     ctx.files.delete(&record.file_key).await?;
-    announce(ctx, caller, EventKind::AttachmentDeleted, &record, data.project.team_id).await;
-    Ok(())
-}
-
-/// Removes the attachments of tasks being deleted: objects first (an interrupted delete
-/// still lists them and can be repeated), then their items.
-pub async fn remove_all(ctx: &AppContext, records: &[AttachmentRecord]) -> Result<(), Error> {
-    let objects: Vec<String> = records.iter().map(|r| r.file_key.clone()).collect();
-    ctx.files.delete_all(&objects).await?;
-    let items: Vec<Key> = records.iter().flat_map(AttachmentRecord::item_keys).collect();
-    Ok(ctx.db.delete_all(&items).await?)
+    let event = attachment_event(EventKind::AttachmentDeleted, caller, &record, data.project.team_id);
+    Ok(Plan::new(ctx.db.transaction(), ()).announce(event))
 }

@@ -63,7 +63,11 @@ pub async fn confirm(
 ) -> Result<UserInTeam, Error> {
     let settled = names::settled_key(upload_key, &scope(caller))
         .ok_or_else(|| Error::field("file_key", Msg::ForeignUploadKey))?;
-    let object = ctx.files.inspect(upload_key).await?.ok_or_else(|| Error::field("file_key", Msg::NotUploaded))?;
+    let object = ctx
+        .files
+        .inspect(upload_key, signatures::SIGNATURE_LEN)
+        .await?
+        .ok_or_else(|| Error::field("file_key", Msg::NotUploaded))?;
     let content_type = object.content_type.unwrap_or_default().to_ascii_lowercase();
     let declared =
         FileDeclaration { file_name: settled.clone(), file_type: content_type.clone(), file_size: object.size };

@@ -5,4 +5,3 @@ pub mod attachments;
 pub mod avatars;
 pub mod names;
 pub mod signatures;
-pub mod store;

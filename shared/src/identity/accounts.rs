@@ -12,6 +12,7 @@ use crate::identity::model::{
 };
 use crate::identity::repo;
 use crate::keys;
+use crate::plan::Plan;
 use crate::projects::model::MemberLooks;
 use crate::store::{Condition, MAX_ACTIONS, Record, Transaction};
 
@@ -253,7 +254,7 @@ pub async fn change_password(
     caller: &Caller,
     change: PasswordChange,
     now: Timestamp,
-) -> Result<(), Error> {
+) -> Result<Plan<()>, Error> {
     let before = repo::load_user(&ctx.db, caller.user_id).await?;
     if !password::verify(&change.old_password, Some(&before.password_hash)).await? {
         return Err(Error::field("old_password", Msg::PasswordIncorrect));
@@ -278,11 +279,8 @@ pub async fn change_password(
         chunk.iter().fold(ctx.db.transaction(), |tx, key| tx.delete(key, None)).commit().await?;
     }
     let (tx, _) = last.iter().fold(ctx.db.transaction(), |tx, key| tx.delete(key, None)).save(&before, &mut after, now);
-    tx.commit().await?;
-    if !others.is_empty() {
-        crate::identity::sessions::announce_ended(ctx, caller.user_id).await;
-    }
-    Ok(())
+    let ended = (!others.is_empty()).then(|| crate::identity::sessions::session_ended(caller.user_id));
+    Ok(Plan::new(tx, ()).announce_all(ended))
 }
 
 /// Where a user stands: their team (or none) and their role.
@@ -292,18 +290,20 @@ pub struct Membership {
     pub role: Role,
 }
 
-/// Moves a user (as read: `before`) to another team or role, together with `effects`, the
-/// other writes of the same change (a team's admin count, notifications). The user and
-/// every live session of theirs change in the same transaction, so the change governs
-/// their very next request: a demoted admin loses admin rights at once, without waiting
-/// for a token to expire. Fails with 409 if the user changed since `before` was read.
-pub async fn change_membership(
+/// Plans moving a user (as read: `before`) to another team or role, together with
+/// `effects`, the other writes of the same change (a team's admin count, notifications).
+/// The user and every live session of theirs change in the same transaction, so the change
+/// governs their very next request: a demoted admin loses admin rights at once, without
+/// waiting for a token to expire. Fails with 409 if the user changed since `before` was
+/// read. Sessions beyond one transaction's room (a hundred devices) are changed right
+/// after the user, and the plan is then made already.
+pub async fn plan_membership(
     ctx: &AppContext,
     before: &UserRecord,
     membership: Membership,
     effects: Transaction,
     now: Timestamp,
-) -> Result<UserRecord, StoreError> {
+) -> Result<Plan<UserRecord>, StoreError> {
     let mut after = before.clone();
     after.role = membership.role;
     after.team_id = membership.team_id;
@@ -319,9 +319,12 @@ pub async fn change_membership(
     let room = MAX_ACTIONS.saturating_sub(effects.len() + 1);
     let (first, rest) = sessions.split_at(room.min(sessions.len()));
     let (tx, _) = update_sessions(effects, first).save(before, &mut after, now);
+    if rest.is_empty() {
+        return Ok(Plan::new(tx, after));
+    }
     tx.commit().await?;
     for chunk in rest.chunks(MAX_ACTIONS) {
         update_sessions(ctx.db.transaction(), chunk).commit().await?;
     }
-    Ok(after)
+    Ok(Plan::new(ctx.db.transaction(), after))
 }

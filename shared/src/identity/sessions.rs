@@ -14,6 +14,7 @@ use crate::identity::model::{LastLogin, Password, UserInTeam, UserRecord};
 use crate::identity::repo;
 use crate::identity::views::TokenPair;
 use crate::keys;
+use crate::plan::Plan;
 use crate::store::{self, Change, Condition, Record};
 
 pub struct LoginInput {
@@ -186,7 +187,16 @@ fn token_pair(ctx: &AppContext, session: &SessionRecord, now: Timestamp) -> Resu
 /// Exchanges a refresh token for a new pair and rotates it. The token just replaced stays
 /// usable for the grace window (a client retrying concurrently gets the current pair);
 /// presented later, it is taken as stolen and ends the whole session.
-pub async fn refresh(ctx: &AppContext, refresh_token: &str, now: Timestamp) -> Result<TokenPair, Error> {
+/// What a refresh came to.
+pub enum Refreshed {
+    /// A new pair: the session rotated (or, in the grace window, the current one).
+    Tokens(TokenPair),
+    /// The token was used before, after the grace window: it is taken as stolen, and its
+    /// session has been ended (the answer is 401).
+    Revoked,
+}
+
+pub async fn refresh(ctx: &AppContext, refresh_token: &str, now: Timestamp) -> Result<Plan<Refreshed>, Error> {
     let claims = ctx.tokens.verify(refresh_token, TokenUse::Refresh).map_err(Error::Unauthenticated)?;
     let user_id: u64 = claims.sub.parse().map_err(|_| Error::Unauthenticated(TokenProblem::Invalid))?;
     let jti = claims.jti.ok_or(Error::Unauthenticated(TokenProblem::Invalid))?;
@@ -208,7 +218,9 @@ pub async fn refresh(ctx: &AppContext, refresh_token: &str, now: Timestamp) -> R
             rotated.expires_at = (now + ctx.settings.refresh_ttl).as_second();
             // Under the session's version: a concurrent rotation wins, and this pass sees it.
             match ctx.db.save(&session, &mut rotated, now).await {
-                Ok(_) => return token_pair(ctx, &rotated, now),
+                Ok(_) => {
+                    return Ok(Plan::new(ctx.db.transaction(), Refreshed::Tokens(token_pair(ctx, &rotated, now)?)));
+                }
                 Err(StoreError::Guard(Guard::Version)) => continue,
                 Err(other) => return Err(other.into()),
             }
@@ -216,26 +228,23 @@ pub async fn refresh(ctx: &AppContext, refresh_token: &str, now: Timestamp) -> R
         let in_grace = session.previous_refresh_jti.as_deref() == Some(jti.as_str())
             && session.rotated_at.is_some_and(|at| now.duration_since(at) <= ctx.settings.refresh_reuse_grace);
         if in_grace {
-            return token_pair(ctx, &session, now);
+            return Ok(Plan::new(ctx.db.transaction(), Refreshed::Tokens(token_pair(ctx, &session, now)?)));
         }
-        ctx.db.delete(&key).await?;
-        announce_ended(ctx, user_id).await;
-        tracing::warn!(user_id, session_id = %claims.sid, "refresh token reused; session ended");
-        return Err(Error::Unauthenticated(TokenProblem::Reused));
+        tracing::warn!(user_id, session_id = %claims.sid, "refresh token reused; the session ends");
+        let ended = ctx.db.transaction().delete(&key, None);
+        return Ok(Plan::new(ended, Refreshed::Revoked).announce(session_ended(user_id)));
     }
     Err(Error::bug("refresh lost two races in a row"))
 }
 
 /// Ends the caller's session: its access and refresh tokens stop working at once, and its
 /// WebSockets are closed.
-pub async fn logout(ctx: &AppContext, caller: &Caller) -> Result<(), Error> {
-    ctx.db.delete(&keys::session(caller.user_id, &caller.session_id)).await?;
-    announce_ended(ctx, caller.user_id).await;
-    Ok(())
+pub fn logout(ctx: &AppContext, caller: &Caller) -> Plan<()> {
+    let ended = ctx.db.transaction().delete(&keys::session(caller.user_id, &caller.session_id), None);
+    Plan::new(ended, ()).announce(session_ended(caller.user_id))
 }
 
 /// Tells the notifier that sessions of `user_id` ended, so it closes their WebSockets.
-pub(crate) async fn announce_ended(ctx: &AppContext, user_id: u64) {
-    let detail = EventDetail::by(user_id).about(user_id);
-    ctx.events.publish(DomainEvent::new(EventKind::SessionEnded, detail)).await;
+pub(crate) fn session_ended(user_id: u64) -> DomainEvent {
+    DomainEvent::new(EventKind::SessionEnded, EventDetail::by(user_id).about(user_id))
 }

@@ -5,26 +5,25 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::dates::check_span;
 use crate::error::{Error, FieldErrors, Guard, StoreError};
 use crate::events::{DomainEvent, EventDetail, EventKind};
-use crate::files::attachments::{self, AttachmentRecord};
 use crate::i18n::Msg;
-use crate::idempotency::{self, IdempotencyKey};
 use crate::identity::model::{Role, TeamRecord, UserRecord};
 use crate::keys::{self, Key};
 use crate::paging::{Page, PageRequest};
+use crate::plan::Plan;
 use crate::projects::access::{self, Access};
+use crate::projects::attachments::{self, AttachmentRecord};
 use crate::projects::membership::{self, Leaving, MAX_MEMBER_CHANGES};
 use crate::projects::model::{MemberRecord, ProjectRecord, Status};
 use crate::projects::partition::ProjectData;
 use crate::projects::progress::{self, TaskStats};
 use crate::projects::repo::{self, check_version, version_lost};
-use crate::projects::views::ProjectView;
+use crate::projects::seen::Seen;
 use crate::store::{self, GSI2, MAX_ACTIONS, Record};
 
 /// What the list shows: `status`, archived or not, and a title search.
@@ -42,7 +41,7 @@ pub async fn list_projects(
     filter: ProjectFilter,
     page: PageRequest,
     now: Timestamp,
-) -> Result<Page<ProjectView>, Error> {
+) -> Result<Page<Seen>, Error> {
     let needle = filter.search.as_deref().map(str::to_lowercase).filter(|s| !s.is_empty());
     let wanted = |project: &ProjectRecord| {
         project.is_archived() == filter.archived
@@ -75,11 +74,12 @@ pub async fn list_projects(
     let zones = zones?;
     let mut views = Vec::new();
     for data in loaded?.into_iter().flatten() {
-        if access::access(caller, &data) == Access::None || !wanted(&data.project) {
+        let access = access::access(caller, &data);
+        if access == Access::None || !wanted(&data.project) {
             continue;
         }
         let zone = zones.get(&data.project.team_id).cloned().unwrap_or_else(|| ctx.settings.default_timezone.clone());
-        views.push(ProjectView::summary(&data, crate::dates::today_in(&zone, now)));
+        views.push(Seen { today: crate::dates::today_in(&zone, now), data, access });
     }
     Ok(match total {
         Some(total) => page.with_total(views, total),
@@ -114,9 +114,8 @@ pub async fn create_project(
     ctx: &AppContext,
     caller: &Caller,
     input: NewProject,
-    key: Option<IdempotencyKey>,
     now: Timestamp,
-) -> Result<Value, Error> {
+) -> Result<Plan<Seen>, Error> {
     let team_id = match (caller.role, caller.team_id, input.team_id) {
         (Role::SuperAdmin, _, Some(team)) => team,
         (Role::SuperAdmin, _, None) => return Err(Error::field("team_id", Msg::TeamIdRequired)),
@@ -156,21 +155,18 @@ pub async fn create_project(
     };
     let members = members.into_iter().map(|member| MemberRecord { project_id: project.id, ..member }).collect();
     let data = ProjectData { project, members, tasks: Vec::new() };
-    let view = serde_json::to_value(ProjectView::full(&data, crate::dates::today_in(&team.timezone, now)))
-        .map_err(Error::caused)?;
     let mut tx = ctx.db.transaction().create(&data.project, Guard::Fresh);
     for member in &data.members {
         tx = membership::join(tx, team.id, member);
     }
-    idempotency::with_record(tx, key.as_ref(), &view, now)?.commit().await?;
-    announce(ctx, EventKind::ProjectCreated, caller, &data.project).await;
-    Ok(view)
+    let event = project_event(EventKind::ProjectCreated, caller, &data.project);
+    let access = access::access(caller, &data);
+    Ok(Plan::new(tx, Seen { today: crate::dates::today_in(&team.timezone, now), data, access }).announce(event))
 }
 
-/// Publishes a committed change of a project.
-async fn announce(ctx: &AppContext, kind: EventKind, caller: &Caller, project: &ProjectRecord) {
-    let detail = EventDetail::by(caller.user_id).in_project(project.team_id, project.id);
-    ctx.events.publish(DomainEvent::new(kind, detail)).await;
+/// The event of a change of a project.
+fn project_event(kind: EventKind, caller: &Caller, project: &ProjectRecord) -> DomainEvent {
+    DomainEvent::new(kind, EventDetail::by(caller.user_id).in_project(project.team_id, project.id))
 }
 
 /// Members for `ids`, who must all be users of `team_id`: 422 (2003) for none, 400 naming
@@ -207,15 +203,10 @@ fn team_members(found: &HashMap<Key, store::Item>, ids: &[u64], team_id: u64) ->
     }
 }
 
-pub async fn get_project(
-    ctx: &AppContext,
-    caller: &Caller,
-    project_id: u64,
-    now: Timestamp,
-) -> Result<ProjectView, Error> {
+pub async fn get_project(ctx: &AppContext, caller: &Caller, project_id: u64, now: Timestamp) -> Result<Seen, Error> {
     let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
-    access::require_visible(caller, &data)?;
-    Ok(ProjectView::full(&data, today))
+    let access = access::require_visible(caller, &data)?;
+    Ok(Seen { data, today, access })
 }
 
 /// A partial change (seed 001 §3.4); `None` leaves a field, `Some(None)` clears a date.
@@ -237,7 +228,7 @@ pub async fn update_project(
     patch: ProjectPatch,
     if_match: Option<u64>,
     now: Timestamp,
-) -> Result<ProjectView, Error> {
+) -> Result<Plan<Seen>, Error> {
     let (mut data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_admin(caller, &data)?;
     access::require_writable(&data.project)?;
@@ -252,11 +243,8 @@ pub async fn update_project(
     project.end_date = end_date.unwrap_or(project.end_date);
     check_span(project.start_date, project.end_date)?;
     let (tx, changes) = ctx.db.transaction().save(&before, project, now);
-    if !changes.is_empty() {
-        tx.commit().await.map_err(version_lost(if_match))?;
-        announce(ctx, EventKind::ProjectUpdated, caller, &data.project).await;
-    }
-    Ok(ProjectView::full(&data, today))
+    let event = (!changes.is_empty()).then(|| project_event(EventKind::ProjectUpdated, caller, &data.project));
+    Ok(with_stale(Plan::new(tx, Seen { data, today, access: Access::Admin }).announce_all(event), if_match))
 }
 
 /// Archives a project: from then on it and its tasks are read-only. Archiving an archived
@@ -267,24 +255,26 @@ pub async fn archive_project(
     project_id: u64,
     if_match: Option<u64>,
     now: Timestamp,
-) -> Result<ProjectView, Error> {
+) -> Result<Plan<Seen>, Error> {
     let (mut data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_admin(caller, &data)?;
     check_version(data.project.version, if_match)?;
+    let mut tx = ctx.db.transaction();
+    let mut event = None;
     if !data.project.is_archived() {
         let before = data.project.clone();
         data.project.archived_at = Some(now);
-        let (tx, _) = ctx.db.transaction().save(&before, &mut data.project, now);
-        tx.commit().await.map_err(version_lost(if_match))?;
-        announce(ctx, EventKind::ProjectArchived, caller, &data.project).await;
+        tx = tx.save(&before, &mut data.project, now).0;
+        event = Some(project_event(EventKind::ProjectArchived, caller, &data.project));
     }
-    Ok(ProjectView::full(&data, today))
+    let plan = Plan::new(tx, Seen { data, today, access: Access::Admin }).announce_all(event);
+    Ok(with_stale(plan, if_match))
 }
 
 /// Deletes an archived project and everything under it: the super admin only. Tasks'
 /// pointers and histories go first and the project item last, so an interrupted delete
-/// leaves a project that can simply be deleted again.
-pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) -> Result<(), Error> {
+/// leaves a project that can simply be deleted again. The plan left only announces it.
+pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) -> Result<Plan<()>, Error> {
     let data = ProjectData::load_existing(&ctx.db, project_id).await?;
     access::require_visible(caller, &data)?;
     if caller.role != Role::SuperAdmin {
@@ -325,8 +315,7 @@ pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) 
     keys_to_delete.extend(data.members.iter().map(|m| keys::project_member(project_id, m.user_id)));
     ctx.db.delete_all(&keys_to_delete).await?;
     ctx.db.delete(&keys::project(project_id)).await?;
-    announce(ctx, EventKind::ProjectDeleted, caller, &data.project).await;
-    Ok(())
+    Ok(Plan::new(ctx.db.transaction(), ()).announce(project_event(EventKind::ProjectDeleted, caller, &data.project)))
 }
 
 /// Replaces the member list (seed 001 §3.8). A member who still has open tasks in the
@@ -340,7 +329,7 @@ pub async fn set_members(
     member_ids: Vec<u64>,
     if_match: Option<u64>,
     now: Timestamp,
-) -> Result<ProjectView, Error> {
+) -> Result<Plan<Seen>, Error> {
     let (mut data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_admin(caller, &data)?;
     access::require_writable(&data.project)?;
@@ -374,7 +363,6 @@ pub async fn set_members(
     let mut after = before.clone();
     after.touch(now);
     let (tx, _) = tx.save(&before, &mut after, now);
-    tx.commit().await.map_err(version_lost(if_match))?;
     let former: Vec<MemberRecord> = data
         .members
         .iter()
@@ -383,8 +371,17 @@ pub async fn set_members(
         .collect();
     data.members = new_members.into_iter().chain(former).collect();
     data.project = after;
-    announce(ctx, EventKind::ProjectMembersChanged, caller, &data.project).await;
-    Ok(ProjectView::full(&data, today))
+    let event = project_event(EventKind::ProjectMembersChanged, caller, &data.project);
+    let plan = Plan::new(tx, Seen { data, today, access: Access::Admin }).announce(event);
+    Ok(with_stale(plan, if_match))
+}
+
+/// With `If-Match`, a version lost to someone else is stale (412).
+fn with_stale<T>(plan: Plan<T>, if_match: Option<u64>) -> Plan<T> {
+    match version_lost(if_match) {
+        Some(stale) => plan.meaning(Guard::Version, stale),
+        None => plan,
+    }
 }
 
 /// One transaction changes the members of a project, two actions each.

@@ -6,8 +6,7 @@ use jiff::civil::Date;
 use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::dates;
-use crate::error::{Error, Guard, StoreError, on_guard};
-use crate::i18n::Msg;
+use crate::error::{Error, StoreError};
 use crate::identity::model::TeamRecord;
 use crate::keys;
 use crate::projects::model::{HistoryRecord, TaskPointer};
@@ -22,13 +21,10 @@ pub fn check_version(current: u64, if_match: Option<u64>) -> Result<(), Error> {
     }
 }
 
-/// What a lost race on a record's version means: 412 when the client named the version it
-/// read (`If-Match`), else 409 (someone else got there first; reload).
-pub fn version_lost(if_match: Option<u64>) -> impl FnOnce(StoreError) -> Error {
-    on_guard(Guard::Version, move || match if_match {
-        Some(_) => Error::Stale,
-        None => Error::conflict("version", Msg::ChangedConcurrently),
-    })
+/// What a lost race on a record's version means when the client named the version it read
+/// (`If-Match`): 412, not the 409 of [`Guard::meaning`] (someone else got there first).
+pub fn version_lost(if_match: Option<u64>) -> Option<Error> {
+    if_match.map(|_| Error::Stale)
 }
 
 /// A project and "today" in its team's time zone, read in one round trip when the team is

@@ -1,28 +1,28 @@
 //! Task operations (seed 001 §4, the supplement 4.8–4.11, the client's claim flow).
 
+use std::collections::HashSet;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
-use serde::Serialize;
-use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::dates::check_span;
-use crate::error::{Error, FieldErrors, Guard, StoreError, on_guard};
+use crate::error::{Error, FieldErrors, Guard};
 use crate::events::{DomainEvent, EventDetail, EventKind, NoticeRef};
-use crate::files::attachments;
-use crate::i18n::{Lang, Msg};
-use crate::idempotency::{self, IdempotencyKey};
+use crate::i18n::Msg;
 use crate::identity::model::Role;
 use crate::keys;
 use crate::notifications::inbox;
 use crate::notifications::model::{Draft, NotificationKind};
+use crate::plan::Plan;
 use crate::projects::access::{self, Access};
+use crate::projects::attachments;
 use crate::projects::membership;
 use crate::projects::model::{HistoryRecord, MAX_LEVEL, Priority, ProjectRecord, Status, TaskPointer, TaskRecord};
 use crate::projects::partition::ProjectData;
 use crate::projects::repo::{self, check_version, version_lost};
-use crate::projects::views::{PersonRef, TaskItem, TaskRenderer, TaskView};
+use crate::projects::seen::{Layout, Seen, TaskSeen, TasksSeen};
 use crate::store::Transaction;
 
 /// The fields of a new task.
@@ -46,10 +46,8 @@ pub async fn create_main_task(
     caller: &Caller,
     project_id: u64,
     input: NewTask,
-    key: Option<IdempotencyKey>,
     now: Timestamp,
-    lang: Lang,
-) -> Result<Value, Error> {
+) -> Result<Plan<TaskSeen>, Error> {
     let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_admin(caller, &data)?;
     access::require_writable(&data.project)?;
@@ -58,7 +56,7 @@ pub async fn create_main_task(
     {
         return Err(Error::field("assignee_id", Msg::NotProjectMember));
     }
-    create(ctx, caller, data, today, None, input, key, now, lang).await
+    create(ctx, caller, data, today, None, input, now).await
 }
 
 /// A subtask (seed 4.10): only the parent's assignee adds one, it inherits that assignee,
@@ -68,10 +66,8 @@ pub async fn create_subtask(
     caller: &Caller,
     parent_id: u64,
     mut input: NewTask,
-    key: Option<IdempotencyKey>,
     now: Timestamp,
-    lang: Lang,
-) -> Result<Value, Error> {
+) -> Result<Plan<TaskSeen>, Error> {
     let (data, today, _) = load_task(ctx, caller, parent_id, now).await?;
     let parent = data.task(parent_id)?.clone();
     if parent.assignee_id != Some(caller.user_id) {
@@ -82,10 +78,9 @@ pub async fn create_subtask(
         return Err(Error::Rule { msg: Msg::TaskTooDeep, fields: FieldErrors::single("level", Msg::TaskTooDeep) });
     }
     input.assignee_id = parent.assignee_id;
-    create(ctx, caller, data, today, Some(&parent), input, key, now, lang).await
+    create(ctx, caller, data, today, Some(&parent), input, now).await
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn create(
     ctx: &AppContext,
     caller: &Caller,
@@ -93,10 +88,8 @@ async fn create(
     today: Date,
     parent: Option<&TaskRecord>,
     input: NewTask,
-    key: Option<IdempotencyKey>,
     now: Timestamp,
-    lang: Lang,
-) -> Result<Value, Error> {
+) -> Result<Plan<TaskSeen>, Error> {
     check_span(input.start_date, input.end_date)?;
     // Someone else's new task is news to them (a subtask is its creator's own): the task's
     // id and its notice's are allocated together.
@@ -130,30 +123,27 @@ async fn create(
     };
     data.tasks.push(task.clone());
     let access = access::access(caller, &data);
-    let view = serde_json::to_value(TaskRenderer::new(&data, caller, access, today, lang).item(&task))
-        .map_err(Error::caused)?;
     let pointer = TaskPointer { task_id: task.id, project_id: task.project_id, team_id: Some(data.project.team_id) };
     let tx = ctx.db.transaction().create(&task, Guard::Fresh).create(&pointer, Guard::Fresh);
     let tx = membership::move_assignment(tx, task.project_id, None, task.open_assignee());
     let drafts: Vec<Draft> =
         told.map(|assignee| Draft::task(assignee, NotificationKind::TaskAssigned, &task)).into_iter().collect();
     let (tx, notices) = inbox::stage_with_ids(tx, drafts, &mut notice_ids, now)?;
-    idempotency::with_record(tx, key.as_ref(), &view, now)?.commit().await?;
-    announce(ctx, EventKind::TaskCreated, caller, data.project.team_id, &task, notices).await;
-    Ok(view)
+    let event = task_event(EventKind::TaskCreated, caller, data.project.team_id, &task, notices);
+    let seen = Seen { data, today, access };
+    Ok(Plan::new(tx, TaskSeen { seen, task, attachments: None }).announce(event))
 }
 
-/// Publishes a committed change of a task.
-async fn announce(
-    ctx: &AppContext,
+/// The event of a change of a task.
+fn task_event(
     kind: EventKind,
     caller: &Caller,
     team_id: u64,
     task: &TaskRecord,
     notices: Vec<NoticeRef>,
-) {
+) -> DomainEvent {
     let detail = EventDetail::by(caller.user_id).in_project(team_id, task.project_id).task(task.id).notices(notices);
-    ctx.events.publish(DomainEvent::new(kind, detail)).await;
+    DomainEvent::new(kind, detail)
 }
 
 /// The project holding a task, "today" in its team's zone, and what the caller may do there:
@@ -168,13 +158,6 @@ pub(crate) async fn load_task(
     let (data, today) = repo::load_project(ctx, caller, project_id, team_id, now).await?;
     let access = access::require_visible(caller, &data)?;
     Ok((data, today, access))
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Layout {
-    #[default]
-    Tree,
-    Flat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -195,11 +178,6 @@ pub struct TaskQuery {
     pub search: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct TaskList {
-    pub items: Vec<TaskItem>,
-}
-
 /// A project's tasks for one caller: a tree of main tasks with their `children`, or a flat
 /// list. Filters see only what the caller may see: a redacted task matches on its title
 /// alone, so filtering cannot reveal its status or assignee. In the tree, a task stays when
@@ -210,14 +188,12 @@ pub async fn list_tasks(
     project_id: u64,
     query: TaskQuery,
     now: Timestamp,
-    lang: Lang,
-) -> Result<TaskList, Error> {
+) -> Result<TasksSeen, Error> {
     let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     let access = access::require_visible(caller, &data)?;
-    let renderer = TaskRenderer::new(&data, caller, access, today, lang);
     let needle = query.search.as_deref().map(str::to_lowercase).filter(|s| !s.is_empty());
     let matches = |task: &TaskRecord| {
-        let visible = renderer.sees(task);
+        let visible = access::sees_task(caller, access, task);
         let assignee_ok = match query.assignee {
             AssigneeFilter::All => true,
             AssigneeFilter::Me => task.assignee_id == Some(caller.user_id),
@@ -228,36 +204,31 @@ pub async fn list_tasks(
             && query.level.is_none_or(|level| task.level == level)
             && needle.as_deref().is_none_or(|n| task.title.to_lowercase().contains(n))
     };
-    let items = match query.layout {
-        Layout::Flat => data.tasks.iter().filter(|t| matches(t)).map(|t| renderer.item(t)).collect(),
-        Layout::Tree => {
-            fn keeps(task: &TaskRecord, renderer: &TaskRenderer, matches: &dyn Fn(&TaskRecord) -> bool) -> bool {
-                matches(task) || renderer.children_of(task.id).iter().any(|c| keeps(c, renderer, matches))
-            }
-            let keep = |task: &TaskRecord| keeps(task, &renderer, &matches);
-            data.tasks.iter().filter(|t| t.level == 1 && keep(t)).map(|t| renderer.subtree(t, &keep)).collect()
-        }
-    };
-    Ok(TaskList { items })
+    let mut shown: HashSet<u64> = data.tasks.iter().filter(|t| matches(t)).map(|t| t.id).collect();
+    if query.layout == Layout::Tree {
+        // A task stays for a descendant that matches: its ancestors are on its path.
+        let ancestors: Vec<u64> = data
+            .tasks
+            .iter()
+            .filter(|t| shown.contains(&t.id))
+            .flat_map(|t| t.path.split('/').filter_map(|id| id.parse().ok()))
+            .collect();
+        shown.extend(ancestors);
+    }
+    Ok(TasksSeen { seen: Seen { data, today, access }, layout: query.layout, shown })
 }
 
 /// One task: in full, with its attachments, for admins and its assignee; redacted for the
 /// project's other members; 404 for everyone else.
-pub async fn get_task(
-    ctx: &AppContext,
-    caller: &Caller,
-    task_id: u64,
-    now: Timestamp,
-    lang: Lang,
-) -> Result<TaskItem, Error> {
+pub async fn get_task(ctx: &AppContext, caller: &Caller, task_id: u64, now: Timestamp) -> Result<TaskSeen, Error> {
     let (loaded, attached) = tokio::join!(load_task(ctx, caller, task_id, now), attachments::of_task(ctx, task_id));
     let (data, today, access) = loaded?;
-    let task = data.task(task_id)?;
-    let mut item = TaskRenderer::new(&data, caller, access, today, lang).item(task);
-    if let TaskItem::Full(view) = &mut item {
-        view.attachments = Some(attachments::views(ctx, attached?).await?);
-    }
-    Ok(item)
+    let task = data.task(task_id)?.clone();
+    let attachments = match access::sees_task(caller, access, &task) {
+        true => Some(attachments::views(ctx, attached?).await?),
+        false => None,
+    };
+    Ok(TaskSeen { seen: Seen { data, today, access }, task, attachments })
 }
 
 /// A partial change of a task; `None` leaves a field, `Some(None)` clears it.
@@ -282,9 +253,8 @@ pub async fn update_task(
     patch: TaskPatch,
     if_match: Option<u64>,
     now: Timestamp,
-    lang: Lang,
-) -> Result<TaskView, Error> {
-    let (mut data, today, access) = load_task(ctx, caller, task_id, now).await?;
+) -> Result<Plan<TaskSeen>, Error> {
+    let (data, today, access) = load_task(ctx, caller, task_id, now).await?;
     let before = data.task(task_id)?.clone();
     access::require_task_editor(caller, access, &before)?;
     access::require_writable(&data.project)?;
@@ -302,12 +272,15 @@ pub async fn update_task(
     let mut after = before.clone();
     apply(&mut after, patch);
     check_span(after.start_date, after.end_date)?;
-    if after != before {
-        let notices = commit_edit(ctx, caller, &data, &before, &mut after, now, version_lost(if_match)).await?;
-        data.replace_task(&after);
-        announce(ctx, EventKind::TaskUpdated, caller, data.project.team_id, &after, notices).await;
+    let seen = Seen { data, today, access };
+    if after == before {
+        return Ok(Plan::new(ctx.db.transaction(), TaskSeen { seen, task: after, attachments: None }));
     }
-    Ok(TaskRenderer::new(&data, caller, access, today, lang).full(&after))
+    let plan = plan_edit(ctx, caller, seen, &before, after, now).await?;
+    Ok(match version_lost(if_match) {
+        Some(stale) => plan.meaning(Guard::Version, stale),
+        None => plan,
+    })
 }
 
 /// A claim (the client's flow): a project member takes an unassigned main task, optionally
@@ -319,9 +292,8 @@ pub async fn claim_task(
     status: Option<Status>,
     end_date: Option<Date>,
     now: Timestamp,
-    lang: Lang,
-) -> Result<TaskView, Error> {
-    let (mut data, today, access) = load_task(ctx, caller, task_id, now).await?;
+) -> Result<Plan<TaskSeen>, Error> {
+    let (data, today, access) = load_task(ctx, caller, task_id, now).await?;
     if !data.is_member(caller.user_id) {
         return Err(Error::forbidden());
     }
@@ -346,12 +318,9 @@ pub async fn claim_task(
     };
     apply(&mut after, patch);
     check_span(after.start_date, after.end_date)?;
+    let plan = plan_edit(ctx, caller, Seen { data, today, access }, &before, after, now).await?;
     // A concurrent claim moved the version: this one lost.
-    let lost = on_guard(Guard::Version, || Error::conflict("assignee_id", Msg::AlreadyAssigned));
-    let notices = commit_edit(ctx, caller, &data, &before, &mut after, now, lost).await?;
-    data.replace_task(&after);
-    announce(ctx, EventKind::TaskUpdated, caller, data.project.team_id, &after, notices).await;
-    Ok(TaskRenderer::new(&data, caller, access, today, lang).full(&after))
+    Ok(plan.meaning(Guard::Version, Error::conflict("assignee_id", Msg::AlreadyAssigned)))
 }
 
 /// Applies a patch to `task`. A reopened or rescheduled task is due again: its reminders
@@ -410,22 +379,22 @@ fn edit_notices(
     drafts
 }
 
-/// Writes an edit, its history and the notifications it causes in one transaction, under
-/// the task's version; `lost` says what losing that race means.
-async fn commit_edit(
+/// Plans an edit, its history and the notifications it causes as one transaction, under
+/// the task's version.
+async fn plan_edit(
     ctx: &AppContext,
     caller: &Caller,
-    data: &ProjectData,
+    mut seen: Seen,
     before: &TaskRecord,
-    after: &mut TaskRecord,
+    mut after: TaskRecord,
     now: Timestamp,
-    lost: impl FnOnce(StoreError) -> Error,
-) -> Result<Vec<NoticeRef>, Error> {
+) -> Result<Plan<TaskSeen>, Error> {
+    let data = &seen.data;
     // The changer's name, whether the creator may still open the task, and ids for every
     // notice the edit may cause, at once (an id left unused is merely skipped).
-    let possible = edit_notices(caller, before, after, "", true).len() as u64;
+    let possible = edit_notices(caller, before, &after, "", true).len() as u64;
     let creator_check = async {
-        match creator_is_told(caller, before, after) {
+        match creator_is_told(caller, before, &after) {
             true => administers_project(ctx, after.created_by, &data.project).await,
             false => Ok(false),
         }
@@ -438,14 +407,15 @@ async fn commit_edit(
     };
     let (changed_by_name, creator_may_open, mut notice_ids) =
         tokio::try_join!(changer_name(ctx, caller, data), creator_check, notice_ids)?;
-    let drafts = edit_notices(caller, before, after, &changed_by_name, creator_may_open);
-    let (tx, changes) = ctx.db.transaction().save(before, after, now);
+    let drafts = edit_notices(caller, before, &after, &changed_by_name, creator_may_open);
+    let (tx, changes) = ctx.db.transaction().save(before, &mut after, now);
     let tx = membership::move_assignment(tx, before.project_id, before.open_assignee(), after.open_assignee());
-    let history = HistoryRecord::of_change(after, &changes, (caller.user_id, &changed_by_name), now);
+    let history = HistoryRecord::of_change(&after, &changes, (caller.user_id, &changed_by_name), now);
     let tx = history.iter().fold(tx, Transaction::replace);
     let (tx, notices) = inbox::stage_with_ids(tx, drafts, &mut notice_ids, now)?;
-    tx.commit().await.map_err(lost)?;
-    Ok(notices)
+    let event = task_event(EventKind::TaskUpdated, caller, data.project.team_id, &after, notices);
+    seen.data.replace_task(&after);
+    Ok(Plan::new(tx, TaskSeen { seen, task: after, attachments: None }).announce(event))
 }
 
 /// Whether a user (a task's creator) administers the project now: their role and team as
@@ -464,8 +434,10 @@ pub(crate) async fn changer_name(ctx: &AppContext, caller: &Caller, data: &Proje
     }
 }
 
-/// Deletes a task: the super admin only, and not while it has subtasks (422).
-pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64) -> Result<(), Error> {
+/// Deletes a task: the super admin only, and not while it has subtasks (422). Done in
+/// steps that a retry finishes (attachments, then the task, then its history); the plan
+/// left holds only what announces it.
+pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64) -> Result<Plan<()>, Error> {
     let (project_id, _) = repo::project_of_task(ctx, task_id).await?;
     let data = ProjectData::load_existing(&ctx.db, project_id).await?;
     access::require_visible(caller, &data)?;
@@ -481,31 +453,13 @@ pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64) -> Res
     // none of its files outlives it unlisted.
     attachments::remove_all(ctx, &attachments::of_task(ctx, task_id).await?).await?;
     let tx = ctx.db.transaction().remove(task).delete(&keys::task_pointer(task_id), None);
-    membership::move_assignment(tx, project_id, task.open_assignee(), None)
-        .commit()
-        .await
-        .map_err(version_lost(None))?;
-    announce(ctx, EventKind::TaskDeleted, caller, data.project.team_id, task, Vec::new()).await;
+    membership::move_assignment(tx, project_id, task.open_assignee(), None).commit().await?;
+    let event = task_event(EventKind::TaskDeleted, caller, data.project.team_id, task, Vec::new());
     // The history has no way in once the pointer is gone; it is cleared after.
     let history: Vec<keys::Key> =
         repo::history_of(ctx, task_id).await?.iter().map(|h| keys::task_history(task_id, h.id)).collect();
-    Ok(ctx.db.delete_all(&history).await?)
-}
-
-#[derive(Debug, Serialize)]
-pub struct HistoryView {
-    pub task_id: u64,
-    pub histories: Vec<HistoryEntryView>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct HistoryEntryView {
-    pub id: u64,
-    pub changed_by: PersonRef,
-    pub field_name: String,
-    pub old_value: Option<String>,
-    pub new_value: Option<String>,
-    pub changed_at: Timestamp,
+    ctx.db.delete_all(&history).await?;
+    Ok(Plan::new(ctx.db.transaction(), ()).announce(event))
 }
 
 /// A task's changes, newest first: for those who see the task in full (seed 4.7).
@@ -514,23 +468,12 @@ pub async fn task_history(
     caller: &Caller,
     task_id: u64,
     now: Timestamp,
-) -> Result<HistoryView, Error> {
+) -> Result<Vec<HistoryRecord>, Error> {
     let (project_id, team_id) = repo::project_of_task(ctx, task_id).await?;
     let (loaded, history) =
         tokio::join!(repo::load_project(ctx, caller, project_id, team_id, now), repo::history_of(ctx, task_id));
     let (data, _) = loaded?;
     let access = access::require_visible(caller, &data)?;
     access::require_task_editor(caller, access, data.task(task_id)?)?;
-    let histories = history?
-        .into_iter()
-        .map(|h| HistoryEntryView {
-            id: h.id,
-            changed_by: PersonRef { id: h.changed_by, username: h.changed_by_name },
-            field_name: h.field_name,
-            old_value: h.old_value,
-            new_value: h.new_value,
-            changed_at: h.changed_at,
-        })
-        .collect();
-    Ok(HistoryView { task_id, histories })
+    history
 }

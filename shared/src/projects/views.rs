@@ -11,9 +11,10 @@ use crate::auth::Caller;
 use crate::i18n::{Lang, Msg};
 use crate::identity::model::Role;
 use crate::projects::access::{self, Access};
-use crate::projects::model::{MAX_LEVEL, Priority, Status, TaskRecord};
+use crate::projects::model::{HistoryRecord, MAX_LEVEL, Priority, Status, TaskRecord};
 use crate::projects::partition::ProjectData;
 use crate::projects::progress::{self, TaskStats};
+use crate::projects::seen::{Layout, Seen, TaskSeen, TasksSeen};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonRef {
@@ -143,7 +144,7 @@ pub struct TaskView {
     pub children: Option<Vec<TaskItem>>,
     /// In the task detail only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<crate::files::attachments::AttachmentView>>,
+    pub attachments: Option<Vec<crate::projects::attachments::AttachmentView>>,
 }
 
 /// A task of the caller's project that is not theirs to see (DESIGN §2b): who does it, its
@@ -170,6 +171,61 @@ pub enum TaskItem {
     Redacted(RedactedTask),
 }
 
+/// A project's tasks as a list shows them (supplement 4.8).
+#[derive(Debug, Serialize)]
+pub struct TaskList {
+    pub items: Vec<TaskItem>,
+}
+
+impl TaskList {
+    /// The tasks the list chose, as a tree of main tasks with their `children` or flat.
+    pub fn of(listed: &TasksSeen, caller: &Caller, lang: Lang) -> TaskList {
+        let seen = &listed.seen;
+        let renderer = TaskRenderer::new(&seen.data, caller, seen.access, seen.today, lang);
+        let shown = |task: &TaskRecord| listed.shown.contains(&task.id);
+        let tasks = seen.data.tasks.iter().filter(|t| shown(t));
+        let items = match listed.layout {
+            Layout::Flat => tasks.map(|t| renderer.item(t)).collect(),
+            Layout::Tree => tasks.filter(|t| t.level == 1).map(|t| renderer.subtree(t, &shown)).collect(),
+        };
+        TaskList { items }
+    }
+}
+
+/// A task's history (seed 4.7), newest first.
+#[derive(Debug, Serialize)]
+pub struct HistoryView {
+    pub task_id: u64,
+    pub histories: Vec<HistoryEntryView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HistoryEntryView {
+    pub id: u64,
+    pub changed_by: PersonRef,
+    pub field_name: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub changed_at: Timestamp,
+}
+
+impl HistoryView {
+    pub fn of(task_id: u64, entries: Vec<HistoryRecord>) -> HistoryView {
+        let histories = entries
+            .into_iter()
+            .map(|h| HistoryEntryView {
+                id: h.id,
+                changed_by: PersonRef { id: h.changed_by, username: h.changed_by_name },
+                field_name: h.field_name,
+                old_value: h.old_value,
+                new_value: h.new_value,
+                changed_at: h.changed_at,
+            })
+            .collect();
+        HistoryView { task_id, histories }
+    }
+}
+
 /// Renders tasks of one project for one caller.
 pub struct TaskRenderer<'a> {
     data: &'a ProjectData,
@@ -183,6 +239,22 @@ pub struct TaskRenderer<'a> {
 impl<'a> TaskRenderer<'a> {
     pub fn new(data: &'a ProjectData, caller: &'a Caller, access: Access, today: Date, lang: Lang) -> Self {
         TaskRenderer { data, caller, access, today, lang, children: data.children() }
+    }
+
+    /// For a task as one route read it.
+    pub fn of(seen: &'a Seen, caller: &'a Caller, lang: Lang) -> Self {
+        TaskRenderer::new(&seen.data, caller, seen.access, seen.today, lang)
+    }
+
+    /// A task's detail: in full, with its attachments, or redacted.
+    pub fn detail(&self, task: TaskSeen) -> TaskItem {
+        match self.item(&task.task) {
+            TaskItem::Full(mut view) => {
+                view.attachments = task.attachments;
+                TaskItem::Full(view)
+            }
+            redacted => redacted,
+        }
     }
 
     pub fn sees(&self, task: &TaskRecord) -> bool {

@@ -11,13 +11,14 @@ use crate::context::AppContext;
 use crate::error::{Error, FieldErrors, Guard, StoreError};
 use crate::events::{DomainEvent, EventDetail, EventKind};
 use crate::i18n::{Lang, Msg};
-use crate::identity::accounts::{Membership, change_membership};
+use crate::identity::accounts::{Membership, plan_membership};
 use crate::identity::model::{Role, TeamRecord, UserRecord};
 use crate::identity::repo;
 use crate::keys;
 use crate::notifications::inbox;
 use crate::notifications::model::{Draft, NotificationKind};
 use crate::paging::{Page, PageRequest};
+use crate::plan::Plan;
 use crate::projects::membership;
 use crate::projects::model::{Status, TaskRecord};
 use crate::projects::repo::projects_of_member;
@@ -188,7 +189,7 @@ pub async fn invite(
     username: &str,
     role: Role,
     now: Timestamp,
-) -> Result<Invited, Error> {
+) -> Result<Plan<Invited>, Error> {
     let team_id = team_of(caller, named_team)?;
     require_team_admin(caller, team_id)?;
     let not_registered =
@@ -211,10 +212,10 @@ pub async fn invite(
     let effects = adjust_admins(ctx.db.transaction(), team_id, admin_delta(Role::Member, role));
     let (effects, notices) = inbox::stage(ctx, effects, vec![draft], now).await?;
     let membership = Membership { team_id: Some(team_id), role };
-    let joined = change_membership(ctx, &user, membership, effects, now).await?;
+    let plan = plan_membership(ctx, &user, membership, effects, now).await?;
     let detail = EventDetail::by(caller.user_id).in_team(team_id).about(user.id).notices(notices);
-    ctx.events.publish(DomainEvent::new(EventKind::MemberInvited, detail)).await;
-    Ok(Invited { user_id: joined.id, username: joined.username, role, invited_at: now })
+    let invited = |joined: UserRecord| Invited { user_id: joined.id, username: joined.username, role, invited_at: now };
+    Ok(plan.map(invited).announce(DomainEvent::new(EventKind::MemberInvited, detail)))
 }
 
 /// A member of the team the caller administers, or 404.
@@ -245,16 +246,17 @@ pub async fn change_role(
     user_id: u64,
     role: Role,
     now: Timestamp,
-) -> Result<RoleChanged, Error> {
+) -> Result<Plan<RoleChanged>, Error> {
     let (user, team) = load_member(ctx, caller, user_id).await?;
     if user.role == role {
-        return Ok(RoleChanged { user_id, username: user.username, role, updated_at: user.updated_at });
+        let unchanged = RoleChanged { user_id, username: user.username, role, updated_at: user.updated_at };
+        return Ok(Plan::new(ctx.db.transaction(), unchanged));
     }
     let effects = adjust_admins(ctx.db.transaction(), team.id, admin_delta(user.role, role));
-    let changed = change_membership(ctx, &user, Membership { team_id: Some(team.id), role }, effects, now).await?;
+    let plan = plan_membership(ctx, &user, Membership { team_id: Some(team.id), role }, effects, now).await?;
     let detail = EventDetail::by(caller.user_id).in_team(team.id).about(user_id);
-    ctx.events.publish(DomainEvent::new(EventKind::MemberRoleChanged, detail)).await;
-    Ok(RoleChanged { user_id, username: changed.username, role, updated_at: now })
+    let changed = |user: UserRecord| RoleChanged { user_id, username: user.username, role, updated_at: now };
+    Ok(plan.map(changed).announce(DomainEvent::new(EventKind::MemberRoleChanged, detail)))
 }
 
 /// Removes a member from the team (seed 001 §6.4). Their open tasks become unassigned, they
@@ -265,7 +267,7 @@ pub async fn change_role(
 /// project, their tasks there and their membership; last, the user's own membership, which
 /// commits only once they are on no project (see `projects::membership`): an assignment or
 /// a project that took them in meanwhile is found and undone first.
-pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now: Timestamp) -> Result<(), Error> {
+pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now: Timestamp) -> Result<Plan<()>, Error> {
     let (mut user, team) = load_member(ctx, caller, user_id).await?;
     if user.role == Role::TeamAdmin && team.admin_count <= 1 {
         return Err(last_admin());
@@ -301,7 +303,10 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
             let (effects, notices) = inbox::stage(ctx, effects, drafts, now).await?;
             // Under the user's version: a project that took them in since the read fails it.
             let leaving = Membership { team_id: None, role: Role::Member };
-            change_membership(ctx, &user, leaving, effects, now).await.map(|_| notices)
+            match plan_membership(ctx, &user, leaving, effects, now).await {
+                Ok(plan) => plan.writes.commit().await.map(|()| notices),
+                Err(failure) => Err(failure),
+            }
         };
         match outcome {
             // A join or a session change slipped in: go round again.
@@ -322,8 +327,7 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
         .collect();
     let detail = EventDetail::by(caller.user_id).in_team(team.id).about(user.id).notices(notices);
     events.push(DomainEvent::new(EventKind::MemberRemoved, detail));
-    ctx.events.publish_all(events).await;
-    Ok(())
+    Ok(Plan::new(ctx.db.transaction(), ()).announce_all(events))
 }
 
 #[derive(Debug, Serialize)]

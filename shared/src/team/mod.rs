@@ -7,7 +7,6 @@
 
 pub mod members;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -18,7 +17,8 @@ use crate::events::{DomainEvent, EventDetail, EventKind};
 use crate::i18n::Msg;
 use crate::identity::model::{Role, TeamRecord};
 use crate::keys;
-use crate::store::{Change, Condition, GSI1};
+use crate::plan::Plan;
+use crate::store::GSI1;
 
 /// The team a caller acts on: their own, or for the super admin the one they name.
 pub fn team_of(caller: &Caller, named: Option<u64>) -> Result<u64, Error> {
@@ -58,16 +58,19 @@ pub struct TeamView {
 
 pub async fn get_team(ctx: &AppContext, caller: &Caller, named: Option<u64>) -> Result<TeamView, Error> {
     let team_id = team_of(caller, named)?;
-    let partition = keys::team_members_partition(team_id);
-    let (team, members) = tokio::join!(load_team(ctx, team_id), ctx.db.query_prefix(Some(GSI1), &partition, ""));
-    let team = team?;
-    Ok(TeamView {
-        id: team.id,
-        name: team.name,
-        timezone: team.timezone,
-        member_count: members?.len(),
-        created_at: team.created_at,
-    })
+    let (team, member_count) = tokio::try_join!(load_team(ctx, team_id), member_count(ctx, team_id))?;
+    Ok(TeamView::of(team, member_count))
+}
+
+impl TeamView {
+    fn of(team: TeamRecord, member_count: usize) -> TeamView {
+        TeamView { id: team.id, name: team.name, timezone: team.timezone, member_count, created_at: team.created_at }
+    }
+}
+
+/// How many users a team has, from the membership index.
+async fn member_count(ctx: &AppContext, team_id: u64) -> Result<usize, Error> {
+    Ok(ctx.db.query_prefix(Some(GSI1), &keys::team_members_partition(team_id), "").await?.len())
 }
 
 /// A change of the team's settings; `None` leaves a field.
@@ -86,21 +89,17 @@ pub async fn update_team(
     named: Option<u64>,
     patch: TeamPatch,
     now: Timestamp,
-) -> Result<TeamView, Error> {
+) -> Result<Plan<TeamView>, Error> {
     let team_id = team_of(caller, named)?;
     require_team_admin(caller, team_id)?;
-    let updates = [("updated_at", Some(now.to_string())), ("name", patch.name), ("timezone", patch.timezone)];
-    let updates: Vec<(&str, String)> = updates.into_iter().filter_map(|(name, value)| Some((name, value?))).collect();
-    let expression = updates.iter().map(|(name, _)| format!("#{name} = :{name}")).collect::<Vec<_>>().join(", ");
-    let change = updates.into_iter().fold(Change::new(&format!("SET {expression}")), |change, (name, value)| {
-        change.name(&format!("#{name}"), name).value(&format!(":{name}"), AttributeValue::S(value))
-    });
-    if !ctx.db.update(&keys::team(team_id), change, Some(Condition::present())).await? {
-        return Err(team_not_found());
-    }
-    let detail = EventDetail::by(caller.user_id).in_team(team_id);
-    ctx.events.publish(DomainEvent::new(EventKind::TeamUpdated, detail)).await;
-    get_team(ctx, caller, Some(team_id)).await
+    let (before, member_count) = tokio::try_join!(load_team(ctx, team_id), member_count(ctx, team_id))?;
+    let mut after = before.clone();
+    after.name = patch.name.unwrap_or(after.name);
+    after.timezone = patch.timezone.unwrap_or(after.timezone);
+    let (tx, changes) = ctx.db.transaction().save(&before, &mut after, now);
+    let event = (!changes.is_empty())
+        .then(|| DomainEvent::new(EventKind::TeamUpdated, EventDetail::by(caller.user_id).in_team(team_id)));
+    Ok(Plan::new(tx, TeamView::of(after, member_count)).announce_all(event))
 }
 
 /// A team's time zone name, checked.

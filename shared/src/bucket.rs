@@ -8,14 +8,13 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::types::{Delete, MetadataDirective, ObjectIdentifier};
 
 use crate::error::Error;
-use crate::files::signatures::SIGNATURE_LEN;
 
 /// An uploaded object as a confirm looks at it: its size, its type, and its first bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectInfo {
     pub size: u64,
     pub content_type: Option<String>,
-    /// Up to [`SIGNATURE_LEN`] leading bytes, for [`crate::files::signatures::matches_type`].
+    /// Its first bytes, as many as were asked for (fewer in a shorter object).
     pub start: Vec<u8>,
 }
 
@@ -77,10 +76,10 @@ impl FileStore {
         Ok(request.uri().to_owned())
     }
 
-    /// The object's size, type and first bytes, in one ranged GET; `None` when there is no
-    /// such object.
-    pub async fn inspect(&self, key: &str) -> Result<Option<ObjectInfo>, Error> {
-        let range = format!("bytes=0-{}", SIGNATURE_LEN - 1);
+    /// The object's size, type and first `leading` bytes, in one ranged GET; `None` when there
+    /// is no such object.
+    pub async fn inspect(&self, key: &str, leading: usize) -> Result<Option<ObjectInfo>, Error> {
+        let range = format!("bytes=0-{}", leading.max(1) - 1);
         let output = match self.client.get_object().bucket(self.bucket()?).key(key).range(range).send().await {
             Ok(output) => output,
             Err(error) if error.as_service_error().is_some_and(|e| e.is_no_such_key()) => return Ok(None),
