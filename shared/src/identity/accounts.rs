@@ -14,7 +14,7 @@ use crate::identity::repo;
 use crate::keys;
 use crate::plan::Plan;
 use crate::projects::model::MemberLooks;
-use crate::store::{Condition, MAX_ACTIONS, Record, Transaction};
+use crate::store::{self, Condition, Record, Transaction};
 
 pub struct Registration {
     pub username: Username,
@@ -219,11 +219,11 @@ pub async fn update_profile(
     let rename = |tx: Transaction, project_id: &u64| {
         tx.patch(&keys::project_member(*project_id, user_id), &looks, Some((Condition::present(), Guard::Present)))
     };
-    let mut batches = renamed_in.chunks(MAX_ACTIONS - 8);
-    let first = batches.next().unwrap_or(&[]);
+    // The user and the claims it moves take at most seven actions.
+    let (first, rest) = store::fit(&renamed_in, 1, 7);
     let (tx, _) = first.iter().fold(tx, rename).save(&before, &mut after, now);
     tx.commit().await?;
-    for batch in batches {
+    for batch in rest {
         batch.iter().fold(ctx.db.transaction(), rename).commit().await?;
     }
     Ok(UserInTeam { user: after, team_name })
@@ -273,9 +273,8 @@ pub async fn change_password(
     // Sessions beyond one transaction's room are ended first: should the password write
     // then fail, the user is merely signed out elsewhere, never left with a session that
     // outlives the change.
-    let room = MAX_ACTIONS - 1;
-    let (overflow, last) = others.split_at(others.len().saturating_sub(room));
-    for chunk in overflow.chunks(MAX_ACTIONS) {
+    let (last, overflow) = store::fit(&others, 1, 1);
+    for chunk in overflow {
         chunk.iter().fold(ctx.db.transaction(), |tx, key| tx.delete(key, None)).commit().await?;
     }
     let (tx, _) = last.iter().fold(ctx.db.transaction(), |tx, key| tx.delete(key, None)).save(&before, &mut after, now);
@@ -316,14 +315,13 @@ pub async fn plan_membership(
             tx.save(session, &mut changed, now).0
         })
     };
-    let room = MAX_ACTIONS.saturating_sub(effects.len() + 1);
-    let (first, rest) = sessions.split_at(room.min(sessions.len()));
+    let (first, rest) = store::fit(&sessions, 1, effects.len() + 1);
     let (tx, _) = update_sessions(effects, first).save(before, &mut after, now);
-    if rest.is_empty() {
+    if rest.len() == 0 {
         return Ok(Plan::new(tx, after));
     }
     tx.commit().await?;
-    for chunk in rest.chunks(MAX_ACTIONS) {
+    for chunk in rest {
         update_sessions(ctx.db.transaction(), chunk).commit().await?;
     }
     Ok(Plan::new(ctx.db.transaction(), after))

@@ -28,6 +28,12 @@ impl Role {
         }
     }
 
+    /// The one rule of who administers a team: the super admin every team, a team admin
+    /// their own (`own_team`).
+    pub fn administers(self, own_team: Option<u64>, team: u64) -> bool {
+        self == Role::SuperAdmin || (self == Role::TeamAdmin && own_team == Some(team))
+    }
+
     pub fn is_admin(self) -> bool {
         matches!(self, Role::SuperAdmin | Role::TeamAdmin)
     }

@@ -24,8 +24,6 @@ pub enum NotificationKind {
     MemberInvited,
     /// Told to the team's admins: a member left and their open tasks are unassigned.
     MemberRemoved,
-    Mentioned,
-    CommentAdded,
 }
 
 impl NotificationKind {
@@ -38,8 +36,6 @@ impl NotificationKind {
             NotificationKind::Overdue => ("Overdue", "逾期通知"),
             NotificationKind::MemberInvited => ("Member invited", "成员邀请"),
             NotificationKind::MemberRemoved => ("Member removed", "成员移除"),
-            NotificationKind::Mentioned => ("Mentioned", "提及"),
-            NotificationKind::CommentAdded => ("New comment", "新评论"),
         };
         match lang {
             Lang::En => en,
@@ -129,10 +125,6 @@ impl NotificationRecord {
             (NotificationKind::MemberRemoved, Lang::Zh) => {
                 format!("{subject} 已被移出团队，{} 个未完成任务已取消分配", self.count.unwrap_or(0))
             }
-            (NotificationKind::Mentioned, Lang::En) => format!("{actor} mentioned you in {subject}"),
-            (NotificationKind::Mentioned, Lang::Zh) => format!("{actor} 在“{subject}”中提到了您"),
-            (NotificationKind::CommentAdded, Lang::En) => format!("{actor} commented on {subject}"),
-            (NotificationKind::CommentAdded, Lang::Zh) => format!("{actor} 评论了“{subject}”"),
         };
         (title, content)
     }

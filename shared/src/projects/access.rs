@@ -9,7 +9,6 @@
 use crate::auth::Caller;
 use crate::error::Error;
 use crate::i18n::Msg;
-use crate::identity::model::Role;
 use crate::projects::model::{ProjectRecord, TaskRecord};
 use crate::projects::partition::{ProjectData, project_not_found};
 
@@ -24,12 +23,7 @@ pub enum Access {
 }
 
 pub fn administers(caller: &Caller, project: &ProjectRecord) -> bool {
-    administers_as(caller.role, caller.team_id, project)
-}
-
-/// Whether someone of `role` in team `team_id` administers the project.
-pub fn administers_as(role: Role, team_id: Option<u64>, project: &ProjectRecord) -> bool {
-    role == Role::SuperAdmin || (role == Role::TeamAdmin && team_id == Some(project.team_id))
+    caller.role.administers(caller.team_id, project.team_id)
 }
 
 pub fn access(caller: &Caller, data: &ProjectData) -> Access {

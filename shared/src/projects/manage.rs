@@ -24,7 +24,7 @@ use crate::projects::partition::ProjectData;
 use crate::projects::progress::{self, TaskStats};
 use crate::projects::repo::{self, check_version, version_lost};
 use crate::projects::seen::Seen;
-use crate::store::{self, GSI2, MAX_ACTIONS, Record};
+use crate::store::{self, GSI2, Record};
 
 /// What the list shows: `status`, archived or not, and a title search.
 #[derive(Debug, Default)]
@@ -304,7 +304,8 @@ pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) 
     // Its members leave it first, so that their project counts stay true (and a delete cut
     // short here is simply repeated).
     let members: Vec<&MemberRecord> = data.active_members().collect();
-    for chunk in members.chunks(MAX_ACTIONS / 2) {
+    let (first, rest) = store::fit(&members, 2, 0);
+    for chunk in std::iter::once(first).chain(rest) {
         let mut tx = ctx.db.transaction();
         for member in chunk {
             tx = membership::leave(tx, member, Leaving::WithTheProject);

@@ -27,13 +27,10 @@ use crate::identity::model::UserRecord;
 use crate::keys;
 use crate::projects::model::{HistoryRecord, MemberRecord, TaskRecord};
 use crate::projects::partition::ProjectData;
-use crate::store::{Change, Condition, MAX_ACTIONS, Record, Transaction};
+use crate::store::{self, Change, Condition, MAX_ACTIONS, Record, Transaction};
 
 const OPEN_TASKS: &str = "open_tasks";
 const PROJECT_COUNT: &str = "project_count";
-/// Two actions a task (the task and its history entry), and room for the member's and the
-/// user's items.
-const TASKS_PER_TRANSACTION: usize = (MAX_ACTIONS - 2) / 2;
 /// Members one transaction can add to or take off a project (two actions each), with room
 /// for the project item and an idempotency record.
 pub const MAX_MEMBER_CHANGES: usize = (MAX_ACTIONS - 2) / 2;
@@ -157,8 +154,8 @@ async fn leave_in_chunks(
     now: Timestamp,
     unassigned: &mut Vec<TaskRecord>,
 ) -> Result<(), StoreError> {
-    let chunks: Vec<&[&TaskRecord]> = open.chunks(TASKS_PER_TRANSACTION).collect();
-    let (last, earlier) = chunks.split_last().map_or((&[][..], &[][..]), |(last, earlier)| (*last, earlier));
+    // The last transaction also takes the member and the user's count off the project.
+    let (last, earlier) = store::fit(open, 2, 2);
     for chunk in earlier {
         let taken = -(chunk.len() as i64);
         unassign(ctx.db.transaction(), chunk, actor, now).add(&member.key(), OPEN_TASKS, taken, None).commit().await?;

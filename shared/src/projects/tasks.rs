@@ -422,7 +422,7 @@ async fn plan_edit(
 /// their user item has them.
 async fn administers_project(ctx: &AppContext, user_id: u64, project: &ProjectRecord) -> Result<bool, Error> {
     let user = crate::identity::repo::load_user(&ctx.db, user_id).await?;
-    Ok(access::administers_as(user.role, user.team_id, project))
+    Ok(user.role.administers(user.team_id, project.team_id))
 }
 
 /// The caller's username for history and uploads: from the project's members, or (an

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use expr::Expressions;
 pub use expr::{Change, Condition};
 pub use record::{Changed, IndexKey, Indexes, Record, at_version, differences, item_of};
-pub use transaction::{MAX_ACTIONS, Transaction};
+pub use transaction::{MAX_ACTIONS, Transaction, fit};
 
 use crate::error::StoreError;
 use crate::keys::{self, Key};

@@ -16,6 +16,15 @@ use crate::keys::Key;
 /// DynamoDB's limit on the actions of one transaction.
 pub const MAX_ACTIONS: usize = 100;
 
+/// Items of `per_item` actions each, batched by the transaction limit: as many as fit in a
+/// transaction that holds `reserved` actions of its own (the change they belong to), and
+/// the rest in transactions of their own. Which to commit first is the caller's order.
+pub fn fit<T>(items: &[T], per_item: usize, reserved: usize) -> (&[T], std::slice::Chunks<'_, T>) {
+    let room = MAX_ACTIONS.saturating_sub(reserved) / per_item;
+    let (fitting, rest) = items.split_at(room.min(items.len()));
+    (fitting, rest.chunks((MAX_ACTIONS / per_item).max(1)))
+}
+
 pub struct Transaction {
     db: Db,
     actions: Vec<TransactWriteItem>,
@@ -220,5 +229,21 @@ impl Transaction {
             tokio::time::sleep(std::time::Duration::from_millis(backoff_ms)).await;
         }
         Err(StoreError::bug("transaction retries exhausted"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_fit_around_what_a_transaction_holds_and_the_rest_fill_their_own() {
+        let items: Vec<u32> = (0..250).collect();
+        let (first, rest) = fit(&items, 2, 2);
+        assert_eq!(first.len(), 49, "two actions each, beside two of the change's own");
+        let rest: Vec<usize> = rest.map(<[u32]>::len).collect();
+        assert_eq!(rest, vec![50, 50, 50, 50, 1]);
+        let (all, none) = fit(&items[..3], 1, 7);
+        assert_eq!((all.len(), none.count()), (3, 0));
     }
 }

@@ -34,8 +34,7 @@ pub fn team_of(caller: &Caller, named: Option<u64>) -> Result<u64, Error> {
 
 /// The caller administers `team_id`: its team admin or the super admin. Members get 403.
 pub fn require_team_admin(caller: &Caller, team_id: u64) -> Result<(), Error> {
-    let admin = caller.role == Role::SuperAdmin || (caller.role == Role::TeamAdmin && caller.team_id == Some(team_id));
-    if admin { Ok(()) } else { Err(Error::forbidden()) }
+    if caller.role.administers(caller.team_id, team_id) { Ok(()) } else { Err(Error::forbidden()) }
 }
 
 pub fn team_not_found() -> Error {
