@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::error::Error;
-use crate::i18n::Msg;
+use crate::messages::Msg;
 
 pub fn parse_date(text: &str) -> Result<Date, Msg> {
     let text = text.trim();

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::i18n::Msg;
+use crate::messages::Msg;
 
 /// A failure's cause, kept for the logs.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;

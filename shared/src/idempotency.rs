@@ -13,8 +13,8 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
 use crate::error::{Error, Guard};
-use crate::i18n::Msg;
 use crate::keys::{self, Key};
+use crate::messages::Msg;
 use crate::store::{Condition, Db, Record, Transaction};
 
 const LIFETIME: SignedDuration = SignedDuration::from_hours(24);

@@ -2,7 +2,6 @@
 //! envelope that every Lambda function shares. Functions stay thin: they parse, call one
 //! function here, and render.
 
-pub mod api;
 pub mod auth;
 pub mod bucket;
 pub mod config;
@@ -11,10 +10,10 @@ pub mod dates;
 pub mod error;
 pub mod events;
 pub mod files;
-pub mod i18n;
 pub mod idempotency;
 pub mod identity;
 pub mod keys;
+pub mod messages;
 pub mod names;
 pub mod notifications;
 pub mod paging;

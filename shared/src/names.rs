@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 
-use crate::i18n::Msg;
+use crate::messages::Msg;
 
 /// The name serde gives a unit variant (`in_progress`, `TaskCreated`).
 pub fn name_of<T: Serialize>(value: &T) -> String {

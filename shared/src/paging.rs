@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::error::{Error, FieldErrors};
-use crate::i18n::Msg;
+use crate::messages::Msg;
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 100;

@@ -211,7 +211,7 @@ async fn the_bootstrap_admin_exists_once_and_keeps_its_password() {
     let admin = stack.login(ADMIN, ADMIN_PASSWORD).await;
     let me = stack.get("/api/auth/me/", Some(&admin.access)).await;
     assert_eq!(me.data()["role"], "super_admin");
-    let again = identity::bootstrap_admin(&stack.ctx, ADMIN, "another-password").await.unwrap();
+    let again = functions::identity::bootstrap_admin(&stack.ctx, ADMIN, "another-password").await.unwrap();
     assert_eq!(again, teamsync::identity::accounts::Bootstrap::AlreadyThere(me.data()["id"].as_u64().unwrap()));
     stack.login(ADMIN, ADMIN_PASSWORD).await;
 }

@@ -186,7 +186,7 @@ async fn the_domain_binaries_serve_their_fixtures_through_the_runtime_api() {
     let keys = TokenKeys::from_seed(TEST_SEED.as_bytes(), &settings.issuer, &settings.audience).unwrap();
     let ctx = AppContext::new(AwsClients::from_sdk(&sdk, &settings), settings, keys);
     let now = jiff::Timestamp::now();
-    identity::bootstrap_admin(&ctx, "admin", ADMIN_PASSWORD).await.unwrap();
+    functions::identity::bootstrap_admin(&ctx, "admin", ADMIN_PASSWORD).await.unwrap();
     let founder = accounts::register(
         &ctx,
         Registration {
@@ -221,7 +221,7 @@ async fn the_domain_binaries_serve_their_fixtures_through_the_runtime_api() {
         member_ids: vec![founder.user.id],
     };
     let plan = manage::create_project(&ctx, &caller, project, now).await.unwrap();
-    let created = teamsync::api::commit(&ctx, plan).await.unwrap();
+    let created = functions::api::commit(&ctx, plan).await.unwrap();
     assert_eq!(created.data.project.id, 1, "the fixtures name project 1");
 
     let projects =

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use teamsync::auth::tokens::TokenUse;
-use teamsync::i18n::Lang;
+use teamsync::messages::Lang;
 use teamsync::realtime::connections;
 use teamsync_tests::world::World;
 use teamsync_tests::ws::WsClient;

@@ -1,9 +1,9 @@
 //! Demo data for `make run`: a team with an admin and two members, and one user still
 //! waiting for an invitation. Written through the domain functions, like any real data.
 
+use functions::api;
 use jiff::Timestamp;
 use teamsync::AppContext;
-use teamsync::api;
 use teamsync::auth::Caller;
 use teamsync::identity::accounts::{self, JoinPlan, ProfileFields, Registration};
 use teamsync::identity::model::{Email, Password, Role, UserInTeam, Username};

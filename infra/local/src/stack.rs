@@ -6,16 +6,14 @@
 //! directory of its own.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use functions::Kind;
+use functions::api::HttpFunction;
 use teamsync::AppContext;
-use teamsync::api::{Endpoints, Function};
 use teamsync::auth::tokens::TokenKeys;
 use teamsync::config::Settings;
 use teamsync::context::AwsClients;
@@ -24,7 +22,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::calls::CallRecorder;
-use crate::gateway::{EventHandler, Gateway, Handler, Handlers};
+use crate::gateway::{Gateway, Handler, Handlers};
 use crate::s3::{S3Emulator, ScratchDir};
 use crate::template::{CorsRule, ScheduleSpec, Template};
 use crate::websocket::{ENDPOINT_PATH, PushRecord};
@@ -120,10 +118,10 @@ impl LocalStack {
             false => ctx.clone(),
         };
         if let Some((username, password)) = options.admin {
-            identity::bootstrap_admin(&ctx, username, password).await.map_err(|e| e.to_string())?;
+            functions::identity::bootstrap_admin(&ctx, username, password).await.map_err(|e| e.to_string())?;
         }
 
-        let handlers = Handlers { http: http_handlers(&ctx), events: event_handlers(&background) };
+        let handlers = handlers(&ctx, &background);
         let gateway = Arc::new(Gateway::new(&template, handlers)?.with_periodic_schedules(options.run_schedules));
         let server = tokio::spawn(gateway.clone().serve(listener));
         Ok(LocalStack {
@@ -209,76 +207,26 @@ fn aws_clients(
     }
 }
 
-/// A function's library handler as the gateway calls it.
-fn handler<E: Endpoints>(ctx: &AppContext) -> Handler {
-    let function = Arc::new(Function::<E>::new(ctx.clone()));
-    Arc::new(move |req| {
-        let function = function.clone();
-        Box::pin(async move { function.handle(req).await })
-    })
-}
-
-/// Each HTTP API function of template.yaml, by logical id, built from the same library code
-/// as its Lambda binary.
-fn http_handlers(ctx: &AppContext) -> HashMap<String, Handler> {
-    HashMap::from([
-        ("IdentityFunction".to_owned(), handler::<identity::Route>(ctx)),
-        ("ProjectsFunction".to_owned(), handler::<projects::Route>(ctx)),
-        ("TasksFunction".to_owned(), handler::<tasks::Route>(ctx)),
-        ("TeamFunction".to_owned(), handler::<team::Route>(ctx)),
-        ("NotificationsFunction".to_owned(), handler::<notifications::Route>(ctx)),
-        ("FilesFunction".to_owned(), handler::<files::Route>(ctx)),
-    ])
-}
-
-/// The other functions of template.yaml, which take their typed events from the runtime.
-fn event_handlers(ctx: &AppContext) -> HashMap<String, EventHandler> {
-    let ws = Arc::new(ws::Ws::new(ctx.clone()));
-    let notifier = Arc::new(notifier::Notifier::new(ctx.clone()));
-    let scheduler = Arc::new(scheduler::Scheduler::new(ctx.clone()));
-    HashMap::from([
-        (
-            "WsFunction".to_owned(),
-            typed_handler(move |event| {
-                let ws = ws.clone();
-                async move { Ok(ws.handle(event).await) }
-            }),
-        ),
-        (
-            "NotifierFunction".to_owned(),
-            typed_handler(move |event| {
-                let notifier = notifier.clone();
-                async move { notifier.handle(event).await.map_err(|e| e.to_string()) }
-            }),
-        ),
-        (
-            "SchedulerFunction".to_owned(),
-            typed_handler(move |event| {
-                let scheduler = scheduler.clone();
-                async move { scheduler.handle(event).await.map_err(|e| e.to_string()) }
-            }),
-        ),
-    ])
-}
-
-/// A function taking a typed event, as the gateway calls it with JSON: what the Lambda
-/// runtime does for the function's binary.
-fn typed_handler<E, A, F, Fut>(function: F) -> EventHandler
-where
-    E: DeserializeOwned + Send + 'static,
-    A: Serialize,
-    F: Fn(E) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<A, String>> + Send + 'static,
-{
-    let function = Arc::new(function);
-    Arc::new(move |event| {
-        let function = function.clone();
-        Box::pin(async move {
-            // The gateway built the event, so an event the function cannot read is its bug.
-            let event: E =
-                serde_json::from_value(event).map_err(|e| format!("the local gateway's event is malformed: {e}"))?;
-            let answer = function(event).await?;
-            serde_json::to_value(answer).map_err(|e| format!("the function's answer is not JSON: {e}"))
-        })
-    })
+/// Every function of template.yaml, by logical id, built from the same library code as its
+/// Lambda binary: the HTTP API functions answer requests; the others (WebSocket routes, the
+/// event rule, the schedule) run on `background`.
+fn handlers(ctx: &AppContext, background: &AppContext) -> Handlers {
+    let mut handlers = Handlers::default();
+    for function in functions::FUNCTIONS {
+        let id = function.logical_id.to_owned();
+        match function.kind {
+            Kind::Http(routes) => {
+                let function = Arc::new(HttpFunction::new(ctx.clone(), routes()));
+                let handler: Handler = Arc::new(move |req| {
+                    let function = function.clone();
+                    Box::pin(async move { function.handle(req).await })
+                });
+                handlers.http.insert(id, handler);
+            }
+            Kind::Event(handler) => {
+                handlers.events.insert(id, handler(background.clone()));
+            }
+        }
+    }
+    handlers
 }

@@ -16,15 +16,15 @@ use crate::error::{Error, FieldErrors, Guard, on_guard};
 use crate::events::{DomainEvent, EventDetail, EventKind};
 use crate::files::names::{self, Disposition, content_disposition};
 use crate::files::signatures;
-use crate::i18n::Msg;
 use crate::keys::{self, Key};
+use crate::messages::Msg;
 use crate::plan::Plan;
 use crate::projects::access::{self, Access};
 use crate::projects::attachments::{AttachmentById, AttachmentRecord, AttachmentView, view};
 use crate::projects::partition::ProjectData;
 use crate::projects::tasks::{changer_name, load_task};
 use crate::store::Record;
-use crate::validate::{Fields, bounded_text, present};
+use crate::validate::bounded_text;
 
 /// Which attachment an upload became: a second confirm of it answers the same one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -51,18 +51,9 @@ pub struct FileDeclaration {
     pub file_size: u64,
 }
 
-impl FileDeclaration {
-    /// `{file_name, file_type, file_size}` of a request body. Call `fields.finish()` after.
-    pub fn read(fields: &mut Fields) -> Result<FileDeclaration, Error> {
-        let file_name = fields.required("file_name", |t| bounded_text(t, 1, 255));
-        let file_type = fields.required("file_type", parse_mime_type);
-        let file_size = fields.required_value("file_size", |v| v.as_u64().ok_or(Msg::MustBeInteger));
-        Ok(FileDeclaration {
-            file_name: present(file_name)?,
-            file_type: present(file_type)?,
-            file_size: present(file_size)?,
-        })
-    }
+/// A file's name as the client gives it (shown in full in downloads, never a key).
+pub fn parse_file_name(text: &str) -> Result<String, Msg> {
+    bounded_text(text, 1, 255)
 }
 
 /// A MIME type such as `application/pdf`, lower-cased.

@@ -14,9 +14,9 @@ use crate::error::Error;
 use crate::files::attachments::{FileDeclaration, UploadTicket, check_declaration, upload_ticket};
 use crate::files::names::{self, Disposition, content_disposition};
 use crate::files::signatures;
-use crate::i18n::Msg;
 use crate::identity::accounts::{self, ProfilePatch};
 use crate::identity::model::UserInTeam;
+use crate::messages::Msg;
 
 pub const IMAGE_TYPES: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/webp"];
 /// Where links point: the API's path for avatar objects.

@@ -6,12 +6,12 @@ use jiff::Timestamp;
 use crate::auth::{Caller, SessionRecord, password};
 use crate::context::AppContext;
 use crate::error::{Error, Guard, StoreError};
-use crate::i18n::Msg;
 use crate::identity::model::{
     ClaimRecord, Email, JoinType, Password, Role, TeamRecord, UserInTeam, UserRecord, Username,
 };
 use crate::identity::repo;
 use crate::keys;
+use crate::messages::Msg;
 use crate::plan::Plan;
 use crate::projects::model::MemberLooks;
 use crate::store::{self, Condition, Record, Transaction};

@@ -5,4 +5,3 @@ pub mod directory;
 pub mod model;
 pub mod repo;
 pub mod sessions;
-pub mod views;

@@ -3,8 +3,8 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::{Lang, Msg};
 use crate::keys::{self, Key};
+use crate::messages::Msg;
 use crate::store::{IndexKey, Indexes, Record};
 use crate::validate::bounded_text;
 
@@ -17,17 +17,6 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn display(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Role::SuperAdmin, Lang::En) => "Super admin",
-            (Role::SuperAdmin, Lang::Zh) => "超级管理员",
-            (Role::TeamAdmin, Lang::En) => "Team admin",
-            (Role::TeamAdmin, Lang::Zh) => "团队管理员",
-            (Role::Member, Lang::En) => "Team member",
-            (Role::Member, Lang::Zh) => "团队成员",
-        }
-    }
-
     /// The one rule of who administers a team: the super admin every team, a team admin
     /// their own (`own_team`).
     pub fn administers(self, own_team: Option<u64>, team: u64) -> bool {

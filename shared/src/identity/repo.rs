@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use crate::auth::SessionRecord;
 use crate::error::{Error, StoreError};
-use crate::i18n::Msg;
 use crate::identity::model::{ClaimRecord, TeamRecord, UserInTeam, UserRecord};
 use crate::keys::{self, Key};
+use crate::messages::Msg;
 use crate::store::{self, Db};
 
 pub fn user_not_found() -> Error {

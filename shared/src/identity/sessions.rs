@@ -12,10 +12,21 @@ use crate::error::{Error, Guard, StoreError, TokenProblem};
 use crate::events::{DomainEvent, EventDetail, EventKind};
 use crate::identity::model::{LastLogin, Password, UserInTeam, UserRecord};
 use crate::identity::repo;
-use crate::identity::views::TokenPair;
 use crate::keys;
 use crate::plan::Plan;
 use crate::store::{self, Change, Condition, Record};
+
+/// The tokens of a login or refresh (seed 001 §2.1, §2.2).
+#[derive(Debug, Serialize)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: &'static str,
+    /// When the access token expires.
+    pub expires_at: Timestamp,
+    pub expires_in: i64,
+    pub refresh_expires_at: Timestamp,
+}
 
 pub struct LoginInput {
     /// A username or an email address.

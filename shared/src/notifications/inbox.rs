@@ -10,9 +10,9 @@ use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::error::{Error, Guard};
 use crate::events::NoticeRef;
-use crate::i18n::{Lang, Msg};
 use crate::keys;
-use crate::notifications::model::{Draft, NotificationRecord, NotificationView, RETENTION_DAYS};
+use crate::messages::Msg;
+use crate::notifications::model::{Draft, NotificationRecord, RETENTION_DAYS};
 use crate::paging::{Page, PageRequest};
 use crate::store::{self, Change, Condition, Transaction};
 
@@ -93,11 +93,11 @@ async fn all_of(ctx: &AppContext, user_id: u64, now: Timestamp) -> Result<Vec<No
     Ok(records)
 }
 
-#[derive(Debug, Serialize)]
-pub struct InboxPage {
+/// A page of a user's inbox, and how many of all its notifications are unread.
+#[derive(Debug)]
+pub struct Inbox {
     pub unread_count: usize,
-    #[serde(flatten)]
-    pub page: Page<NotificationView>,
+    pub page: Page<NotificationRecord>,
 }
 
 /// The caller's notifications, newest first, optionally only read or unread ones, with the
@@ -108,14 +108,12 @@ pub async fn list(
     is_read: Option<bool>,
     page: PageRequest,
     now: Timestamp,
-    lang: Lang,
-) -> Result<InboxPage, Error> {
+) -> Result<Inbox, Error> {
     let records = all_of(ctx, caller.user_id, now).await?;
     let unread_count = records.iter().filter(|r| !r.is_read).count();
     let matching: Vec<NotificationRecord> =
         records.into_iter().filter(|r| is_read.is_none_or(|wanted| r.is_read == wanted)).collect();
-    let page = page.slice(matching).map(|record| NotificationView::of(&record, lang));
-    Ok(InboxPage { unread_count, page })
+    Ok(Inbox { unread_count, page: page.slice(matching) })
 }
 
 fn mark_read_change() -> Change {

@@ -8,7 +8,7 @@
 
 use crate::auth::Caller;
 use crate::error::Error;
-use crate::i18n::Msg;
+use crate::messages::Msg;
 use crate::projects::model::{ProjectRecord, TaskRecord};
 use crate::projects::partition::{ProjectData, project_not_found};
 

@@ -10,4 +10,3 @@ pub mod progress;
 pub mod repo;
 pub mod seen;
 pub mod tasks;
-pub mod views;

@@ -4,8 +4,8 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::Msg;
 use crate::keys::{self, Key};
+use crate::messages::Msg;
 use crate::store::{Changed, IndexKey, Indexes, Record};
 use crate::validate::bounded_text;
 

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use crate::error::Error;
-use crate::i18n::Msg;
 use crate::keys;
+use crate::messages::Msg;
 use crate::projects::model::{MemberRecord, ProjectRecord, TaskRecord};
 use crate::store::{self, Db};
 

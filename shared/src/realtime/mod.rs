@@ -1,5 +1,4 @@
 //! Realtime: WebSocket connections, their project channels, and pushes to them.
 
 pub mod connections;
-pub mod deliver;
 pub mod push;

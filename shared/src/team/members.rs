@@ -10,11 +10,11 @@ use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::error::{Error, FieldErrors, Guard, StoreError};
 use crate::events::{DomainEvent, EventDetail, EventKind};
-use crate::i18n::{Lang, Msg};
 use crate::identity::accounts::{Membership, plan_membership};
 use crate::identity::model::{Role, TeamRecord, UserRecord};
 use crate::identity::repo;
 use crate::keys;
+use crate::messages::Msg;
 use crate::notifications::inbox;
 use crate::notifications::model::{Draft, NotificationKind};
 use crate::paging::{Page, PageRequest};
@@ -73,18 +73,11 @@ pub struct MemberQuery {
     pub descending: bool,
 }
 
-/// One member as the list shows them (seed 001 §6.1, the client's picker).
-#[derive(Debug, Serialize)]
-pub struct MemberView {
-    pub id: u64,
-    pub username: String,
-    pub email: Option<String>,
-    pub role: Role,
-    pub role_display: &'static str,
-    pub avatar: Option<String>,
-    /// Open tasks assigned to them: their current workload.
-    pub task_count: usize,
-    pub created_at: Timestamp,
+/// A member as the list has them: the user, and their open tasks (their workload).
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub user: UserRecord,
+    pub open_tasks: usize,
 }
 
 /// The team's members, filtered and ordered, a page at a time. Every member may list.
@@ -93,8 +86,7 @@ pub async fn list_members(
     caller: &Caller,
     query: MemberQuery,
     page: PageRequest,
-    lang: Lang,
-) -> Result<Page<MemberView>, Error> {
+) -> Result<Page<Member>, Error> {
     let team_id = team_of(caller, query.team_id)?;
     let needle = query.search.as_deref().map(str::to_lowercase).filter(|s| !s.is_empty());
     let mut users: Vec<UserRecord> = team_users(ctx, team_id)
@@ -119,18 +111,8 @@ pub async fn list_members(
     }
     let page = page.slice(users);
     let counts = futures_util::future::try_join_all(page.items.iter().map(|u| open_tasks_of(ctx, u.id))).await?;
-    let counts: Vec<usize> = counts.iter().map(Vec::len).collect();
-    let mut counts = counts.into_iter();
-    Ok(page.map(|user| MemberView {
-        id: user.id,
-        role_display: user.role.display(lang),
-        task_count: counts.next().unwrap_or(0),
-        username: user.username,
-        email: user.email,
-        role: user.role,
-        avatar: user.avatar,
-        created_at: user.created_at,
-    }))
+    let mut counts = counts.iter().map(Vec::len);
+    Ok(page.map(|user| Member { user, open_tasks: counts.next().unwrap_or(0) }))
 }
 
 /// A role a team member can hold: any but the super admin's.

@@ -14,9 +14,9 @@ use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::error::Error;
 use crate::events::{DomainEvent, EventDetail, EventKind};
-use crate::i18n::Msg;
 use crate::identity::model::{Role, TeamRecord};
 use crate::keys;
+use crate::messages::Msg;
 use crate::plan::Plan;
 use crate::store::GSI1;
 

@@ -1,0 +1,39 @@
+//! What the API shows of a team's members (seed 001 §6.1, the client's picker).
+
+use jiff::Timestamp;
+use serde::Serialize;
+use teamsync::identity::model::Role;
+use teamsync::messages::Lang;
+use teamsync::team::members::Member;
+
+use crate::present::i18n::role_name;
+
+/// One member as the list shows them (seed 001 §6.1, the client's picker).
+#[derive(Debug, Serialize)]
+pub struct MemberView {
+    pub id: u64,
+    pub username: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub role_display: &'static str,
+    pub avatar: Option<String>,
+    /// Open tasks assigned to them: their current workload.
+    pub task_count: usize,
+    pub created_at: Timestamp,
+}
+
+impl MemberView {
+    pub fn of(member: Member, lang: Lang) -> MemberView {
+        let user = member.user;
+        MemberView {
+            id: user.id,
+            role_display: role_name(user.role, lang),
+            task_count: member.open_tasks,
+            username: user.username,
+            email: user.email,
+            role: user.role,
+            avatar: user.avatar,
+            created_at: user.created_at,
+        }
+    }
+}
