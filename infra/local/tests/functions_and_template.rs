@@ -1,0 +1,81 @@
+//! The functions' own list and route tables (`functions::FUNCTIONS`) and template.yaml say
+//! the same: every route a function declares reaches that function through API Gateway's
+//! route selection, every HTTP route of the template reaches a route its function serves,
+//! and every function is a resource of the template, built from a binary that exists.
+
+use std::path::Path;
+
+use functions::{FUNCTIONS, Kind};
+use http::Method;
+use teamsync_local::gateway::match_route;
+use teamsync_local::project_root;
+use teamsync_local::template::Template;
+
+fn template() -> Template {
+    Template::load(&project_root().join("template.yaml")).unwrap()
+}
+
+/// A concrete path for a route pattern: every `{param}` given a value.
+fn sample(pattern: &str) -> String {
+    pattern.split('/').map(|part| if part.starts_with('{') { "7" } else { part }).collect::<Vec<_>>().join("/")
+}
+
+fn http_routes() -> Vec<(&'static str, Method, &'static str)> {
+    let mut all = Vec::new();
+    for function in FUNCTIONS {
+        if let Kind::Http(routes) = function.kind {
+            all.extend(routes().list().map(|(method, path)| (function.logical_id, method.clone(), path)));
+        }
+    }
+    all
+}
+
+#[test]
+fn every_declared_route_reaches_its_function() {
+    let template = template();
+    for (function, method, pattern) in http_routes() {
+        let path = sample(pattern);
+        let matched = match_route(&template.routes, &method, &path);
+        let reached = matched.map(|m| m.route.function.clone());
+        assert_eq!(reached.as_deref(), Some(function), "{method} {pattern} ({path}) in template.yaml");
+    }
+}
+
+#[test]
+fn every_template_route_is_served_by_its_function() {
+    let template = template();
+    let declared = http_routes();
+    for route in &template.routes {
+        let served = declared.iter().any(|(function, method, pattern)| {
+            let same_method = route.method == "ANY" || route.method == method.as_str();
+            *function == route.function
+                && same_method
+                && match_route(std::slice::from_ref(route), method, &sample(pattern)).is_some()
+        });
+        assert!(served, "template.yaml routes {} to {}, which serves nothing there", route.route_key(), route.function);
+    }
+}
+
+#[test]
+fn every_function_is_in_the_template_with_its_binary() {
+    let text = std::fs::read_to_string(project_root().join("template.yaml")).unwrap();
+    let template: serde_norway::Value = serde_norway::from_str(&text).unwrap();
+    let resources = template["Resources"].as_mapping().unwrap();
+    let in_template: Vec<(&str, &str)> = resources
+        .iter()
+        .filter(|(_, resource)| resource["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .map(|(id, resource)| {
+            (id.as_str().unwrap(), resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap_or(""))
+        })
+        .collect();
+    let listed: Vec<(&str, &str)> = FUNCTIONS.iter().map(|f| (f.logical_id, f.binary)).collect();
+    let mut sorted_template = in_template.clone();
+    sorted_template.sort();
+    let mut sorted_listed = listed.clone();
+    sorted_listed.sort();
+    assert_eq!(sorted_listed, sorted_template, "functions::FUNCTIONS and template.yaml's functions");
+    for (_, binary) in listed {
+        let source = project_root().join("functions/src/bin").join(format!("{binary}.rs"));
+        assert!(Path::new(&source).exists(), "{} is missing", source.display());
+    }
+}
