@@ -308,7 +308,7 @@ pub fn if_match(req: &Request) -> Result<Option<u64>, Error> {
     }
 }
 
-/// The query string as a JSON object of strings, to be read with [`crate::validate::Fields`]
+/// The query string as a JSON object of strings, to be read with [`input::Fields`]
 /// like a body.
 pub fn query_object(req: &Request) -> Value {
     let mut object = Map::new();
