@@ -56,7 +56,7 @@ async fn create(call: Call, caller: Caller) -> Result<Reply, Error> {
     let mut fields = Fields::new(&body)?;
     let title = fields.required("title", parse_project_title);
     let description = fields.optional("description", parse_description).unwrap_or_default();
-    let status = fields.optional("status", parse_name::<Status>).unwrap_or(Status::Planning);
+    let status = fields.optional("status", parse_name::<Status>).unwrap_or_default();
     let start_date = fields.optional("start_date", parse_date);
     let end_date = fields.optional("end_date", parse_date);
     let member_ids = fields.required_value("member_ids", input::id_list);

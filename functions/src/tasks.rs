@@ -100,8 +100,8 @@ async fn create(call: &Call, caller: &Caller, parent: Parent) -> Result<Reply, E
     let mut fields = Fields::new(&body)?;
     let title = fields.required("title", parse_task_title);
     let description = fields.optional("description", parse_description).unwrap_or_default();
-    let status = fields.optional("status", parse_name::<Status>).unwrap_or(Status::Planning);
-    let priority = fields.optional("priority", parse_name::<Priority>).unwrap_or(Priority::Medium);
+    let status = fields.optional("status", parse_name::<Status>).unwrap_or_default();
+    let priority = fields.optional("priority", parse_name::<Priority>).unwrap_or_default();
     let start_date = fields.optional("start_date", parse_date);
     let end_date = fields.optional("end_date", parse_date);
     let assignee_id = match parent {

@@ -213,28 +213,16 @@ async fn take_step(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::projects::model::Priority;
 
     fn task(end: Date) -> TaskRecord {
         TaskRecord {
             id: 1,
             project_id: 1,
-            parent_id: None,
             level: 1,
-            path: String::new(),
-            title: "t".into(),
-            description: String::new(),
             status: Status::InProgress,
-            priority: Priority::Medium,
             assignee_id: Some(2),
-            start_date: None,
             end_date: Some(end),
-            is_overdue_notified: false,
-            due_reminded_for: None,
-            created_by: 1,
-            created_at: Timestamp::UNIX_EPOCH,
-            updated_at: Timestamp::UNIX_EPOCH,
-            version: 1,
+            ..TaskRecord::default()
         }
     }
 

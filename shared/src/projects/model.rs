@@ -10,20 +10,22 @@ use crate::store::{Changed, IndexKey, Indexes, Record};
 use crate::validate::bounded_text;
 
 /// The four states of seed 001, shared by projects and tasks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    #[default]
     Planning,
     Pending,
     InProgress,
     Completed,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     Urgent,
     High,
+    #[default]
     Medium,
     Low,
 }
@@ -136,7 +138,7 @@ pub struct MemberLooks {
 }
 
 /// A task as stored: a `TASK#<id>` item of its project's partition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TaskRecord {
     pub id: u64,
     pub project_id: u64,

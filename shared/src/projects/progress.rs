@@ -84,30 +84,9 @@ pub fn round1(value: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::projects::model::Priority;
 
     fn task(id: u64, parent: Option<u64>, level: u8, status: Status) -> TaskRecord {
-        let now = jiff::Timestamp::now();
-        TaskRecord {
-            id,
-            project_id: 1,
-            parent_id: parent,
-            level,
-            path: String::new(),
-            title: format!("t{id}"),
-            description: String::new(),
-            status,
-            priority: Priority::Medium,
-            assignee_id: None,
-            start_date: None,
-            end_date: None,
-            is_overdue_notified: false,
-            due_reminded_for: None,
-            created_by: 1,
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        }
+        TaskRecord { id, project_id: 1, parent_id: parent, level, status, ..TaskRecord::default() }
     }
 
     fn children(tasks: &[TaskRecord]) -> HashMap<u64, Vec<&TaskRecord>> {
