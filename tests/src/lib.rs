@@ -1,5 +1,6 @@
 //! The black-box test harness. Each test starts its own TeamSync — a fresh table in the
-//! shared DynamoDB emulator, a local S3 of its own, the gateway on a free loopback port —
+//! test process's shared local DynamoDB (in memory; `TEAMSYNC_TEST_DYNAMODB_URL` names
+//! another), a local S3 of its own, the gateway on a free loopback port —
 //! and talks to it over HTTP exactly as a client does. Nothing is faked: the functions'
 //! handlers, the SDK and the emulators are the real ones.
 
@@ -13,7 +14,7 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use teamsync::AppContext;
 use teamsync_local::calls::CallRecorder;
-use teamsync_local::emulator::Emulator;
+use teamsync_local::dynamodb::DynamoDbEmulator;
 use teamsync_local::project_root;
 use teamsync_local::stack::{LocalStack, StackOptions};
 use teamsync_local::websocket::PushRecord;
@@ -81,12 +82,12 @@ impl Stack {
 
     async fn start_with(settings: &[(&str, &str)], recorder: Option<CallRecorder>) -> Stack {
         let root = project_root();
-        let emulator = Emulator::shared(&root).unwrap_or_else(|e| panic!("{e}"));
+        let dynamodb_url = DynamoDbEmulator::shared_url().unwrap_or_else(|e| panic!("{e}"));
         let table = format!("test-{}", uuid::Uuid::new_v4().simple());
         let env = settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let stack = LocalStack::start(StackOptions {
             root: &root,
-            dynamodb_url: &emulator.url,
+            dynamodb_url: &dynamodb_url,
             table: &table,
             port: 0,
             env,
