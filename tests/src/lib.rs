@@ -65,6 +65,19 @@ pub struct Tokens {
     pub refresh: String,
 }
 
+/// This process's resident memory (VmRSS of /proc/self/status), in MiB. The local DynamoDB
+/// runs inside the process that starts it, so for the benchmarks this is its memory, with
+/// the gateway's and the functions' beside it.
+pub fn resident_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(f64::NAN);
+    kib / 1024.0
+}
+
 impl Stack {
     pub async fn start() -> Stack {
         Stack::with_settings(&[]).await
