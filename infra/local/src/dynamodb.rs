@@ -54,8 +54,9 @@ pub struct Holdings {
 }
 
 impl DynamoDbEmulator {
-    /// Opens the database and serves it on a free loopback port until stopped or dropped.
-    pub fn start(storage: &Storage) -> Result<DynamoDbEmulator, String> {
+    /// Opens the database and serves it on 127.0.0.1:`port` (0 picks a free port) until
+    /// dropped.
+    pub fn start(storage: &Storage, port: u16) -> Result<DynamoDbEmulator, String> {
         let failed = |e: dynoxide::DynoxideError| format!("cannot open the local DynamoDB: {e}");
         let (database, sweeps_ttl) = match storage {
             Storage::Memory => (Database::memory().map_err(failed)?, false),
@@ -75,9 +76,9 @@ impl DynamoDbEmulator {
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the local DynamoDB's runtime: {e}"))?;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port))
             .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
-            .map_err(|e| format!("the local DynamoDB cannot listen on 127.0.0.1: {e}"))?;
+            .map_err(|e| format!("the local DynamoDB cannot listen on 127.0.0.1:{port}: {e}"))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         let listener = {
             let _context = runtime.enter();
@@ -112,7 +113,7 @@ impl DynamoDbEmulator {
         }
         static SHARED: OnceLock<Result<DynamoDbEmulator, String>> = OnceLock::new();
         SHARED
-            .get_or_init(|| DynamoDbEmulator::start(&Storage::Memory))
+            .get_or_init(|| DynamoDbEmulator::start(&Storage::Memory, 0))
             .as_ref()
             .map(|emulator| emulator.url.clone())
             .map_err(Clone::clone)

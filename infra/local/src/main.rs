@@ -14,13 +14,17 @@ use teamsync_local::table::TableState;
 use teamsync_local::{demo, project_root, random_secret};
 use tokio::signal::unix::{SignalKind, signal};
 
+/// The table's name in the local DynamoDB (in AWS, the stack names it).
+const TABLE: &str = "teamsync";
+
 #[tokio::main]
 async fn main() -> ExitCode {
     stop_with_parent();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,dynoxide=error,teamsync=info,identity=info")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,dynoxide=error,teamsync=info,identity=info")
+            }),
         )
         .init();
     match run().await {
@@ -50,7 +54,8 @@ async fn run() -> Result<(), String> {
     if reset {
         data.delete()?;
     }
-    let emulator = DynamoDbEmulator::start(&Storage::File(data.database.clone()))?;
+    let dynamodb_port = port_setting(&env, "TEAMSYNC_DYNAMODB_PORT", 8002)?;
+    let emulator = DynamoDbEmulator::start(&Storage::File(data.database.clone()), dynamodb_port)?;
     let admin = (admin_username.as_str(), admin_password.as_str());
     let result = serve(&root, &emulator.url, &data, env, port, &jwt_seed, admin).await;
     // Stops serving and closes the database before the process ends.
@@ -99,7 +104,7 @@ async fn serve(
     let stack = LocalStack::start(StackOptions {
         root,
         dynamodb_url,
-        table: "teamsync",
+        table: TABLE,
         port,
         env,
         jwt_seed,
@@ -114,6 +119,7 @@ async fn serve(
     println!("TeamSync is running at {}/api/", stack.url);
     println!("  realtime:    {}?token=<access token>", stack.ws_url);
     println!("  files (S3):  {}/{}/", stack.s3_url, stack.bucket);
+    println!("  dynamodb:    {dynamodb_url} (table {TABLE})");
     if let Some(first) = stack.schedules.first() {
         let listed: Vec<String> = stack.schedules.iter().map(|s| format!("{} {}", s.function, s.expression)).collect();
         println!(

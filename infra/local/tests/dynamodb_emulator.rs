@@ -34,7 +34,7 @@ struct Local {
 
 impl Local {
     async fn start(storage: Storage) -> (Local, TableState) {
-        let emulator = DynamoDbEmulator::start(&storage).unwrap();
+        let emulator = DynamoDbEmulator::start(&storage, 0).unwrap();
         let client = Client::new(&stack::sdk_config(&emulator.url).await);
         let state = table::ensure(&client, TABLE, &template_table()).await.unwrap();
         (Local { client, _emulator: emulator }, state)
@@ -554,7 +554,7 @@ async fn a_kept_table_of_another_layout_is_refused() {
     let file = scratch.path().join("dynamodb.sqlite");
     drop(Local::start(Storage::File(file.clone())).await);
 
-    let emulator = DynamoDbEmulator::start(&Storage::File(file)).unwrap();
+    let emulator = DynamoDbEmulator::start(&Storage::File(file), 0).unwrap();
     let client = Client::new(&stack::sdk_config(&emulator.url).await);
     let mut newer = template_table();
     let mut extra_index = newer.global_secondary_indexes[0].clone();

@@ -39,7 +39,7 @@ async fn main() {
     );
     let storages = [("file", Storage::File(scratch.join("dynamodb.sqlite"))), ("memory", Storage::Memory)];
     for (name, storage) in storages {
-        let emulator = DynamoDbEmulator::start(&storage).unwrap();
+        let emulator = DynamoDbEmulator::start(&storage, 0).unwrap();
         let client = Client::new(&stack::sdk_config(&emulator.url).await);
         let template = Template::load(&project_root().join("template.yaml")).unwrap();
         table::create(&client, TABLE, &template.table).await.unwrap();
