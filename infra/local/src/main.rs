@@ -20,6 +20,7 @@ const TABLE: &str = "teamsync";
 #[tokio::main]
 async fn main() -> ExitCode {
     stop_with_parent();
+    // dynoxide warns of every error it answers, a lost race's ConditionalCheckFailed too.
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
