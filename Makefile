@@ -1,15 +1,21 @@
-# The two commands of the README: `make run` and `make test`. Each installs what it needs.
+# The two commands of the README: `make run` and `make test`. Each installs what it needs:
+# `make run` only Rust crates, `make test` also the checks' Python tools (bootstrap).
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 VENV := $(CURDIR)/.venv/bin
 export SAM_CLI_TELEMETRY := 0
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test bootstrap lint bench build clean
+.PHONY: run reset test bootstrap lint bench soak build clean
 
-## TeamSync on 127.0.0.1:$${TEAMSYNC_PORT:-8000} with demo data (TEAMSYNC_DEMO=0 for none).
-run: bootstrap
+## TeamSync on 127.0.0.1:$${TEAMSYNC_PORT:-8000} with demo data (TEAMSYNC_DEMO=0 for none), on
+## the data kept in .local/ from the last run.
+run:
 	cargo run --quiet --locked -p teamsync-local
+
+## The same on fresh data: deletes what .local/ kept (the table and its files) first.
+reset:
+	TEAMSYNC_RESET=1 cargo run --quiet --locked -p teamsync-local
 
 ## Every check and test: formatting, lints, template checks, unit and black-box tests.
 ## The last line sums every test binary's result ("N passed, N failed").
@@ -26,10 +32,17 @@ lint: bootstrap
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 
 ## Benchmarks that print figures and assert nothing: DynamoDB calls and round trips per
-## route, and a reminders run over 10,000 tasks.
-bench: bootstrap
+## route, a reminders run over 10,000 tasks, and one transaction's cost as the table grows.
+bench:
 	cargo run --quiet --locked -p teamsync-tests --bin dynamodb-calls
 	cargo run --quiet --locked -p teamsync-tests --bin reminders
+	cargo run --quiet --locked -p teamsync-tests --bin transactions
+
+## The black-box suites five times against one local DynamoDB, with its memory after each
+## round (minutes; not part of make test).
+soak:
+	cargo build --workspace --bins --tests --locked
+	cargo run --quiet --locked -p teamsync-tests --bin soak
 
 bootstrap:
 	@infra/scripts/bootstrap.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the local stack and the checks need into .venv (moto, cfn-lint, SAM CLI,
+# Installs what the checks and the Lambda build need into .venv (cfn-lint, SAM CLI,
 # cargo-lambda), pinned by infra/requirements.txt. Quick when nothing changed: a stamp
 # records which requirements the venv was built from.
 set -euo pipefail
@@ -13,7 +13,7 @@ wanted=$(sha256sum infra/requirements.txt | cut -d' ' -f1)
 if [ -x .venv/bin/python ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ]; then
   exit 0
 fi
-echo "bootstrap: installing the local cloud's tools into .venv (once)"
+echo "bootstrap: installing the checks' tools into .venv (once)"
 python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r infra/requirements.txt
 echo "$wanted" > "$stamp"

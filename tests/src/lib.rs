@@ -1,5 +1,6 @@
 //! The black-box test harness. Each test starts its own TeamSync — a fresh table in the
-//! shared DynamoDB emulator, a local S3 of its own, the gateway on a free loopback port —
+//! test process's shared local DynamoDB (in memory; `TEAMSYNC_TEST_DYNAMODB_URL` names
+//! another), a local S3 of its own, the gateway on a free loopback port —
 //! and talks to it over HTTP exactly as a client does. Nothing is faked: the functions'
 //! handlers, the SDK and the emulators are the real ones.
 
@@ -14,7 +15,7 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use teamsync::AppContext;
 use teamsync_local::calls::CallRecorder;
-use teamsync_local::emulator::Emulator;
+use teamsync_local::dynamodb::DynamoDbEmulator;
 use teamsync_local::project_root;
 use teamsync_local::stack::{LocalStack, StackOptions};
 use teamsync_local::websocket::PushRecord;
@@ -65,6 +66,19 @@ pub struct Tokens {
     pub refresh: String,
 }
 
+/// This process's resident memory (VmRSS of /proc/self/status), in MiB. The local DynamoDB
+/// runs inside the process that starts it, so for the benchmarks this is its memory, with
+/// the gateway's and the functions' beside it.
+pub fn resident_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(f64::NAN);
+    kib / 1024.0
+}
+
 impl Stack {
     pub async fn start() -> Stack {
         Stack::with_settings(&[]).await
@@ -82,12 +96,12 @@ impl Stack {
 
     async fn start_with(settings: &[(&str, &str)], recorder: Option<CallRecorder>) -> Stack {
         let root = project_root();
-        let emulator = Emulator::shared(&root).unwrap_or_else(|e| panic!("{e}"));
+        let dynamodb_url = DynamoDbEmulator::shared_url().unwrap_or_else(|e| panic!("{e}"));
         let table = format!("test-{}", uuid::Uuid::new_v4().simple());
         let env = settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let stack = LocalStack::start(StackOptions {
             root: &root,
-            dynamodb_url: &emulator.url,
+            dynamodb_url: &dynamodb_url,
             table: &table,
             port: 0,
             env,

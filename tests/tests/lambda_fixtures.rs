@@ -25,7 +25,7 @@ use teamsync::identity::model::{Password, Role, Username};
 use teamsync::identity::sessions::{self, LoginInput};
 use teamsync::projects::manage::{self, NewProject};
 use teamsync::projects::model::Status;
-use teamsync_local::emulator::Emulator;
+use teamsync_local::dynamodb::DynamoDbEmulator;
 use teamsync_local::template::Template;
 use teamsync_local::{project_root, stack, table};
 use teamsync_tests::TEST_SEED;
@@ -105,15 +105,15 @@ fn function_binary(name: &str) -> PathBuf {
     binary
 }
 
-/// A fresh table in the shared emulator.
+/// A fresh table in the shared local DynamoDB.
 async fn fresh_table() -> (aws_config::SdkConfig, String, String) {
     let root = project_root();
-    let emulator = Emulator::shared(&root).unwrap();
+    let dynamodb_url = DynamoDbEmulator::shared_url().unwrap();
     let table_name = format!("fixture-{}", uuid::Uuid::new_v4().simple());
-    let sdk = stack::sdk_config(&emulator.url).await;
+    let sdk = stack::sdk_config(&dynamodb_url).await;
     let template = Template::load(&root.join("template.yaml")).unwrap();
     table::create(&aws_sdk_dynamodb::Client::new(&sdk), &table_name, &template.table).await.unwrap();
-    (sdk, emulator.url.clone(), table_name)
+    (sdk, dynamodb_url, table_name)
 }
 
 /// Runs a function binary as Lambda would, against `table`, hands it `events` in order

@@ -3,7 +3,7 @@
 
 pub mod calls;
 pub mod demo;
-pub mod emulator;
+pub mod dynamodb;
 pub mod event_pattern;
 pub mod eventbus;
 pub mod gateway;

@@ -1,24 +1,31 @@
-//! `make run`: TeamSync on this machine. Starts the DynamoDB emulator and the local S3,
-//! creates the table from template.yaml, bootstraps the super admin and demo data, and
-//! serves the HTTP and WebSocket APIs on 127.0.0.1 and runs template.yaml's schedules until
-//! Ctrl-C or SIGTERM, then stops everything it started.
+//! `make run`: TeamSync on this machine. Starts the local DynamoDB and the local S3 on the
+//! data kept in .local/ (or on fresh data: `make reset`, `TEAMSYNC_RESET=1`), creates the
+//! table from template.yaml if it is not there, bootstraps the super admin and demo data,
+//! and serves the HTTP and WebSocket APIs on 127.0.0.1 and runs template.yaml's schedules
+//! until Ctrl-C or SIGTERM, then stops everything it started.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use teamsync_local::emulator::Emulator;
+use teamsync_local::dynamodb::{DynamoDbEmulator, Storage};
 use teamsync_local::stack::{LocalStack, StackOptions};
+use teamsync_local::table::TableState;
 use teamsync_local::{demo, project_root, random_secret};
 use tokio::signal::unix::{SignalKind, signal};
+
+/// The table's name in the local DynamoDB (in AWS, the stack names it).
+const TABLE: &str = "teamsync";
 
 #[tokio::main]
 async fn main() -> ExitCode {
     stop_with_parent();
+    // dynoxide warns of every error it answers, a lost race's ConditionalCheckFailed too.
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,teamsync=info,identity=info")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,dynoxide=error,teamsync=info,functions=info")
+            }),
         )
         .init();
     match run().await {
@@ -43,39 +50,68 @@ async fn run() -> Result<(), String> {
         None => kept_secret(&state.join("admin-password"), 9)?,
     };
 
-    let emulator = Emulator::start(&root, Some(state.join("dynamodb-emulator.log")))?;
-    let result = serve(&root, &emulator, env, port, &jwt_seed, &admin_username, &admin_password).await;
-    emulator.stop();
+    let data = KeptData { database: state.join("dynamodb.sqlite"), objects: state.join("s3") };
+    let reset = env.get("TEAMSYNC_RESET").is_some_and(|v| v == "1");
+    if reset {
+        data.delete()?;
+    }
+    let dynamodb_port = port_setting(&env, "TEAMSYNC_DYNAMODB_PORT", 8002)?;
+    let emulator = DynamoDbEmulator::start(&Storage::File(data.database.clone()), dynamodb_port)?;
+    let admin = (admin_username.as_str(), admin_password.as_str());
+    let result = serve(&root, &emulator.url, &data, env, port, &jwt_seed, admin).await;
+    // Stops serving and closes the database before the process ends.
+    drop(emulator);
     result
+}
+
+/// What `make run` keeps from one run to the next: the table and the objects it refers to.
+struct KeptData {
+    /// The local DynamoDB's SQLite file.
+    database: PathBuf,
+    /// The local S3's directory.
+    objects: PathBuf,
+}
+
+impl KeptData {
+    fn delete(&self) -> Result<(), String> {
+        // SQLite keeps a write-ahead log and its index beside the database.
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", self.database.display()));
+            removed(&file, std::fs::remove_file(&file))?;
+        }
+        removed(&self.objects, std::fs::remove_dir_all(&self.objects))
+    }
+}
+
+/// A removal's outcome, where a path that was not there counts as removed.
+fn removed(path: &Path, outcome: std::io::Result<()>) -> Result<(), String> {
+    match outcome {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("cannot delete {}: {e}", path.display())),
+        _ => Ok(()),
+    }
 }
 
 async fn serve(
     root: &Path,
-    emulator: &Emulator,
+    dynamodb_url: &str,
+    data: &KeptData,
     env: HashMap<String, String>,
     port: u16,
     jwt_seed: &str,
-    admin_username: &str,
-    admin_password: &str,
+    (admin_username, admin_password): (&str, &str),
 ) -> Result<(), String> {
     let demo_enabled = env.get("TEAMSYNC_DEMO").map(String::as_str) != Some("0");
     let s3_port = port_setting(&env, "TEAMSYNC_S3_PORT", 8001)?;
-    // The table lives in the emulator's memory only; objects kept from an earlier run would
-    // belong to no record.
-    let s3_root = root.join(".local/s3");
-    if s3_root.exists() {
-        std::fs::remove_dir_all(&s3_root).map_err(|e| format!("cannot empty {}: {e}", s3_root.display()))?;
-    }
     let stack = LocalStack::start(StackOptions {
         root,
-        dynamodb_url: &emulator.url,
-        table: "teamsync",
+        dynamodb_url,
+        table: TABLE,
         port,
         env,
         jwt_seed,
         admin: Some((admin_username, admin_password)),
         recorder: None,
-        s3_root: Some(&s3_root),
+        s3_root: Some(&data.objects),
         s3_port,
         run_schedules: true,
     })
@@ -84,6 +120,7 @@ async fn serve(
     println!("TeamSync is running at {}/api/", stack.url);
     println!("  realtime:    {}?token=<access token>", stack.ws_url);
     println!("  files (S3):  {}/{}/", stack.s3_url, stack.bucket);
+    println!("  dynamodb:    {dynamodb_url} (table {TABLE})");
     if let Some(first) = stack.schedules.first() {
         let listed: Vec<String> = stack.schedules.iter().map(|s| format!("{} {}", s.function, s.expression)).collect();
         println!(
@@ -102,7 +139,18 @@ async fn serve(
     }
     println!("Try: curl -s {}/api/auth/login/ -H 'Content-Type: application/json' \\", stack.url);
     println!("       -d '{{\"username\":\"{admin_username}\",\"password\":\"{admin_password}\"}}'");
-    println!("Data lives in the emulator's memory and is gone after Ctrl-C (files in .local/s3 at the next start).");
+    match stack.table_state {
+        TableState::Kept { items } => println!(
+            "Data kept in {} ({items} items) and {}; `make reset` starts with fresh data.",
+            shown(root, &data.database),
+            shown(root, &data.objects)
+        ),
+        TableState::Created => println!(
+            "Fresh data, kept in {} and {} for the next run.",
+            shown(root, &data.database),
+            shown(root, &data.objects)
+        ),
+    }
 
     let mut terminate = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
     tokio::select! {
@@ -136,10 +184,15 @@ fn kept_secret(path: &Path, bytes: usize) -> Result<String, String> {
 }
 
 /// Asks the kernel for SIGTERM when our parent (`make`) goes, so that however `make run` is
-/// stopped, we stop too and take the emulator with us.
+/// stopped, we stop too, and close the kept database as on Ctrl-C.
 fn stop_with_parent() {
     // SAFETY: prctl with PR_SET_PDEATHSIG only sets a flag on this process.
     unsafe {
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
     }
+}
+
+/// A path as the user would type it from the repository's root.
+fn shown(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).display().to_string()
 }

@@ -1,9 +1,9 @@
-//! One local TeamSync: a table created from template.yaml in the DynamoDB emulator, the
+//! One local TeamSync: a table created from template.yaml in the local DynamoDB, the
 //! attachments bucket in the local S3, the functions' handlers built as their Lambda
 //! `main`s build them, and the gateway in front, which is also the functions' event bus,
 //! WebSocket management endpoint and scheduler.
-//! `make run` starts one; every black-box test starts its own, on a table and an S3
-//! directory of its own.
+//! `make run` starts one on the table and objects it kept from its last run; every
+//! black-box test starts its own, on a new table and an S3 directory of its own.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -24,6 +24,7 @@ use tokio::task::JoinHandle;
 use crate::calls::CallRecorder;
 use crate::gateway::{Gateway, Handler, Handlers};
 use crate::s3::{S3Emulator, ScratchDir};
+use crate::table::TableState;
 use crate::template::{CorsRule, ScheduleSpec, Template};
 use crate::websocket::{ENDPOINT_PATH, PushRecord};
 use crate::{s3, table};
@@ -40,6 +41,7 @@ pub const SECRET_ACCESS_KEY: &str = "local";
 pub struct StackOptions<'a> {
     pub root: &'a Path,
     pub dynamodb_url: &'a str,
+    /// Created if missing, else taken as it is (if it matches template.yaml).
     pub table: &'a str,
     /// 0 picks a free port.
     pub port: u16,
@@ -64,6 +66,8 @@ pub struct LocalStack {
     /// The WebSocket API: `ws://127.0.0.1:<port>/ws/notifications/`.
     pub ws_url: String,
     pub ctx: AppContext,
+    /// Whether the table was created or kept, as it was found before the super admin's bootstrap.
+    pub table_state: TableState,
     /// The local S3: `http://127.0.0.1:<port>`, serving the bucket path-style.
     pub s3_url: String,
     /// The functions' attachments bucket (`TEAMSYNC_BUCKET`).
@@ -82,7 +86,7 @@ impl LocalStack {
     pub async fn start(options: StackOptions<'_>) -> Result<LocalStack, String> {
         let template = Template::load(&options.root.join("template.yaml"))?;
         let sdk = sdk_config(options.dynamodb_url).await;
-        table::create(&aws_sdk_dynamodb::Client::new(&sdk), options.table, &template.table).await?;
+        let table_state = table::ensure(&aws_sdk_dynamodb::Client::new(&sdk), options.table, &template.table).await?;
         // The functions' settings name the gateway's URL, so it must be known first.
         let listener = TcpListener::bind(("127.0.0.1", options.port))
             .await
@@ -128,6 +132,7 @@ impl LocalStack {
             url,
             ws_url: format!("ws://{address}{ENDPOINT_PATH}"),
             ctx,
+            table_state,
             s3_url: s3.url.clone(),
             bucket,
             schedules: template.schedules,
@@ -161,8 +166,9 @@ impl Drop for LocalStack {
     }
 }
 
-/// The AWS SDK configuration of the local stack: the emulator's endpoint, a fixed region
-/// and the local credentials (the DynamoDB emulator checks no signatures; the local S3 does).
+/// The AWS SDK configuration of the local stack: the local DynamoDB's endpoint, a fixed
+/// region and the local credentials (the local DynamoDB wants requests signed but checks
+/// no signature; the local S3 does check them).
 pub async fn sdk_config(dynamodb_url: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
@@ -181,7 +187,7 @@ fn bucket_cors_rules(template: &Template) -> Result<Vec<CorsRule>, String> {
     }
 }
 
-/// The functions' AWS clients: DynamoDB is the emulator; S3 is the local S3; EventBridge
+/// The functions' AWS clients: DynamoDB is the local DynamoDB; S3 is the local S3; EventBridge
 /// and, unless the settings say otherwise, the WebSocket management API are the gateway itself.
 fn aws_clients(
     sdk: &SdkConfig,

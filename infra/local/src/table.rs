@@ -1,14 +1,81 @@
-//! Creates the table as template.yaml declares it.
+//! Creates the table as template.yaml declares it, or takes the one kept from an earlier
+//! `make run` if it still matches.
 
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+    ScalarAttributeType, TableDescription, TableStatus, TimeToLiveSpecification,
 };
 
 use crate::template::{KeyElement, TableSpec};
+
+/// What [`ensure`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableState {
+    Created,
+    /// Kept from an earlier run, with this many items.
+    Kept {
+        items: i64,
+    },
+}
+
+/// The table `name` as `spec` declares it: the existing one if its keys and indexes are
+/// the declared ones (an error if not: its items were written for another layout),
+/// else a new one.
+pub async fn ensure(client: &Client, name: &str, spec: &TableSpec) -> Result<TableState, String> {
+    match client.describe_table().table_name(name).send().await {
+        Ok(output) => {
+            let table = output.table.ok_or_else(|| format!("DescribeTable of {name} answered no table"))?;
+            let (kept, declared) = (Layout::of_table(&table), Layout::of_spec(spec));
+            if kept != declared {
+                return Err(format!(
+                    "the kept table {name} has keys and indexes {kept:?}, template.yaml declares {declared:?}; \
+                     `make reset` starts with fresh data"
+                ));
+            }
+            Ok(TableState::Kept { items: table.item_count.unwrap_or_default() })
+        }
+        Err(error) if error.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => {
+            create(client, name, spec).await.map(|()| TableState::Created)
+        }
+        Err(error) => Err(format!("DescribeTable of {name}: {}", DisplayErrorContext(error))),
+    }
+}
+
+/// A table's key schema and its indexes' names and key schemas, in a comparable order.
+#[derive(Debug, PartialEq, Eq)]
+struct Layout {
+    keys: Vec<(String, String)>,
+    indexes: Vec<(String, Vec<(String, String)>)>,
+}
+
+impl Layout {
+    fn of_spec(spec: &TableSpec) -> Layout {
+        let keys = |elements: &[KeyElement]| {
+            elements.iter().map(|k| (k.attribute_name.clone(), k.key_type.clone())).collect::<Vec<_>>()
+        };
+        let mut indexes: Vec<_> =
+            spec.global_secondary_indexes.iter().map(|i| (i.index_name.clone(), keys(&i.key_schema))).collect();
+        indexes.sort();
+        Layout { keys: keys(&spec.key_schema), indexes }
+    }
+
+    fn of_table(table: &TableDescription) -> Layout {
+        let keys = |elements: &[KeySchemaElement]| {
+            elements.iter().map(|k| (k.attribute_name.clone(), k.key_type.as_str().to_owned())).collect::<Vec<_>>()
+        };
+        let mut indexes: Vec<_> = table
+            .global_secondary_indexes()
+            .iter()
+            .map(|i| (i.index_name().unwrap_or_default().to_owned(), keys(i.key_schema())))
+            .collect();
+        indexes.sort();
+        Layout { keys: keys(table.key_schema()), indexes }
+    }
+}
 
 pub async fn create(client: &Client, name: &str, spec: &TableSpec) -> Result<(), String> {
     let error = |what: &str, e: &dyn std::fmt::Display| format!("{what} of table {name}: {e}");
@@ -37,7 +104,7 @@ pub async fn create(client: &Client, name: &str, spec: &TableSpec) -> Result<(),
                 .map_err(|e| error("index", &e))?,
         );
     }
-    request.send().await.map_err(|e| error("create", &aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+    request.send().await.map_err(|e| error("create", &DisplayErrorContext(e)))?;
     wait_active(client, name).await?;
     if let Some(ttl) = spec.time_to_live_specification.as_ref().filter(|t| t.enabled) {
         client
@@ -52,7 +119,7 @@ pub async fn create(client: &Client, name: &str, spec: &TableSpec) -> Result<(),
             )
             .send()
             .await
-            .map_err(|e| error("ttl", &aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+            .map_err(|e| error("ttl", &DisplayErrorContext(e)))?;
     }
     Ok(())
 }
