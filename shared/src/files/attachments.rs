@@ -71,7 +71,14 @@ pub struct UploadTicket {
     pub file_key: String,
     pub expires_in: u64,
     pub method: &'static str,
-    pub headers: serde_json::Value,
+    pub headers: UploadHeaders,
+}
+
+/// The headers the client's PUT must carry: the presigned URL signs the declared type.
+#[derive(Debug, Serialize)]
+pub struct UploadHeaders {
+    #[serde(rename = "Content-Type")]
+    pub content_type: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -151,7 +158,7 @@ pub(crate) async fn upload_ticket(ctx: &AppContext, scope: &str, file: FileDecla
         file_key: key,
         expires_in: valid_for.as_secs(),
         method: "PUT",
-        headers: serde_json::json!({"Content-Type": file.file_type}),
+        headers: UploadHeaders { content_type: file.file_type },
     })
 }
 
