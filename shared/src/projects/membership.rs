@@ -27,7 +27,7 @@ use crate::identity::model::UserRecord;
 use crate::keys;
 use crate::projects::model::{HistoryRecord, MemberRecord, TaskRecord};
 use crate::projects::partition::ProjectData;
-use crate::store::{self, Change, Condition, MAX_ACTIONS, Record, Transaction};
+use crate::store::{self, Condition, MAX_ACTIONS, Record, Transaction};
 
 const OPEN_TASKS: &str = "open_tasks";
 const PROJECT_COUNT: &str = "project_count";
@@ -64,12 +64,7 @@ pub fn move_assignment(tx: Transaction, project_id: u64, before: Option<u64>, af
 /// Adds one to a user's project count, or takes one away. The user's version moves with
 /// it, so that leaving the team (under the version it read) cannot miss a join.
 fn count_project(tx: Transaction, user_id: u64, delta: i64, condition: Option<(Condition, Guard)>) -> Transaction {
-    let change = Change::new("ADD #count :delta, #version :one")
-        .name("#count", PROJECT_COUNT)
-        .value(":delta", AttributeValue::N(delta.to_string()))
-        .name("#version", "version")
-        .value(":one", AttributeValue::N("1".into()));
-    tx.update(&keys::user(user_id), change, condition)
+    tx.add_versioned(&keys::user(user_id), PROJECT_COUNT, delta, condition)
 }
 
 /// Stages a user joining a project: their member item (`member`, with its project) becomes

@@ -72,6 +72,16 @@ impl Change {
             .name("#counter", counter)
             .value(":delta", AttributeValue::N(delta.to_string()))
     }
+
+    /// Adds `delta` to a counter and one to the record's version, so that a writer holding
+    /// the version read before is refused.
+    pub fn add_versioned(counter: &str, delta: i64) -> Change {
+        Change::new("ADD #counter :delta, #version :one")
+            .name("#counter", counter)
+            .value(":delta", AttributeValue::N(delta.to_string()))
+            .name("#version", super::record::VERSION)
+            .value(":one", AttributeValue::N("1".into()))
+    }
 }
 
 /// A change and a condition merged into the four optional parts every SDK write builder

@@ -192,11 +192,14 @@ pub(super) fn patch_of<P: Serialize>(fields: &P) -> Result<Change, StoreError> {
     Ok(change.expression(&format!("SET {}", sets.join(", "))))
 }
 
+/// The attribute a versioned record keeps its version in (its `version` field).
+pub(super) const VERSION: &str = "version";
+
 /// The record is still at `version` (records written before they had one read as 0).
 pub fn at_version(version: u64) -> Condition {
     let expression =
         if version == 0 { "attribute_not_exists(#version) OR #version = :version" } else { "#version = :version" };
-    Condition::new(expression).name("#version", "version").value(":version", AttributeValue::N(version.to_string()))
+    Condition::new(expression).name("#version", VERSION).value(":version", AttributeValue::N(version.to_string()))
 }
 
 #[cfg(test)]

@@ -157,6 +157,11 @@ impl Transaction {
         self.update(key, Change::add(counter, delta), condition)
     }
 
+    /// Adds `delta` to a counter of a versioned record and moves its version with it.
+    pub fn add_versioned(self, key: &Key, counter: &str, delta: i64, condition: Option<(Condition, Guard)>) -> Self {
+        self.update(key, Change::add_versioned(counter, delta), condition)
+    }
+
     fn fail(mut self, error: StoreError) -> Self {
         self.build_error.get_or_insert(error);
         self
