@@ -20,6 +20,7 @@ pub mod projects;
 pub mod scheduler;
 pub mod tasks;
 pub mod team;
+pub mod views;
 pub mod ws;
 
 use std::future::Future;
@@ -62,6 +63,7 @@ pub const FUNCTIONS: &[Function] = &[
     Function { logical_id: "TeamFunction", binary: "team", kind: Kind::Http(team::routes) },
     Function { logical_id: "NotificationsFunction", binary: "notifications", kind: Kind::Http(notifications::routes) },
     Function { logical_id: "FilesFunction", binary: "files", kind: Kind::Http(files::routes) },
+    Function { logical_id: "ViewsFunction", binary: "views", kind: Kind::Http(views::routes) },
     Function { logical_id: "WsFunction", binary: "ws", kind: Kind::Event(ws::handler) },
     Function { logical_id: "NotifierFunction", binary: "notifier", kind: Kind::Event(notifier::handler) },
     Function { logical_id: "SchedulerFunction", binary: "scheduler", kind: Kind::Event(scheduler::handler) },

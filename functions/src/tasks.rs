@@ -157,13 +157,7 @@ async fn list(call: Call, caller: Caller) -> Result<Reply, Error> {
             t.split(',').filter(|s| !s.trim().is_empty()).map(parse_name::<Status>).collect::<Result<Vec<_>, _>>()
         })
         .unwrap_or_default();
-    let level = fields.optional("level", |t| {
-        t.trim()
-            .parse::<u8>()
-            .ok()
-            .filter(|l| (1..=MAX_LEVEL).contains(l))
-            .ok_or(Msg::OutOfRange { min: 1, max: MAX_LEVEL as u64 })
-    });
+    let level = fields.optional("level", input::integer_in(1, MAX_LEVEL.into())).map(|l| l as u8);
     let search = fields.optional("search", input::trimmed);
     fields.finish()?;
     let query = TaskQuery { layout, assignee, statuses, level, search };

@@ -24,6 +24,7 @@ pub mod reminders;
 pub mod store;
 pub mod team;
 pub mod validate;
+pub mod views;
 
 pub use context::AppContext;
 pub use error::Error;

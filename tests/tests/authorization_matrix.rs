@@ -84,6 +84,9 @@ async fn every_project_route_admits_exactly_whom_it_should() {
                 json!(null),
                 [200, 200, 200, 200, 404, 404, 401],
             ),
+            case(Method::GET, format!("/api/projects/{p}/kanban/"), json!(null), [200, 200, 200, 200, 404, 404, 401]),
+            case(Method::GET, format!("/api/projects/{p}/gantt/"), json!(null), [200, 200, 200, 200, 404, 404, 401]),
+            case(Method::GET, format!("/api/projects/{p}/calendar/"), json!(null), [200, 200, 200, 200, 404, 404, 401]),
             case(
                 Method::PUT,
                 format!("/api/projects/{p}/members/"),

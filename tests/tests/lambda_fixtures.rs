@@ -229,6 +229,10 @@ async fn the_domain_binaries_serve_their_fixtures_through_the_runtime_api() {
     assert_eq!(body_of(&projects[0])["data"]["items"][0]["title"], "Fixture project");
     let tasks = invoke("tasks", &dynamodb_url, &table, vec![with_token(fixture("tasks-tree.json"), &token)]).await;
     assert_eq!(body_of(&tasks[0])["data"]["items"], serde_json::json!([]));
+    let views = invoke("views", &dynamodb_url, &table, vec![with_token(fixture("views-kanban.json"), &token)]).await;
+    let columns = &body_of(&views[0])["data"]["columns"];
+    assert_eq!(columns.as_array().map(Vec::len), Some(4), "{}", views[0]);
+    assert_eq!(columns[0]["id"], "planning");
     let team = invoke("team", &dynamodb_url, &table, vec![with_token(fixture("team-members.json"), &token)]).await;
     assert_eq!(body_of(&team[0])["data"]["items"][0]["username"], "founder");
     let inbox =

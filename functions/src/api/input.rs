@@ -145,6 +145,11 @@ pub fn blank_or<T>(parse: impl FnOnce(&str) -> Result<T, Msg>) -> impl FnOnce(&s
     move |text| if text.trim().is_empty() { Ok(None) } else { parse(text).map(Some) }
 }
 
+/// A whole number from `min` to `max`, as a query string sends it (`level=2`, `month=11`).
+pub fn integer_in(min: u64, max: u64) -> impl FnOnce(&str) -> Result<u64, Msg> {
+    move |text| text.trim().parse().ok().filter(|n| (min..=max).contains(n)).ok_or(Msg::OutOfRange { min, max })
+}
+
 /// A positive integer id. Strings of digits are refused: ids are JSON integers.
 pub fn id(value: &Value) -> Result<u64, Msg> {
     value.as_u64().filter(|n| *n > 0).ok_or(Msg::MustBeInteger)

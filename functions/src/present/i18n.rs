@@ -332,6 +332,17 @@ fn status_words(status: Option<Status>, lang: Lang) -> &'static str {
     }
 }
 
+/// A status as a heading (a kanban column's title).
+pub fn status_title(status: Status, lang: Lang) -> &'static str {
+    match (status, lang) {
+        (Status::Planning, Lang::En) => "Planning",
+        (Status::Pending, Lang::En) => "Pending",
+        (Status::InProgress, Lang::En) => "In progress",
+        (Status::Completed, Lang::En) => "Completed",
+        (status, Lang::Zh) => status_words(Some(status), Lang::Zh),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,5 +7,6 @@ pub mod identity;
 pub mod notifications;
 pub mod projects;
 pub mod team;
+pub mod views;
 
 pub use i18n::{lang_of, render};

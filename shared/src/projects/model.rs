@@ -20,6 +20,13 @@ pub enum Status {
     Completed,
 }
 
+impl Status {
+    /// Every status, in declaration order: the order a kanban shows them in.
+    pub fn all() -> Vec<Status> {
+        crate::names::variants::<Status>().iter().filter_map(|name| crate::names::parse_name(name).ok()).collect()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
