@@ -9,13 +9,14 @@ use teamsync::auth::Caller;
 use teamsync::dates::parse_date;
 use teamsync::messages::{Lang, Msg};
 use teamsync::names::parse_name;
+use teamsync::projects::dependencies;
 use teamsync::projects::model::{MAX_LEVEL, Priority, Status, parse_description, parse_task_title};
 use teamsync::projects::seen::{Layout, TaskSeen};
 use teamsync::projects::tasks::{self, AssigneeFilter, NewTask, TaskPatch, TaskQuery};
 
 use crate::api::input::{self, Fields, present};
 use crate::api::{self, Call, Reply, Routes};
-use crate::present::projects::{HistoryView, TaskItem, TaskList, TaskRenderer};
+use crate::present::projects::{DependencyView, HistoryView, TaskItem, TaskList, TaskRenderer};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -33,6 +34,8 @@ pub fn routes() -> Routes {
         .signed(Method::DELETE, "/api/tasks/{id}/delete", delete)
         .signed(Method::GET, "/api/tasks/{id}/history", history)
         .signed(Method::POST, "/api/tasks/{id}/claim", claim)
+        .signed(Method::POST, "/api/tasks/{id}/dependencies", add_dependency)
+        .signed(Method::DELETE, "/api/tasks/{id}/dependencies/{other}", remove_dependency)
 }
 
 async fn create_main(call: Call, caller: Caller) -> Result<Reply, Error> {
@@ -64,7 +67,7 @@ async fn status(call: Call, caller: Caller) -> Result<Reply, Error> {
 }
 
 async fn delete(call: Call, caller: Caller) -> Result<Reply, Error> {
-    api::commit(&call.ctx, tasks::delete_task(&call.ctx, &caller, call.id("id")?).await?).await?;
+    api::commit(&call.ctx, tasks::delete_task(&call.ctx, &caller, call.id("id")?, call.now).await?).await?;
     Ok(Reply::deleted(Msg::TaskDeleted))
 }
 
@@ -82,6 +85,23 @@ async fn claim(call: Call, caller: Caller) -> Result<Reply, Error> {
     fields.finish()?;
     let plan = tasks::claim_task(&call.ctx, &caller, call.id("id")?, status, end_date, call.now).await?;
     task_reply(Msg::TaskClaimed, api::commit(&call.ctx, plan).await?, &caller, call.meta.lang)
+}
+
+async fn add_dependency(call: Call, caller: Caller) -> Result<Reply, Error> {
+    let body = call.body()?;
+    let mut fields = Fields::new(&body)?;
+    let depends_on = fields.required_value("depends_on", input::id);
+    fields.finish()?;
+    let plan = dependencies::add(&call.ctx, &caller, call.id("id")?, present(depends_on)?, call.now).await?;
+    let (dependencies, created) = api::commit(&call.ctx, plan).await?;
+    let view = DependencyView::of(&dependencies);
+    if created { Reply::created(Msg::DependencyAdded, view) } else { Reply::ok(Msg::DependencyAdded, view) }
+}
+
+async fn remove_dependency(call: Call, caller: Caller) -> Result<Reply, Error> {
+    let plan = dependencies::remove(&call.ctx, &caller, call.id("id")?, call.id("other")?, call.now).await?;
+    api::commit(&call.ctx, plan).await?;
+    Ok(Reply::deleted(Msg::DependencyRemoved))
 }
 
 /// Where a new task goes.

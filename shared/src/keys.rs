@@ -12,6 +12,7 @@
 //! | project               | `PROJECT#<id>`        | `PROJECT`         |                        | `PROJECTS` / `TEAM#<tid>#PROJECT#<id>` |
 //! | project member        | `PROJECT#<id>`        | `MEMBER#<uid>`    | `MEMBER#<uid>` / `PROJECT#<id>` (active only) | |
 //! | task                  | `PROJECT#<pid>`       | `TASK#<id>`       | `ASSIGNEE#<uid>` / `TASK#<id>` (assigned only) | |
+//! | task dependencies     | `PROJECT#<pid>`       | `LINKS`           |                        |                  |
 //!
 //! Tasks owed a reminder are also in gsi3: `DUE` / `<day>#<task id>` (see `reminders`).
 //!
@@ -115,6 +116,8 @@ pub fn user_sort(id: u64) -> String {
 }
 
 pub const PROJECT: &str = "PROJECT";
+/// The sort key of a project's one record of task dependencies.
+pub const LINKS: &str = "LINKS";
 pub const MEMBER_PREFIX: &str = "MEMBER#";
 pub const TASK_PREFIX: &str = "TASK#";
 pub const HISTORY_PREFIX: &str = "HISTORY#";
@@ -126,6 +129,10 @@ pub fn project_partition(id: u64) -> String {
 
 pub fn project(id: u64) -> Key {
     Key::new(project_partition(id), PROJECT)
+}
+
+pub fn project_links(project_id: u64) -> Key {
+    Key::new(project_partition(project_id), LINKS)
 }
 
 pub fn project_member(project_id: u64, user_id: u64) -> Key {

@@ -54,6 +54,8 @@ pub fn render(msg: &Msg, lang: Lang) -> String {
         Msg::StatusUpdated => ("Status updated".into(), "状态更新成功".into()),
         Msg::TaskDeleted => ("Task deleted".into(), "任务已删除".into()),
         Msg::TaskClaimed => ("Task claimed".into(), "任务认领成功".into()),
+        Msg::DependencyAdded => ("Dependency added".into(), "依赖已添加".into()),
+        Msg::DependencyRemoved => ("Dependency removed".into(), "依赖已删除".into()),
         Msg::ValidationFailed => ("The request is invalid".into(), "请求参数错误".into()),
         Msg::InvalidCredentials => ("Wrong username or password".into(), "用户名或密码错误".into()),
         Msg::TokenMissing => ("Authentication token is missing".into(), "缺少认证令牌 (token)".into()),
@@ -92,6 +94,17 @@ pub fn render(msg: &Msg, lang: Lang) -> String {
             "只能删除已归档的项目，请先归档".into(),
         ),
         Msg::TaskHasSubtasks => ("A task with subtasks cannot be deleted".into(), "存在子任务的任务不能删除".into()),
+        Msg::DependencyOutsideProject => {
+            ("A task can depend only on another task of its project".into(), "只能依赖同一项目中的其他任务".into())
+        }
+        Msg::DependencyCycle => (
+            "This dependency would close a cycle: the other task already waits for this one".into(),
+            "该依赖会形成循环：另一任务已在等待本任务".into(),
+        ),
+        Msg::DependencyNotFound => ("No such dependency".into(), "依赖不存在".into()),
+        Msg::TooManyDependencies { max } => {
+            (format!("A project holds at most {max} dependencies"), format!("一个项目最多 {max} 个依赖"))
+        }
         Msg::TaskTooDeep => ("Tasks nest at most three levels deep".into(), "已达到最大层级深度（3层）".into()),
         Msg::NotParentAssignee => {
             ("Only the assignee of the parent task may add subtasks".into(), "无权创建子任务（非负责人）".into())

@@ -11,6 +11,7 @@ use teamsync::auth::Caller;
 use teamsync::identity::model::Role;
 use teamsync::messages::{Lang, Msg};
 use teamsync::projects::access::{self, Access};
+use teamsync::projects::dependencies::Dependencies;
 use teamsync::projects::model::{HistoryRecord, MAX_LEVEL, Priority, Status, TaskRecord};
 use teamsync::projects::partition::ProjectData;
 use teamsync::projects::progress::{self, TaskStats};
@@ -139,6 +140,10 @@ pub struct TaskView {
     pub can_view: bool,
     pub can_edit: bool,
     pub can_have_subtasks: bool,
+    /// The tasks it depends on, and those of them not finished yet.
+    pub dependencies: Vec<u64>,
+    pub blocked_by: Vec<u64>,
+    pub is_blocked: bool,
     pub version: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<TaskItem>>,
@@ -169,6 +174,26 @@ pub struct RedactedTask {
 pub enum TaskItem {
     Full(Box<TaskView>),
     Redacted(RedactedTask),
+}
+
+/// A task's dependencies, as a change of them answers.
+#[derive(Debug, Serialize)]
+pub struct DependencyView {
+    pub task_id: u64,
+    pub dependencies: Vec<u64>,
+    pub blocked_by: Vec<u64>,
+    pub is_blocked: bool,
+}
+
+impl DependencyView {
+    pub fn of(links: &Dependencies) -> DependencyView {
+        DependencyView {
+            task_id: links.task_id,
+            dependencies: links.depends_on.clone(),
+            blocked_by: links.blocked_by.clone(),
+            is_blocked: !links.blocked_by.is_empty(),
+        }
+    }
 }
 
 /// A project's tasks as a list shows them (supplement 4.8).
@@ -296,6 +321,7 @@ impl<'a> TaskRenderer<'a> {
             person.map(|p| AssigneeView { id: p.user_id, username: p.username.clone(), avatar: p.avatar.clone() });
         let children = self.children_of(task.id);
         let writable = !self.data.project.is_archived();
+        let blocked_by = self.data.blocked_by(task.id);
         TaskView {
             id: task.id,
             project_id: task.project_id,
@@ -324,6 +350,9 @@ impl<'a> TaskRenderer<'a> {
             can_view: true,
             can_edit: writable,
             can_have_subtasks: writable && task.level < MAX_LEVEL && task.assignee_id == Some(self.caller.user_id),
+            dependencies: self.data.links.predecessors(task.id),
+            is_blocked: !blocked_by.is_empty(),
+            blocked_by,
             version: task.version,
             children: None,
             attachments: None,

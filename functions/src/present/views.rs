@@ -153,7 +153,7 @@ impl GanttView {
                 level: task.level,
                 parent_id: task.parent_id,
                 assignee: coloured(data, task.assignee_id),
-                dependencies: Vec::new(),
+                dependencies: data.links.predecessors(task.id),
                 children: below,
             }
         };

@@ -19,7 +19,7 @@ use crate::plan::Plan;
 use crate::projects::access::{self, Access};
 use crate::projects::attachments::{self, AttachmentRecord};
 use crate::projects::membership::{self, Leaving, MAX_MEMBER_CHANGES};
-use crate::projects::model::{MemberRecord, ProjectRecord, Status};
+use crate::projects::model::{LinksRecord, MemberRecord, ProjectRecord, Status};
 use crate::projects::partition::ProjectData;
 use crate::projects::progress::{self, TaskStats};
 use crate::projects::repo::{self, check_version, version_lost};
@@ -154,7 +154,8 @@ pub async fn create_project(
         version: 1,
     };
     let members = members.into_iter().map(|member| MemberRecord { project_id: project.id, ..member }).collect();
-    let data = ProjectData { project, members, tasks: Vec::new() };
+    let links = LinksRecord { project_id: project.id, ..LinksRecord::default() };
+    let data = ProjectData { project, members, tasks: Vec::new(), links };
     let mut tx = ctx.db.transaction().create(&data.project, Guard::Fresh);
     for member in &data.members {
         tx = membership::join(tx, team.id, member);
@@ -314,6 +315,7 @@ pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) 
     }
     keys_to_delete.extend(data.tasks.iter().map(|task| keys::task(project_id, task.id)));
     keys_to_delete.extend(data.members.iter().map(|m| keys::project_member(project_id, m.user_id)));
+    keys_to_delete.push(keys::project_links(project_id));
     ctx.db.delete_all(&keys_to_delete).await?;
     ctx.db.delete(&keys::project(project_id)).await?;
     Ok(Plan::new(ctx.db.transaction(), ()).announce(project_event(EventKind::ProjectDeleted, caller, &data.project)))

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod attachments;
+pub mod dependencies;
 pub mod manage;
 pub mod membership;
 pub mod model;

@@ -232,6 +232,46 @@ impl Record for TaskRecord {
     }
 }
 
+/// A project's finish-to-start links between its tasks, all in one record: the graph is
+/// read with the project's partition and changed under one version, so two links made at
+/// once cannot close a cycle between them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinksRecord {
+    pub project_id: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+    /// 0 while the project has never had a link (the record is not stored yet).
+    pub version: u64,
+}
+
+/// `task_id` starts when `depends_on` has finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Link {
+    pub task_id: u64,
+    pub depends_on: u64,
+}
+
+impl LinksRecord {
+    /// What `task_id` depends on, in id order.
+    pub fn predecessors(&self, task_id: u64) -> Vec<u64> {
+        self.links.iter().filter(|l| l.task_id == task_id).map(|l| l.depends_on).collect()
+    }
+}
+
+impl Record for LinksRecord {
+    fn key(&self) -> Key {
+        keys::project_links(self.project_id)
+    }
+
+    fn version(&self) -> Option<u64> {
+        Some(self.version)
+    }
+
+    fn touch(&mut self, _now: Timestamp) {
+        self.version += 1;
+    }
+}
+
 impl Record for TaskPointer {
     fn key(&self) -> Key {
         keys::task_pointer(self.task_id)

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use crate::error::Error;
 use crate::keys;
 use crate::messages::Msg;
-use crate::projects::model::{MemberRecord, ProjectRecord, TaskRecord};
+use crate::projects::model::{LinksRecord, MemberRecord, ProjectRecord, Status, TaskRecord};
 use crate::store::{self, Db};
 
 #[derive(Debug, Clone)]
@@ -15,6 +15,8 @@ pub struct ProjectData {
     pub members: Vec<MemberRecord>,
     /// Every task of every level, ordered by id.
     pub tasks: Vec<TaskRecord>,
+    /// The dependencies between its tasks (empty, at version 0, before the first).
+    pub links: LinksRecord,
 }
 
 pub fn project_not_found() -> Error {
@@ -30,6 +32,7 @@ impl ProjectData {
     pub async fn load(db: &Db, project_id: u64) -> Result<Option<ProjectData>, Error> {
         let items = db.query_prefix(None, &keys::project_partition(project_id), "").await?;
         let (mut project, mut members, mut tasks) = (None, Vec::new(), Vec::new());
+        let mut links = LinksRecord { project_id, ..LinksRecord::default() };
         for item in items {
             let sort_key = store::string_attr(&item, keys::SK);
             if sort_key == keys::PROJECT {
@@ -39,9 +42,11 @@ impl ProjectData {
                 members.push(MemberRecord { project_id, ..member });
             } else if sort_key.starts_with(keys::TASK_PREFIX) {
                 tasks.push(store::from_item::<TaskRecord>(item)?);
+            } else if sort_key == keys::LINKS {
+                links = store::from_item::<LinksRecord>(item)?;
             }
         }
-        Ok(project.map(|project| ProjectData { project, members, tasks }))
+        Ok(project.map(|project| ProjectData { project, members, tasks, links }))
     }
 
     pub async fn load_existing(db: &Db, project_id: u64) -> Result<ProjectData, Error> {
@@ -70,6 +75,12 @@ impl ProjectData {
         if let Some(slot) = self.tasks.iter_mut().find(|t| t.id == task.id) {
             *slot = task.clone();
         }
+    }
+
+    /// The tasks `task_id` depends on that have not finished: what blocks it.
+    pub fn blocked_by(&self, task_id: u64) -> Vec<u64> {
+        let open = |id: &u64| self.tasks.iter().any(|t| t.id == *id && t.status != Status::Completed);
+        self.links.predecessors(task_id).into_iter().filter(open).collect()
     }
 
     /// Each task's direct children, by parent id.

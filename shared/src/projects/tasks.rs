@@ -18,6 +18,7 @@ use crate::notifications::model::{Draft, NotificationKind};
 use crate::plan::Plan;
 use crate::projects::access::{self, Access};
 use crate::projects::attachments;
+use crate::projects::dependencies;
 use crate::projects::membership;
 use crate::projects::model::{HistoryRecord, MAX_LEVEL, Priority, ProjectRecord, Status, TaskPointer, TaskRecord};
 use crate::projects::partition::ProjectData;
@@ -437,7 +438,7 @@ pub(crate) async fn changer_name(ctx: &AppContext, caller: &Caller, data: &Proje
 /// Deletes a task: the super admin only, and not while it has subtasks (422). Done in
 /// steps that a retry finishes (attachments, then the task, then its history); the plan
 /// left holds only what announces it.
-pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64) -> Result<Plan<()>, Error> {
+pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64, now: Timestamp) -> Result<Plan<()>, Error> {
     let (project_id, _) = repo::project_of_task(ctx, task_id).await?;
     let data = ProjectData::load_existing(&ctx.db, project_id).await?;
     access::require_visible(caller, &data)?;
@@ -453,6 +454,7 @@ pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64) -> Res
     // none of its files outlives it unlisted.
     attachments::remove_all(ctx, &attachments::of_task(ctx, task_id).await?).await?;
     let tx = ctx.db.transaction().remove(task).delete(&keys::task_pointer(task_id), None);
+    let tx = dependencies::forget_task(tx, &data.links, task_id, now);
     membership::move_assignment(tx, project_id, task.open_assignee(), None).commit().await?;
     let event = task_event(EventKind::TaskDeleted, caller, data.project.team_id, task, Vec::new());
     // The history has no way in once the pointer is gone; it is cleared after.
