@@ -1,6 +1,6 @@
 //! The single-table key layout: every `pk`/`sk` and index key is built here and nowhere else.
 //!
-//! | item                  | pk                    | sk                | gsi1 (team members)    | gsi2 (directory) |
+//! | item                  | pk                    | sk                | gsi1 (who holds what)  | gsi2 (directories) |
 //! |-----------------------|-----------------------|-------------------|------------------------|------------------|
 //! | user                  | `USER#<id>`           | `PROFILE`         | `TEAM#<tid>` / `USER#<id>` | `USERS` / `USER#<id>` |
 //! | session               | `USER#<id>`           | `SESSION#<sid>`   |                        |                  |
@@ -11,10 +11,17 @@
 //! | login failure window  | `LOGIN#<subject>`     | `THROTTLE`        |                        |                  |
 //! | project               | `PROJECT#<id>`        | `PROJECT`         |                        | `PROJECTS` / `TEAM#<tid>#PROJECT#<id>` |
 //! | project member        | `PROJECT#<id>`        | `MEMBER#<uid>`    | `MEMBER#<uid>` / `PROJECT#<id>` (active only) | |
-//! | task                  | `PROJECT#<pid>`       | `TASK#<id>`       | `ASSIGNEE#<uid>` / `TASK#<id>` (assigned only) | |
+//! | task                  | `PROJECT#<pid>`       | `TASK#<id>`       | see below              | see below        |
 //! | task dependencies     | `PROJECT#<pid>`       | `LINKS`           |                        |                  |
 //!
-//! Tasks owed a reminder are also in gsi3: `DUE` / `<day>#<task id>` (see `reminders`).
+//! A task is in gsi1 under its assignee, `ASSIGNEE#<uid>`, or while it has none under its
+//! project, `UNASSIGNED#<pid>`; sorted `OPEN#<due day>#<id>` while open (`9999-12-31` for no
+//! due day) and `DONE#<id>` once completed, so "my open tasks due by Sunday" is one range.
+//! An open task with a due day is in gsi2 under `OPEN#PROJECT#<pid>` / `<due day>#<id>`: a
+//! project's overdue tasks are one range. Tasks owed a reminder are also in gsi3: `DUE` /
+//! `<day>#<task id>` (see `reminders`).
+//!
+//! | a user's workload     | `USER#<id>`           | `WORKLOAD`        |                        |                  |
 //!
 //! | task pointer          | `TASK#<id>`           | `REF`             |                        |                  |
 //! | task history entry    | `TASK#<id>`           | `HISTORY#<n>`     |                        |                  |
@@ -38,11 +45,12 @@
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
-/// Team membership: a team's users, sorted by id. Users without a team are not in it.
+/// Who holds what: a team's users, a user's projects, a user's (or a project's unassigned)
+/// tasks by due day. Users without a team are not in it.
 pub const GSI1: &str = "gsi1";
 pub const GSI1_PK: &str = "gsi1pk";
 pub const GSI1_SK: &str = "gsi1sk";
-/// Directory: every user, for the super admin.
+/// Directories: every user, every project (by team), a project's open tasks by due day.
 pub const GSI2: &str = "gsi2";
 pub const GSI2_PK: &str = "gsi2pk";
 pub const GSI2_SK: &str = "gsi2sk";
@@ -177,8 +185,43 @@ pub fn assignee_partition(user_id: u64) -> String {
     format!("ASSIGNEE#{}", padded(user_id))
 }
 
-pub fn assigned_task_sort(task_id: u64) -> String {
-    format!("{TASK_PREFIX}{}", padded(task_id))
+/// The gsi1 partition of a project's tasks that nobody has.
+pub fn unassigned_partition(project_id: u64) -> String {
+    format!("UNASSIGNED#{}", padded(project_id))
+}
+
+pub const OPEN_PREFIX: &str = "OPEN#";
+pub const DONE_PREFIX: &str = "DONE#";
+/// Where an open task without a due day sorts: after every day.
+const NO_DUE_DAY: &str = "9999-12-31";
+
+/// A task's gsi1 sort key: open ones by due day, then completed ones.
+pub fn task_by_due_sort(due: Option<jiff::civil::Date>, completed: bool, task_id: u64) -> String {
+    match (completed, due) {
+        (true, _) => format!("{DONE_PREFIX}{}", padded(task_id)),
+        (false, Some(day)) => format!("{OPEN_PREFIX}{day}#{}", padded(task_id)),
+        (false, None) => format!("{OPEN_PREFIX}{NO_DUE_DAY}#{}", padded(task_id)),
+    }
+}
+
+/// The first gsi1 sort key past every open task due on or before `day`.
+pub fn open_due_by_end(day: jiff::civil::Date) -> String {
+    format!("{OPEN_PREFIX}{day}#~")
+}
+
+/// The gsi2 partition of a project's open tasks that have a due day.
+pub fn open_dated_partition(project_id: u64) -> String {
+    format!("OPEN#{}", project_partition(project_id))
+}
+
+/// The first gsi2 sort key of tasks due on `day` (those due before it sort lower).
+pub fn due_from(day: jiff::civil::Date) -> String {
+    format!("{day}#")
+}
+
+/// A user's counts of tasks, across their team's projects.
+pub fn workload(user_id: u64) -> Key {
+    Key::new(user_partition(user_id), "WORKLOAD")
 }
 
 /// The caller's idempotency keys are theirs alone: the same key from two users is two keys.
@@ -199,8 +242,9 @@ pub fn notification(user_id: u64, id: u64) -> Key {
 /// The reminders index has one partition: a run reads one contiguous range of it.
 pub const REMINDERS: &str = "DUE";
 
-/// A task's place in the reminders index: the day it is next owed a reminder.
-pub fn reminder_sort(day: jiff::civil::Date, task_id: u64) -> String {
+/// A task's place in a by-day index (the reminders: the day it is next owed a reminder; a
+/// project's open tasks: the day it is due).
+pub fn day_sort(day: jiff::civil::Date, task_id: u64) -> String {
     format!("{day}#{}", padded(task_id))
 }
 

@@ -210,15 +210,21 @@ impl Record for TaskRecord {
         keys::task(self.project_id, self.id)
     }
 
-    /// The assignee's tasks (assigned ones only), and the reminders index while the task is
-    /// owed a reminder ([`TaskRecord::next_reminder`]).
+    /// Its assignee's tasks (or its project's unassigned ones) by due day, its project's
+    /// open tasks by due day while it is open and has one, and the reminders index while it
+    /// is owed a reminder ([`TaskRecord::next_reminder`]).
     fn index_keys(&self) -> Indexes {
+        let completed = self.status == Status::Completed;
+        let holder = match self.assignee_id {
+            Some(assignee) => keys::assignee_partition(assignee),
+            None => keys::unassigned_partition(self.project_id),
+        };
+        let open_due = self.end_date.filter(|_| !completed);
         Indexes {
-            gsi1: self
-                .assignee_id
-                .map(|assignee| IndexKey::new(keys::assignee_partition(assignee), keys::assigned_task_sort(self.id))),
-            gsi2: None,
-            gsi3: self.next_reminder().map(|day| IndexKey::new(keys::REMINDERS, keys::reminder_sort(day, self.id))),
+            gsi1: Some(IndexKey::new(holder, keys::task_by_due_sort(self.end_date, completed, self.id))),
+            gsi2: open_due
+                .map(|day| IndexKey::new(keys::open_dated_partition(self.project_id), keys::day_sort(day, self.id))),
+            gsi3: self.next_reminder().map(|day| IndexKey::new(keys::REMINDERS, keys::day_sort(day, self.id))),
         }
     }
 

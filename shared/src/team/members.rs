@@ -20,7 +20,7 @@ use crate::notifications::model::{Draft, NotificationKind};
 use crate::paging::{Page, PageRequest};
 use crate::plan::Plan;
 use crate::projects::membership;
-use crate::projects::model::{Status, TaskRecord};
+use crate::projects::model::TaskRecord;
 use crate::projects::repo::projects_of_member;
 use crate::store::{self, Condition, GSI1, Transaction};
 use crate::team::{load_team, require_team_admin, team_of};
@@ -36,9 +36,8 @@ async fn team_users(ctx: &AppContext, team_id: u64) -> Result<Vec<UserRecord>, E
 
 /// The open tasks assigned to a user, from the assignee index.
 async fn open_tasks_of(ctx: &AppContext, user_id: u64) -> Result<Vec<TaskRecord>, Error> {
-    let items = ctx.db.query_prefix(Some(GSI1), &keys::assignee_partition(user_id), keys::TASK_PREFIX).await?;
-    let tasks: Vec<TaskRecord> = items.into_iter().map(store::from_item).collect::<Result<_, StoreError>>()?;
-    Ok(tasks.into_iter().filter(|t| t.status != Status::Completed).collect())
+    let items = ctx.db.query_prefix(Some(GSI1), &keys::assignee_partition(user_id), keys::OPEN_PREFIX).await?;
+    Ok(items.into_iter().map(store::from_item).collect::<Result<_, StoreError>>()?)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
