@@ -48,7 +48,7 @@ async fn list(call: Call, caller: Caller) -> Result<Reply, Error> {
     let page = PageRequest::parse(api::query_param(&call.req, "page"), api::query_param(&call.req, "page_size"))?;
     let filter = ProjectFilter { status, archived, search };
     let page = manage::list_projects(&call.ctx, &caller, filter, page, call.now).await?;
-    Reply::ok(Msg::Success, page.map(|seen| ProjectView::summary(&seen.data, seen.today)))
+    Reply::ok(Msg::Success, page.map(|summary| ProjectView::summary(&summary)))
 }
 
 async fn create(call: Call, caller: Caller) -> Result<Reply, Error> {

@@ -50,6 +50,12 @@ pub fn check_span(start: Option<Date>, end: Option<Date>) -> Result<(), Error> {
     }
 }
 
+/// The latest date it is anywhere now (UTC+14): no team's "today" is later.
+pub fn latest_today(now: Timestamp) -> Date {
+    let easternmost = jiff::tz::Offset::from_hours(14).map(TimeZone::fixed).unwrap_or(TimeZone::UTC);
+    now.to_zoned(easternmost).date()
+}
+
 /// Today in a time zone (a team's), falling back to UTC for an unknown zone name.
 pub fn today_in(timezone: &str, now: Timestamp) -> Date {
     let zone = TimeZone::get(timezone).unwrap_or(TimeZone::UTC);

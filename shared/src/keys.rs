@@ -214,9 +214,9 @@ pub fn open_dated_partition(project_id: u64) -> String {
     format!("OPEN#{}", project_partition(project_id))
 }
 
-/// The first gsi2 sort key of tasks due on `day` (those due before it sort lower).
-pub fn due_from(day: jiff::civil::Date) -> String {
-    format!("{day}#")
+/// The last gsi2 sort key of tasks due on or before `day`.
+pub fn due_by_end(day: jiff::civil::Date) -> String {
+    format!("{day}#~")
 }
 
 /// A user's counts of tasks, across their team's projects.

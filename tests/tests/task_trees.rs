@@ -230,7 +230,9 @@ async fn the_claim_flow_gives_an_unassigned_main_task_to_one_member() {
     );
     let mut statuses = [a.status, b.status];
     statuses.sort();
-    assert_eq!(statuses, [200, 409], "{:?} {:?}", a.body, b.body);
+    // The loser read the task either before the winner's claim committed (409: taken
+    // meanwhile) or after (422: no longer one it may claim); never two winners.
+    assert!(matches!(statuses, [200, 409] | [200, 422]), "{:?} {:?}", a.body, b.body);
     let (winner, id_of_winner) = if a.status == 200 { (&a, world.bob.id) } else { (&b, world.carol.id) };
     assert_eq!(winner.data()["assignee"]["id"], id_of_winner);
     assert_eq!(winner.data()["status"], "in_progress");

@@ -12,10 +12,11 @@ use teamsync::identity::model::Role;
 use teamsync::messages::{Lang, Msg};
 use teamsync::projects::access::{self, Access};
 use teamsync::projects::dependencies::Dependencies;
-use teamsync::projects::model::{HistoryRecord, MAX_LEVEL, Priority, Status, TaskRecord};
+use teamsync::projects::model::{HistoryRecord, MAX_LEVEL, Priority, ProjectRecord, Status, TaskRecord};
 use teamsync::projects::partition::ProjectData;
 use teamsync::projects::progress::{self, TaskStats};
 use teamsync::projects::seen::{Layout, Seen, TaskSeen, TasksSeen};
+use teamsync::projects::summary::ProjectSummary;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonRef {
@@ -58,27 +59,26 @@ pub struct ProjectView {
 }
 
 impl ProjectView {
-    /// A list item: the project with its counts.
-    pub fn summary(data: &ProjectData, today: Date) -> ProjectView {
-        ProjectView::with_stats(data, today).0
+    /// A list item: the project with its counts, read without its tasks.
+    pub fn summary(summary: &ProjectSummary) -> ProjectView {
+        ProjectView::with_stats(&summary.project, summary.members.len(), summary.overdue.len()).0
     }
 
-    /// The summary, and the task counts it was made from.
-    fn with_stats(data: &ProjectData, today: Date) -> (ProjectView, TaskStats) {
-        let project = &data.project;
-        let stats = TaskStats::of(&data.tasks, today);
+    /// The project and its counts: as kept, with `overdue` found.
+    fn with_stats(project: &ProjectRecord, member_count: usize, overdue: usize) -> (ProjectView, TaskStats) {
+        let stats = TaskStats::counted(&project.tally, overdue);
         let view = ProjectView {
             id: project.id,
             team_id: project.team_id,
             title: project.title.clone(),
             description: project.description.clone(),
             status: project.status,
-            progress: progress::project_progress(&data.tasks, &data.children()),
+            progress: project.tally.progress(),
             is_archived: project.is_archived(),
             archived_at: project.archived_at,
             start_date: project.start_date,
             end_date: project.end_date,
-            member_count: data.active_members().count(),
+            member_count,
             total_tasks: stats.total,
             completed_tasks: stats.completed,
             overdue_task_count: stats.overdue,
@@ -94,11 +94,12 @@ impl ProjectView {
 
     /// The detail: with members and task statistics.
     pub fn full(data: &ProjectData, today: Date) -> ProjectView {
-        let members = data
+        let members: Vec<MemberView> = data
             .active_members()
             .map(|m| MemberView { id: m.user_id, username: m.username.clone(), role: m.role, avatar: m.avatar.clone() })
             .collect();
-        let (summary, stats) = ProjectView::with_stats(data, today);
+        let overdue = data.tasks.iter().filter(|t| progress::is_overdue(t, today)).count();
+        let (summary, stats) = ProjectView::with_stats(&data.project, members.len(), overdue);
         ProjectView { members: Some(members), task_stats: Some(stats), ..summary }
     }
 }

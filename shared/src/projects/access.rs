@@ -27,9 +27,14 @@ pub fn administers(caller: &Caller, project: &ProjectRecord) -> bool {
 }
 
 pub fn access(caller: &Caller, data: &ProjectData) -> Access {
-    if administers(caller, &data.project) {
+    access_to(caller, &data.project, data.is_member(caller.user_id))
+}
+
+/// [`access`] to a project whose current membership of the caller is known.
+pub fn access_to(caller: &Caller, project: &ProjectRecord, is_member: bool) -> Access {
+    if administers(caller, project) {
         Access::Admin
-    } else if data.is_member(caller.user_id) {
+    } else if is_member {
         Access::Member
     } else {
         Access::None

@@ -19,11 +19,13 @@ use crate::plan::Plan;
 use crate::projects::access::{self, Access};
 use crate::projects::attachments::{self, AttachmentRecord};
 use crate::projects::membership::{self, Leaving, MAX_MEMBER_CHANGES};
-use crate::projects::model::{LinksRecord, MemberRecord, ProjectRecord, Status};
+use crate::projects::model::{LinksRecord, MemberRecord, ProjectRecord, ProjectTally, Status, TaskRecord};
 use crate::projects::partition::ProjectData;
 use crate::projects::progress::{self, TaskStats};
 use crate::projects::repo::{self, check_version, version_lost};
 use crate::projects::seen::Seen;
+use crate::projects::summary::{self, ProjectSummary};
+use crate::projects::tally;
 use crate::store::{self, GSI2, Record};
 
 /// What the list shows: `status`, archived or not, and a title search.
@@ -34,68 +36,43 @@ pub struct ProjectFilter {
     pub search: Option<String>,
 }
 
-/// The projects the caller may see, newest first, one page.
+/// The projects the caller may see, newest first, one page: summaries, read without their
+/// tasks.
 pub async fn list_projects(
     ctx: &AppContext,
     caller: &Caller,
     filter: ProjectFilter,
     page: PageRequest,
     now: Timestamp,
-) -> Result<Page<Seen>, Error> {
+) -> Result<Page<ProjectSummary>, Error> {
     let needle = filter.search.as_deref().map(str::to_lowercase).filter(|s| !s.is_empty());
     let wanted = |project: &ProjectRecord| {
         project.is_archived() == filter.archived
             && filter.status.is_none_or(|s| s == project.status)
             && needle.as_deref().is_none_or(|n| project.title.to_lowercase().contains(n))
     };
-    // Admins find their projects in the directory index, project items included, so only
-    // the page's projects are read in full. Members find theirs in the membership index; a
-    // member's projects are their own team's. Candidates are (project, team), newest first.
-    let (candidates, total): (Vec<(u64, Option<u64>)>, Option<u64>) = match (caller.role, caller.team_id) {
+    // Admins find their projects in the directory index, project items included; members
+    // find theirs in the membership index, and their items in one BatchGet.
+    let mut projects: Vec<ProjectRecord> = match (caller.role, caller.team_id) {
         (Role::SuperAdmin, _) | (Role::TeamAdmin, Some(_)) => {
             let prefix = caller.team_id.filter(|_| caller.role == Role::TeamAdmin).map(keys::team_directory_prefix);
-            let mut projects: Vec<ProjectRecord> =
-                directory(ctx, prefix.as_deref().unwrap_or("")).await?.into_iter().filter(|p| wanted(p)).collect();
-            projects.sort_unstable_by_key(|p| std::cmp::Reverse(p.id));
-            let total = projects.len() as u64;
-            (page.slice(projects).items.into_iter().map(|p| (p.id, Some(p.team_id))).collect(), Some(total))
+            directory(ctx, prefix.as_deref().unwrap_or("")).await?
         }
-        _ => {
-            let mut ids = repo::projects_of_member(ctx, caller.user_id).await?;
-            ids.sort_unstable_by_key(|id| std::cmp::Reverse(*id));
-            (ids.into_iter().map(|id| (id, caller.team_id)).collect(), None)
-        }
+        _ => summary::load_projects(ctx, &repo::projects_of_member(ctx, caller.user_id).await?).await?,
     };
-    // One round trip: every candidate's partition, and the time zones of their teams.
-    let (loaded, zones) = tokio::join!(
-        futures_util::future::try_join_all(candidates.iter().map(|(id, _)| ProjectData::load(&ctx.db, *id))),
-        team_zones(ctx, candidates.iter().filter_map(|(_, team)| *team))
-    );
-    let zones = zones?;
-    let mut views = Vec::new();
-    for data in loaded?.into_iter().flatten() {
-        let access = access::access(caller, &data);
-        if access == Access::None || !wanted(&data.project) {
-            continue;
-        }
-        let zone = zones.get(&data.project.team_id).cloned().unwrap_or_else(|| ctx.settings.default_timezone.clone());
-        views.push(Seen { today: crate::dates::today_in(&zone, now), data, access });
-    }
-    Ok(match total {
-        Some(total) => page.with_total(views, total),
-        None => page.slice(views),
-    })
+    projects.retain(|p| wanted(p));
+    projects.sort_unstable_by_key(|p| std::cmp::Reverse(p.id));
+    let total = projects.len() as u64;
+    let shown = page.slice(projects);
+    let summaries = summary::summarize(ctx, shown.items, now).await?;
+    let visible =
+        |s: &ProjectSummary| access::access_to(caller, &s.project, s.is_member(caller.user_id)) != Access::None;
+    Ok(page.with_total(summaries.into_iter().filter(visible).collect(), total))
 }
 
 async fn directory(ctx: &AppContext, prefix: &str) -> Result<Vec<ProjectRecord>, Error> {
     let items = ctx.db.query_prefix(Some(GSI2), keys::DIRECTORY_PROJECTS, prefix).await?;
     Ok(items.into_iter().map(store::from_item).collect::<Result<_, StoreError>>()?)
-}
-
-/// Time zones of teams, by id, read in one round trip.
-async fn team_zones(ctx: &AppContext, team_ids: impl IntoIterator<Item = u64>) -> Result<HashMap<u64, String>, Error> {
-    let teams = crate::identity::repo::load_teams(&ctx.db, team_ids).await?;
-    Ok(teams.into_iter().map(|(id, team)| (id, team.timezone)).collect())
 }
 
 /// A new project (seed 001 §3.2).
@@ -152,6 +129,7 @@ pub async fn create_project(
         created_at: now,
         updated_at: now,
         version: 1,
+        tally: ProjectTally::default(),
     };
     let members = members.into_iter().map(|member| MemberRecord { project_id: project.id, ..member }).collect();
     let links = LinksRecord { project_id: project.id, ..LinksRecord::default() };
@@ -313,7 +291,15 @@ pub async fn delete_project(ctx: &AppContext, caller: &Caller, project_id: u64) 
         }
         tx.commit().await?;
     }
-    keys_to_delete.extend(data.tasks.iter().map(|task| keys::task(project_id, task.id)));
+    // Tasks go in transactions that also take them off their assignees' workloads, so that
+    // a delete cut short and repeated counts each task once.
+    let tasks: Vec<&TaskRecord> = data.tasks.iter().collect();
+    let (first, rest) = store::fit(&tasks, 2, 0);
+    for chunk in std::iter::once(first).chain(rest) {
+        let changes: Vec<_> = chunk.iter().map(|task| (Some(*task), None)).collect();
+        let tx = chunk.iter().fold(ctx.db.transaction(), |tx, task| tx.delete(&task.key(), None));
+        tally::stage_workloads(tx, &changes).commit().await?;
+    }
     keys_to_delete.extend(data.members.iter().map(|m| keys::project_member(project_id, m.user_id)));
     keys_to_delete.push(keys::project_links(project_id));
     ctx.db.delete_all(&keys_to_delete).await?;
@@ -431,7 +417,6 @@ pub async fn project_progress(
 ) -> Result<ProjectProgress, Error> {
     let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_admin(caller, &data)?;
-    let children = data.children();
     let member_progress = data
         .active_members()
         .map(|member| {
@@ -465,7 +450,7 @@ pub async fn project_progress(
     Ok(ProjectProgress {
         project_id: data.project.id,
         project_title: data.project.title.clone(),
-        overall_progress: progress::project_progress(&data.tasks, &children),
+        overall_progress: data.project.tally.progress(),
         main_tasks: TaskStats::of(data.tasks.iter().filter(|t| t.level == 1), today),
         member_progress,
         overdue_tasks,
@@ -481,5 +466,6 @@ pub async fn task_counts(
 ) -> Result<TaskStats, Error> {
     let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     access::require_visible(caller, &data)?;
-    Ok(TaskStats::of(&data.tasks, today))
+    let overdue = data.tasks.iter().filter(|t| progress::is_overdue(t, today)).count();
+    Ok(TaskStats::counted(&data.project.tally, overdue))
 }

@@ -27,6 +27,7 @@ use crate::identity::model::UserRecord;
 use crate::keys;
 use crate::projects::model::{HistoryRecord, MemberRecord, TaskRecord};
 use crate::projects::partition::ProjectData;
+use crate::projects::tally;
 use crate::store::{self, Condition, MAX_ACTIONS, Record, Transaction};
 
 const OPEN_TASKS: &str = "open_tasks";
@@ -149,8 +150,9 @@ async fn leave_in_chunks(
     now: Timestamp,
     unassigned: &mut Vec<TaskRecord>,
 ) -> Result<(), StoreError> {
-    // The last transaction also takes the member and the user's count off the project.
-    let (last, earlier) = store::fit(open, 2, 2);
+    // Each transaction also moves the member's count of open tasks and the user's workload;
+    // the last takes the member and the user's project count off the project instead.
+    let (last, earlier) = store::fit(open, 2, 3);
     for chunk in earlier {
         let taken = -(chunk.len() as i64);
         unassign(ctx.db.transaction(), chunk, actor, now).add(&member.key(), OPEN_TASKS, taken, None).commit().await?;
@@ -165,8 +167,11 @@ async fn leave_in_chunks(
 /// Stages taking the assignee off each task, with its history entry, under each task's
 /// version. The assignee's `open_tasks` is the caller's to adjust.
 fn unassign(tx: Transaction, tasks: &[&TaskRecord], actor: &UserRecord, now: Timestamp) -> Transaction {
-    tasks.iter().fold(tx, |tx, task| {
-        let mut after = TaskRecord { assignee_id: None, ..(*task).clone() };
+    let afters: Vec<TaskRecord> =
+        tasks.iter().map(|task| TaskRecord { assignee_id: None, ..(*task).clone() }).collect();
+    let changes: Vec<_> = tasks.iter().zip(&afters).map(|(before, after)| (Some(*before), Some(after))).collect();
+    let tx = tally::stage_workloads(tx, &changes);
+    tasks.iter().zip(afters.clone()).fold(tx, |tx, (task, mut after)| {
         let (tx, changes) = tx.save(*task, &mut after, now);
         let history = HistoryRecord::of_change(&after, &changes, (actor.id, &actor.username), now);
         history.iter().fold(tx, Transaction::replace)

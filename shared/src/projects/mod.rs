@@ -10,4 +10,6 @@ pub mod partition;
 pub mod progress;
 pub mod repo;
 pub mod seen;
+pub mod summary;
+pub mod tally;
 pub mod tasks;

@@ -50,7 +50,7 @@ pub fn parse_description(text: &str) -> Result<String, Msg> {
 }
 
 /// A project as stored: the `PROJECT` item of its partition.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ProjectRecord {
     pub id: u64,
     pub team_id: u64,
@@ -71,11 +71,70 @@ pub struct ProjectRecord {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: u64,
+    /// Its counts of tasks, kept by every task change: stored beside the other attributes.
+    #[serde(flatten)]
+    pub tally: ProjectTally,
+}
+
+/// A project's tasks counted by status, and its main tasks' progress summed (see
+/// [`crate::projects::tally`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectTally {
+    #[serde(default)]
+    pub tasks_planning: i64,
+    #[serde(default)]
+    pub tasks_pending: i64,
+    #[serde(default)]
+    pub tasks_in_progress: i64,
+    #[serde(default)]
+    pub tasks_completed: i64,
+    #[serde(default)]
+    pub main_tasks: i64,
+    /// The sum of the main tasks' progress, in tenths of a percent.
+    #[serde(default)]
+    pub main_progress_tenths: i64,
 }
 
 impl ProjectRecord {
     pub fn is_archived(&self) -> bool {
         self.archived_at.is_some()
+    }
+}
+
+impl ProjectTally {
+    /// How many tasks have `status`, as counted.
+    pub fn tasks_in(&self, status: Status) -> i64 {
+        match status {
+            Status::Planning => self.tasks_planning,
+            Status::Pending => self.tasks_pending,
+            Status::InProgress => self.tasks_in_progress,
+            Status::Completed => self.tasks_completed,
+        }
+    }
+
+    /// The attribute that counts tasks of `status`.
+    pub fn attribute_of(status: Status) -> &'static str {
+        match status {
+            Status::Planning => "tasks_planning",
+            Status::Pending => "tasks_pending",
+            Status::InProgress => "tasks_in_progress",
+            Status::Completed => "tasks_completed",
+        }
+    }
+
+    pub const MAIN_TASKS: &str = "main_tasks";
+    pub const MAIN_PROGRESS: &str = "main_progress_tenths";
+
+    pub fn total(&self) -> i64 {
+        Status::all().into_iter().map(|status| self.tasks_in(status)).sum()
+    }
+
+    /// The mean progress of the main tasks, to one decimal (0 with none).
+    pub fn progress(&self) -> f64 {
+        if self.main_tasks <= 0 {
+            return 0.0;
+        }
+        (self.main_progress_tenths as f64 / self.main_tasks as f64).round() / 10.0
     }
 }
 
@@ -238,6 +297,33 @@ impl Record for TaskRecord {
     }
 }
 
+/// A user's tasks across their team's projects, counted as tasks change: all assigned to
+/// them (completed ones included), and the completed ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadRecord {
+    #[serde(default)]
+    pub user_id: u64,
+    #[serde(default)]
+    pub assigned_tasks: i64,
+    #[serde(default)]
+    pub completed_tasks: i64,
+}
+
+impl WorkloadRecord {
+    pub const ASSIGNED: &str = "assigned_tasks";
+    pub const COMPLETED: &str = "completed_tasks";
+
+    pub fn open_tasks(&self) -> i64 {
+        self.assigned_tasks - self.completed_tasks
+    }
+}
+
+impl Record for WorkloadRecord {
+    fn key(&self) -> Key {
+        keys::workload(self.user_id)
+    }
+}
+
 /// A project's finish-to-start links between its tasks, all in one record: the graph is
 /// read with the project's partition and changed under one version, so two links made at
 /// once cannot close a cycle between them.
@@ -332,5 +418,29 @@ impl TaskRecord {
             return None;
         }
         if self.due_reminded_for == Some(end) { end.tomorrow().ok() } else { end.yesterday().ok() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{self, item_of};
+
+    #[test]
+    fn a_projects_counts_are_attributes_of_its_item_and_read_back() {
+        let tally = ProjectTally {
+            tasks_pending: 3,
+            tasks_completed: 2,
+            main_tasks: 4,
+            main_progress_tenths: 1667,
+            ..Default::default()
+        };
+        let project = ProjectRecord { id: 7, title: "Counted".into(), tally, ..Default::default() };
+        let item = item_of(&project).unwrap();
+        assert!(item.contains_key(ProjectTally::attribute_of(Status::Pending)), "{item:?}");
+        assert!(item.contains_key(ProjectTally::MAIN_PROGRESS), "{item:?}");
+        let read: ProjectRecord = store::from_item(item).unwrap();
+        assert_eq!(read.tally, tally);
+        assert_eq!((read.tally.total(), read.tally.progress()), (5, 41.7));
     }
 }

@@ -85,12 +85,17 @@ impl ProjectData {
 
     /// Each task's direct children, by parent id.
     pub fn children(&self) -> HashMap<u64, Vec<&TaskRecord>> {
-        let mut children: HashMap<u64, Vec<&TaskRecord>> = HashMap::new();
-        for task in &self.tasks {
-            if let Some(parent) = task.parent_id {
-                children.entry(parent).or_default().push(task);
-            }
-        }
-        children
+        children_of(&self.tasks)
     }
+}
+
+/// Each task's direct children among `tasks`, by parent id.
+pub fn children_of(tasks: &[TaskRecord]) -> HashMap<u64, Vec<&TaskRecord>> {
+    let mut children: HashMap<u64, Vec<&TaskRecord>> = HashMap::new();
+    for task in tasks {
+        if let Some(parent) = task.parent_id {
+            children.entry(parent).or_default().push(task);
+        }
+    }
+    children
 }

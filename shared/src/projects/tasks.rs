@@ -24,6 +24,7 @@ use crate::projects::model::{HistoryRecord, MAX_LEVEL, Priority, ProjectRecord, 
 use crate::projects::partition::ProjectData;
 use crate::projects::repo::{self, check_version, version_lost};
 use crate::projects::seen::{Layout, Seen, TaskSeen, TasksSeen};
+use crate::projects::tally::Tally;
 use crate::store::Transaction;
 
 /// The fields of a new task.
@@ -122,11 +123,12 @@ async fn create(
         updated_at: now,
         version: 1,
     };
-    data.tasks.push(task.clone());
-    let access = access::access(caller, &data);
     let pointer = TaskPointer { task_id: task.id, project_id: task.project_id, team_id: Some(data.project.team_id) };
     let tx = ctx.db.transaction().create(&task, Guard::Fresh).create(&pointer, Guard::Fresh);
     let tx = membership::move_assignment(tx, task.project_id, None, task.open_assignee());
+    let tx = Tally::of(&data).change(None, Some(&task)).stage(tx, now);
+    data.tasks.push(task.clone());
+    let access = access::access(caller, &data);
     let drafts: Vec<Draft> =
         told.map(|assignee| Draft::task(assignee, NotificationKind::TaskAssigned, &task)).into_iter().collect();
     let (tx, notices) = inbox::stage_with_ids(tx, drafts, &mut notice_ids, now)?;
@@ -411,6 +413,7 @@ async fn plan_edit(
     let drafts = edit_notices(caller, before, &after, &changed_by_name, creator_may_open);
     let (tx, changes) = ctx.db.transaction().save(before, &mut after, now);
     let tx = membership::move_assignment(tx, before.project_id, before.open_assignee(), after.open_assignee());
+    let tx = Tally::of(data).change(Some(before), Some(&after)).stage(tx, now);
     let history = HistoryRecord::of_change(&after, &changes, (caller.user_id, &changed_by_name), now);
     let tx = history.iter().fold(tx, Transaction::replace);
     let (tx, notices) = inbox::stage_with_ids(tx, drafts, &mut notice_ids, now)?;
@@ -455,6 +458,7 @@ pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64, now: T
     attachments::remove_all(ctx, &attachments::of_task(ctx, task_id).await?).await?;
     let tx = ctx.db.transaction().remove(task).delete(&keys::task_pointer(task_id), None);
     let tx = dependencies::forget_task(tx, &data.links, task_id, now);
+    let tx = Tally::of(&data).change(Some(task), None).stage(tx, now);
     membership::move_assignment(tx, project_id, task.open_assignee(), None).commit().await?;
     let event = task_event(EventKind::TaskDeleted, caller, data.project.team_id, task, Vec::new());
     // The history has no way in once the pointer is gone; it is cleared after.

@@ -68,19 +68,25 @@ impl Change {
 
     /// Adds `delta` to a number attribute (creating it from zero).
     pub fn add(counter: &str, delta: i64) -> Change {
-        Change::new("ADD #counter :delta")
-            .name("#counter", counter)
-            .value(":delta", AttributeValue::N(delta.to_string()))
+        Change::add_all(&[(counter, delta)])
+    }
+
+    /// Adds to several number attributes at once (each created from zero).
+    pub fn add_all(counters: &[(&str, i64)]) -> Change {
+        let mut change = Change::new("");
+        let mut terms = Vec::with_capacity(counters.len());
+        for (i, (counter, delta)) in counters.iter().enumerate() {
+            terms.push(format!("#c{i} :c{i}"));
+            change =
+                change.name(&format!("#c{i}"), counter).value(&format!(":c{i}"), AttributeValue::N(delta.to_string()));
+        }
+        change.expression(&format!("ADD {}", terms.join(", ")))
     }
 
     /// Adds `delta` to a counter and one to the record's version, so that a writer holding
     /// the version read before is refused.
     pub fn add_versioned(counter: &str, delta: i64) -> Change {
-        Change::new("ADD #counter :delta, #version :one")
-            .name("#counter", counter)
-            .value(":delta", AttributeValue::N(delta.to_string()))
-            .name("#version", super::record::VERSION)
-            .value(":one", AttributeValue::N("1".into()))
+        Change::add_all(&[(counter, delta), (super::record::VERSION, 1)])
     }
 }
 

@@ -107,15 +107,28 @@ impl Db {
         self.query(index, pk, SortRange::AtMost(last)).await
     }
 
+    /// Every item of a partition (optionally of an index) whose sort key is from `first` to
+    /// `last`, both included.
+    pub async fn query_between(
+        &self,
+        index: Option<IndexKeys>,
+        pk: &str,
+        first: &str,
+        last: &str,
+    ) -> Result<Vec<Item>, StoreError> {
+        self.query(index, pk, SortRange::Between(first, last)).await
+    }
+
     async fn query(&self, index: Option<IndexKeys>, pk: &str, range: SortRange<'_>) -> Result<Vec<Item>, StoreError> {
         let (index_name, pk_name, sk_name) = match index {
             Some(index) => (Some(index.name), index.pk, index.sk),
             None => (None, keys::PK, keys::SK),
         };
-        let (condition, bound) = match range {
-            SortRange::All => ("#pk = :pk", None),
-            SortRange::Prefix(prefix) => ("#pk = :pk AND begins_with(#sk, :bound)", Some(prefix)),
-            SortRange::AtMost(last) => ("#pk = :pk AND #sk <= :bound", Some(last)),
+        let (condition, bound, first) = match range {
+            SortRange::All => ("#pk = :pk", None, None),
+            SortRange::Prefix(prefix) => ("#pk = :pk AND begins_with(#sk, :bound)", Some(prefix), None),
+            SortRange::AtMost(last) => ("#pk = :pk AND #sk <= :bound", Some(last), None),
+            SortRange::Between(first, last) => ("#pk = :pk AND #sk BETWEEN :first AND :bound", Some(last), Some(first)),
         };
         let mut items = Vec::new();
         let mut start = None;
@@ -133,6 +146,9 @@ impl Db {
                 request = request
                     .expression_attribute_names("#sk", sk_name)
                     .expression_attribute_values(":bound", AttributeValue::S(bound.to_owned()));
+            }
+            if let Some(first) = first {
+                request = request.expression_attribute_values(":first", AttributeValue::S(first.to_owned()));
             }
             let output = request.send().await.map_err(storage_error)?;
             items.extend(output.items.unwrap_or_default());
@@ -310,6 +326,7 @@ enum SortRange<'a> {
     All,
     Prefix(&'a str),
     AtMost(&'a str),
+    Between(&'a str, &'a str),
 }
 
 /// Names of a secondary index and its key attributes.

@@ -16,13 +16,13 @@ use crate::keys::Key;
 /// DynamoDB's limit on the actions of one transaction.
 pub const MAX_ACTIONS: usize = 100;
 
-/// Items of `per_item` actions each, batched by the transaction limit: as many as fit in a
-/// transaction that holds `reserved` actions of its own (the change they belong to), and
-/// the rest in transactions of their own. Which to commit first is the caller's order.
+/// Items of `per_item` actions each, batched by the transaction limit, each transaction
+/// with room for `reserved` actions of its own (the change they belong to, its counts): the
+/// first batch, and the rest. Which to commit first is the caller's order.
 pub fn fit<T>(items: &[T], per_item: usize, reserved: usize) -> (&[T], std::slice::Chunks<'_, T>) {
-    let room = MAX_ACTIONS.saturating_sub(reserved) / per_item;
+    let room = (MAX_ACTIONS.saturating_sub(reserved) / per_item).max(1);
     let (fitting, rest) = items.split_at(room.min(items.len()));
-    (fitting, rest.chunks((MAX_ACTIONS / per_item).max(1)))
+    (fitting, rest.chunks(room))
 }
 
 pub struct Transaction {
@@ -157,6 +157,12 @@ impl Transaction {
         self.update(key, Change::add(counter, delta), condition)
     }
 
+    /// Adds to several counters of the item at `key` (none, when every delta is zero).
+    pub fn add_all(self, key: &Key, counters: &[(&str, i64)]) -> Self {
+        let counters: Vec<(&str, i64)> = counters.iter().copied().filter(|(_, delta)| *delta != 0).collect();
+        if counters.is_empty() { self } else { self.update(key, Change::add_all(&counters), None) }
+    }
+
     /// Adds `delta` to a counter of a versioned record and moves its version with it.
     pub fn add_versioned(self, key: &Key, counter: &str, delta: i64, condition: Option<(Condition, Guard)>) -> Self {
         self.update(key, Change::add_versioned(counter, delta), condition)
@@ -247,7 +253,7 @@ mod tests {
         let (first, rest) = fit(&items, 2, 2);
         assert_eq!(first.len(), 49, "two actions each, beside two of the change's own");
         let rest: Vec<usize> = rest.map(<[u32]>::len).collect();
-        assert_eq!(rest, vec![50, 50, 50, 50, 1]);
+        assert_eq!(rest, vec![49, 49, 49, 49, 5], "each with the same room");
         let (all, none) = fit(&items[..3], 1, 7);
         assert_eq!((all.len(), none.count()), (3, 0));
     }

@@ -21,6 +21,7 @@ use crate::paging::{Page, PageRequest};
 use crate::plan::Plan;
 use crate::projects::membership;
 use crate::projects::model::TaskRecord;
+use crate::projects::tally;
 use crate::projects::repo::projects_of_member;
 use crate::store::{self, Condition, GSI1, Transaction};
 use crate::team::{load_team, require_team_admin, team_of};
@@ -31,12 +32,6 @@ const ADMIN_COUNT: &str = "admin_count";
 /// A team's users, from the membership index.
 async fn team_users(ctx: &AppContext, team_id: u64) -> Result<Vec<UserRecord>, Error> {
     let items = ctx.db.query_prefix(Some(GSI1), &keys::team_members_partition(team_id), "USER#").await?;
-    Ok(items.into_iter().map(store::from_item).collect::<Result<_, StoreError>>()?)
-}
-
-/// The open tasks assigned to a user, from the assignee index.
-async fn open_tasks_of(ctx: &AppContext, user_id: u64) -> Result<Vec<TaskRecord>, Error> {
-    let items = ctx.db.query_prefix(Some(GSI1), &keys::assignee_partition(user_id), keys::OPEN_PREFIX).await?;
     Ok(items.into_iter().map(store::from_item).collect::<Result<_, StoreError>>()?)
 }
 
@@ -109,9 +104,9 @@ pub async fn list_members(
         users.reverse();
     }
     let page = page.slice(users);
-    let counts = futures_util::future::try_join_all(page.items.iter().map(|u| open_tasks_of(ctx, u.id))).await?;
-    let mut counts = counts.iter().map(Vec::len);
-    Ok(page.map(|user| Member { user, open_tasks: counts.next().unwrap_or(0) }))
+    let workloads = tally::workloads(ctx, page.items.iter().map(|u| u.id)).await?;
+    let open_tasks = |user: &UserRecord| workloads.get(&user.id).map_or(0, |w| usize::try_from(w.open_tasks()).unwrap_or(0));
+    Ok(page.map(|user| Member { open_tasks: open_tasks(&user), user }))
 }
 
 /// A role a team member can hold: any but the super admin's.
