@@ -158,13 +158,7 @@ async fn create(call: &Call, caller: &Caller, parent: Parent) -> Result<Reply, E
 async fn list(call: Call, caller: Caller) -> Result<Reply, Error> {
     let query = call.query();
     let mut fields = Fields::new(&query)?;
-    let layout = fields
-        .optional("view", |t| match t.trim() {
-            "tree" => Ok(Layout::Tree),
-            "flat" => Ok(Layout::Flat),
-            _ => Err(Msg::MustBeOneOf(&["tree", "flat"])),
-        })
-        .unwrap_or_default();
+    let layout = fields.optional("view", parse_name::<Layout>).unwrap_or_default();
     let assignee = fields
         .optional("assignee", |t| match t.trim() {
             "all" | "" => Ok(AssigneeFilter::All),

@@ -150,6 +150,11 @@ pub fn integer_in(min: u64, max: u64) -> impl FnOnce(&str) -> Result<u64, Msg> {
     move |text| text.trim().parse().ok().filter(|n| (min..=max).contains(n)).ok_or(Msg::OutOfRange { min, max })
 }
 
+/// A positive integer id in a query string (`project_id=7`).
+pub fn positive_id(text: &str) -> Result<u64, Msg> {
+    text.trim().parse().ok().filter(|n| *n > 0).ok_or(Msg::MustBeInteger)
+}
+
 /// A positive integer id. Strings of digits are refused: ids are JSON integers.
 pub fn id(value: &Value) -> Result<u64, Msg> {
     value.as_u64().filter(|n| *n > 0).ok_or(Msg::MustBeInteger)

@@ -4,14 +4,17 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
+use teamsync::auth::Caller;
 use teamsync::messages::Lang;
 use teamsync::projects::model::{Priority, Status, TaskRecord};
 use teamsync::projects::partition::ProjectData;
 use teamsync::projects::progress;
-use teamsync::views::project::{Board, Calendar, Gantt, Scale};
+use teamsync::projects::seen::TasksSeen;
+use teamsync::views::dashboard::{AdminDashboard, MemberDashboard};
+use teamsync::views::project::{Board, Calendar, Gantt, Month, Scale};
 
 use crate::present::i18n;
-use crate::present::projects::PersonRef;
+use crate::present::projects::{PersonRef, TaskItem, TaskList};
 
 /// The colours a project's people are drawn in: a user keeps one colour in every project
 /// and every view, by id.
@@ -249,6 +252,334 @@ impl CalendarView {
             month: calendar.month.month,
             days,
             items,
+        }
+    }
+}
+
+/// A project as views across projects name it beside each task.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectRef {
+    pub id: u64,
+    pub title: String,
+}
+
+impl ProjectRef {
+    fn of(data: &ProjectData) -> ProjectRef {
+        ProjectRef { id: data.project.id, title: data.project.title.clone() }
+    }
+}
+
+/// A view's item with the project it belongs to, for the views across projects.
+#[derive(Debug, Serialize)]
+pub struct InProject<T> {
+    #[serde(flatten)]
+    pub item: T,
+    pub project: ProjectRef,
+}
+
+/// The kanban across projects: the same columns, each project's cards in them.
+#[derive(Debug, Serialize)]
+pub struct KanbanAcross {
+    pub columns: Vec<ColumnAcross>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ColumnAcross {
+    pub id: Status,
+    pub title: &'static str,
+    pub color: &'static str,
+    pub tasks: Vec<InProject<Card>>,
+}
+
+impl KanbanAcross {
+    pub fn of(boards: &[Board], lang: Lang) -> KanbanAcross {
+        let mut columns: Vec<ColumnAcross> = Status::all()
+            .into_iter()
+            .map(|status| ColumnAcross {
+                id: status,
+                title: i18n::status_title(status, lang),
+                color: column_colour(status),
+                tasks: Vec::new(),
+            })
+            .collect();
+        for board in boards {
+            let project = ProjectRef::of(&board.seen.data);
+            for column in KanbanView::of(board, lang).columns {
+                if let Some(across) = columns.iter_mut().find(|c| c.id == column.id) {
+                    across
+                        .tasks
+                        .extend(column.tasks.into_iter().map(|item| InProject { item, project: project.clone() }));
+                }
+            }
+        }
+        KanbanAcross { columns }
+    }
+}
+
+/// The gantt across projects: each project's trees, everyone drawn in them in their colour.
+#[derive(Debug, Serialize)]
+pub struct GanttAcross {
+    pub view_mode: Scale,
+    pub date_range: DateRange,
+    pub tasks: Vec<InProject<Bar>>,
+    /// The same list as `tasks`: the client reads `items`.
+    pub items: Vec<InProject<Bar>>,
+    pub members: Vec<ColouredPerson>,
+}
+
+impl GanttAcross {
+    pub fn of(gantts: &[Gantt], scale: Scale) -> GanttAcross {
+        let mut tasks = Vec::new();
+        let mut members: Vec<ColouredPerson> = Vec::new();
+        let (mut start, mut end): (Option<Date>, Option<Date>) = (None, None);
+        for gantt in gantts {
+            let project = ProjectRef::of(&gantt.seen.data);
+            let view = GanttView::of(gantt);
+            start = [start, view.date_range.start].into_iter().flatten().min();
+            end = [end, view.date_range.end].into_iter().flatten().max();
+            for person in view.members {
+                if !members.iter().any(|m| m.id == person.id) {
+                    members.push(person);
+                }
+            }
+            tasks.extend(view.tasks.into_iter().map(|item| InProject { item, project: project.clone() }));
+        }
+        members.sort_by_key(|m| m.id);
+        let items = tasks.iter().map(|t| InProject { item: t.item.clone(), project: t.project.clone() }).collect();
+        GanttAcross { view_mode: scale, date_range: DateRange { start, end }, tasks, items, members }
+    }
+}
+
+/// The calendar across projects: each day's tasks of every project.
+#[derive(Debug, Serialize)]
+pub struct CalendarAcross {
+    pub year: i16,
+    pub month: i8,
+    pub days: Vec<DayAcross>,
+    pub items: Vec<InProject<CalendarTask>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DayAcross {
+    pub date: Date,
+    pub tasks: Vec<InProject<CalendarTask>>,
+}
+
+impl CalendarAcross {
+    pub fn of(month: Month, calendars: &[Calendar]) -> CalendarAcross {
+        let mut days: std::collections::BTreeMap<Date, Vec<InProject<CalendarTask>>> = Default::default();
+        let mut items = Vec::new();
+        for calendar in calendars {
+            let project = ProjectRef::of(&calendar.seen.data);
+            let view = CalendarView::of(calendar);
+            for day in view.days {
+                let tasks = day.tasks.into_iter().map(|item| InProject { item, project: project.clone() });
+                days.entry(day.date).or_default().extend(tasks);
+            }
+            items.extend(view.items.into_iter().map(|item| InProject { item, project: project.clone() }));
+        }
+        let days = days.into_iter().map(|(date, tasks)| DayAcross { date, tasks }).collect();
+        CalendarAcross { year: month.year, month: month.month, days, items }
+    }
+}
+
+/// The task lists of the caller's projects as one list, each task with its project.
+#[derive(Debug, Serialize)]
+pub struct ListAcross {
+    pub items: Vec<InProject<TaskItem>>,
+}
+
+impl ListAcross {
+    pub fn of(lists: &[TasksSeen], caller: &Caller, lang: Lang) -> ListAcross {
+        let mut items = Vec::new();
+        for listed in lists {
+            let project = ProjectRef::of(&listed.seen.data);
+            let list = TaskList::of(listed, caller, lang);
+            items.extend(list.items.into_iter().map(|item| InProject { item, project: project.clone() }));
+        }
+        ListAcross { items }
+    }
+}
+
+/// The member dashboard (seed 001 §5.4).
+#[derive(Debug, Serialize)]
+pub struct MemberDashboardView {
+    pub today: Bucket,
+    pub this_week: Bucket,
+    pub overdue: Bucket,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Bucket {
+    pub total: usize,
+    pub tasks: Vec<DueTask>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DueTask {
+    pub id: u64,
+    pub title: String,
+    /// The project's title.
+    pub project: String,
+    pub project_id: u64,
+    pub status: Status,
+    pub priority: Priority,
+    pub end_date: Option<Date>,
+    pub is_overdue: bool,
+}
+
+impl MemberDashboardView {
+    pub fn of(dashboard: &MemberDashboard) -> MemberDashboardView {
+        let bucket = |tasks: &[TaskRecord]| Bucket {
+            total: tasks.len(),
+            tasks: tasks
+                .iter()
+                .map(|task| DueTask {
+                    id: task.id,
+                    title: task.title.clone(),
+                    project: dashboard.projects.get(&task.project_id).map(|p| p.title.clone()).unwrap_or_default(),
+                    project_id: task.project_id,
+                    status: task.status,
+                    priority: task.priority,
+                    end_date: task.end_date,
+                    is_overdue: progress::is_overdue(task, dashboard.today),
+                })
+                .collect(),
+        };
+        MemberDashboardView {
+            today: bucket(&dashboard.due_today),
+            this_week: bucket(&dashboard.this_week),
+            overdue: bucket(&dashboard.overdue),
+        }
+    }
+}
+
+/// The admin dashboard (seed 001 §5.5), with the flat keys the client reads beside the seed's.
+#[derive(Debug, Serialize)]
+pub struct AdminDashboardView {
+    pub team_id: u64,
+    pub project_overview: ProjectOverview,
+    pub projects: Vec<ProjectLine>,
+    pub member_workload: Vec<Workload>,
+    pub total_projects: usize,
+    pub active_projects: usize,
+    pub archived_projects: usize,
+    pub total_tasks: i64,
+    pub completion_rate: f64,
+    pub overdue_tasks: usize,
+    pub overdue_tasks_detail: Vec<OverdueTaskView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProjectOverview {
+    pub total: usize,
+    pub active: usize,
+    pub archived: usize,
+    /// Active projects past their own end date and not completed.
+    pub overdue_count: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProjectLine {
+    pub id: u64,
+    pub title: String,
+    pub status: Status,
+    pub progress: f64,
+    pub member_count: usize,
+    pub total_tasks: i64,
+    pub completed_tasks: i64,
+    pub overdue_task_count: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Workload {
+    pub user_id: u64,
+    pub username: String,
+    pub avatar: Option<String>,
+    pub assigned_tasks: i64,
+    pub completed_tasks: i64,
+    pub overdue_tasks: usize,
+    pub completion_rate: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OverdueTaskView {
+    pub id: u64,
+    pub title: String,
+    pub project: ProjectRef,
+    pub assignee: Option<PersonRef>,
+    pub end_date: Option<Date>,
+    pub days_overdue: i64,
+}
+
+/// `part` of `whole` in percent, to one decimal (0 of nothing).
+fn rate(part: i64, whole: i64) -> f64 {
+    if whole <= 0 { 0.0 } else { progress::round1(100.0 * part as f64 / whole as f64) }
+}
+
+impl AdminDashboardView {
+    pub fn of(dashboard: &AdminDashboard) -> AdminDashboardView {
+        let overdue = dashboard.overdue();
+        let archived = dashboard.projects.iter().filter(|p| p.is_archived()).count();
+        let total_tasks: i64 = dashboard.projects.iter().map(|p| p.tally.total()).sum();
+        let completed: i64 = dashboard.projects.iter().map(|p| p.tally.tasks_completed).sum();
+        let projects = dashboard
+            .active
+            .iter()
+            .map(|s| ProjectLine {
+                id: s.project.id,
+                title: s.project.title.clone(),
+                status: s.project.status,
+                progress: s.project.tally.progress(),
+                member_count: s.members.len(),
+                total_tasks: s.project.tally.total(),
+                completed_tasks: s.project.tally.tasks_completed,
+                overdue_task_count: s.overdue.len(),
+            })
+            .collect();
+        let member_workload = dashboard
+            .members
+            .iter()
+            .map(|(user, workload)| Workload {
+                user_id: user.id,
+                username: user.username.clone(),
+                avatar: user.avatar.clone(),
+                assigned_tasks: workload.assigned_tasks,
+                completed_tasks: workload.completed_tasks,
+                overdue_tasks: overdue.iter().filter(|(_, t)| t.assignee_id == Some(user.id)).count(),
+                completion_rate: rate(workload.completed_tasks, workload.assigned_tasks),
+            })
+            .collect();
+        let name_of =
+            |user_id: u64| dashboard.members.iter().find(|(u, _)| u.id == user_id).map(|(u, _)| u.username.clone());
+        let overdue_tasks_detail = overdue
+            .iter()
+            .map(|(project, task)| OverdueTaskView {
+                id: task.id,
+                title: task.title.clone(),
+                project: ProjectRef { id: project.id, title: project.title.clone() },
+                assignee: task.assignee_id.and_then(|id| name_of(id).map(|username| PersonRef { id, username })),
+                end_date: task.end_date,
+                days_overdue: task.end_date.map_or(0, |end| (dashboard.today - end).get_days().into()),
+            })
+            .collect();
+        AdminDashboardView {
+            team_id: dashboard.team_id,
+            project_overview: ProjectOverview {
+                total: dashboard.projects.len(),
+                active: dashboard.projects.len() - archived,
+                archived,
+                overdue_count: dashboard.overdue_projects(),
+            },
+            projects,
+            member_workload,
+            total_projects: dashboard.projects.len(),
+            active_projects: dashboard.projects.len() - archived,
+            archived_projects: archived,
+            total_tasks,
+            completion_rate: rate(completed, total_tasks),
+            overdue_tasks: overdue.len(),
+            overdue_tasks_detail,
         }
     }
 }

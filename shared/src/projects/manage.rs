@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::dates::check_span;
-use crate::error::{Error, FieldErrors, Guard, StoreError};
+use crate::error::{Error, FieldErrors, Guard};
 use crate::events::{DomainEvent, EventDetail, EventKind};
 use crate::identity::model::{Role, TeamRecord, UserRecord};
 use crate::keys::{self, Key};
@@ -26,7 +26,7 @@ use crate::projects::repo::{self, check_version, version_lost};
 use crate::projects::seen::Seen;
 use crate::projects::summary::{self, ProjectSummary};
 use crate::projects::tally;
-use crate::store::{self, GSI2, Record};
+use crate::store::{self, Record};
 
 /// What the list shows: `status`, archived or not, and a title search.
 #[derive(Debug, Default)]
@@ -51,15 +51,7 @@ pub async fn list_projects(
             && filter.status.is_none_or(|s| s == project.status)
             && needle.as_deref().is_none_or(|n| project.title.to_lowercase().contains(n))
     };
-    // Admins find their projects in the directory index, project items included; members
-    // find theirs in the membership index, and their items in one BatchGet.
-    let mut projects: Vec<ProjectRecord> = match (caller.role, caller.team_id) {
-        (Role::SuperAdmin, _) | (Role::TeamAdmin, Some(_)) => {
-            let prefix = caller.team_id.filter(|_| caller.role == Role::TeamAdmin).map(keys::team_directory_prefix);
-            directory(ctx, prefix.as_deref().unwrap_or("")).await?
-        }
-        _ => summary::load_projects(ctx, &repo::projects_of_member(ctx, caller.user_id).await?).await?,
-    };
+    let mut projects = summary::projects_of(ctx, caller, None).await?;
     projects.retain(|p| wanted(p));
     projects.sort_unstable_by_key(|p| std::cmp::Reverse(p.id));
     let total = projects.len() as u64;
@@ -68,11 +60,6 @@ pub async fn list_projects(
     let visible =
         |s: &ProjectSummary| access::access_to(caller, &s.project, s.is_member(caller.user_id)) != Access::None;
     Ok(page.with_total(summaries.into_iter().filter(visible).collect(), total))
-}
-
-async fn directory(ctx: &AppContext, prefix: &str) -> Result<Vec<ProjectRecord>, Error> {
-    let items = ctx.db.query_prefix(Some(GSI2), keys::DIRECTORY_PROJECTS, prefix).await?;
-    Ok(items.into_iter().map(store::from_item).collect::<Result<_, StoreError>>()?)
 }
 
 /// A new project (seed 001 §3.2).

@@ -28,7 +28,9 @@ pub struct TaskSeen {
     pub attachments: Option<Vec<AttachmentView>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How a task list is laid out (`view`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Layout {
     #[default]
     Tree,

@@ -8,12 +8,15 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+use crate::auth::Caller;
 use crate::context::AppContext;
 use crate::dates;
 use crate::error::{Error, StoreError};
+use crate::identity::model::Role;
 use crate::keys;
 use crate::projects::model::{MemberRecord, ProjectRecord, TaskRecord};
 use crate::projects::progress::is_overdue;
+use crate::projects::repo;
 use crate::store::{self, GSI2};
 
 #[derive(Debug, Clone)]
@@ -30,6 +33,22 @@ pub struct ProjectSummary {
 impl ProjectSummary {
     pub fn is_member(&self, user_id: u64) -> bool {
         self.members.iter().any(|m| m.user_id == user_id)
+    }
+}
+
+/// The project items the caller administers or is on. Admins find theirs in the directory
+/// index, project items included (the super admin every team's, or `team_id`'s); members
+/// find theirs in the membership index, and their items in one BatchGet.
+pub async fn projects_of(ctx: &AppContext, caller: &Caller, team_id: Option<u64>) -> Result<Vec<ProjectRecord>, Error> {
+    let directory = |team: Option<u64>| async move {
+        let prefix = team.map(keys::team_directory_prefix).unwrap_or_default();
+        let items = ctx.db.query_prefix(Some(GSI2), keys::DIRECTORY_PROJECTS, &prefix).await?;
+        Ok::<_, Error>(items.into_iter().map(store::from_item).collect::<Result<Vec<_>, StoreError>>()?)
+    };
+    match (caller.role, caller.team_id) {
+        (Role::SuperAdmin, _) => directory(team_id).await,
+        (Role::TeamAdmin, Some(team)) => directory(Some(team)).await,
+        _ => load_projects(ctx, &repo::projects_of_member(ctx, caller.user_id).await?).await,
     }
 }
 

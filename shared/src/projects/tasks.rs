@@ -194,6 +194,12 @@ pub async fn list_tasks(
 ) -> Result<TasksSeen, Error> {
     let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
     let access = access::require_visible(caller, &data)?;
+    Ok(select(Seen { data, today, access }, caller, &query))
+}
+
+/// The tasks of a project as read that a list with `query` shows the caller.
+pub fn select(seen: Seen, caller: &Caller, query: &TaskQuery) -> TasksSeen {
+    let (data, access) = (&seen.data, seen.access);
     let needle = query.search.as_deref().map(str::to_lowercase).filter(|s| !s.is_empty());
     let matches = |task: &TaskRecord| {
         let visible = access::sees_task(caller, access, task);
@@ -218,7 +224,7 @@ pub async fn list_tasks(
             .collect();
         shown.extend(ancestors);
     }
-    Ok(TasksSeen { seen: Seen { data, today, access }, layout: query.layout, shown })
+    TasksSeen { seen, layout: query.layout, shown }
 }
 
 /// One task: in full, with its attachments, for admins and its assignee; redacted for the

@@ -21,8 +21,8 @@ use crate::paging::{Page, PageRequest};
 use crate::plan::Plan;
 use crate::projects::membership;
 use crate::projects::model::TaskRecord;
-use crate::projects::tally;
 use crate::projects::repo::projects_of_member;
+use crate::projects::tally;
 use crate::store::{self, Condition, GSI1, Transaction};
 use crate::team::{load_team, require_team_admin, team_of};
 
@@ -30,7 +30,7 @@ use crate::team::{load_team, require_team_admin, team_of};
 const ADMIN_COUNT: &str = "admin_count";
 
 /// A team's users, from the membership index.
-async fn team_users(ctx: &AppContext, team_id: u64) -> Result<Vec<UserRecord>, Error> {
+pub(crate) async fn team_users(ctx: &AppContext, team_id: u64) -> Result<Vec<UserRecord>, Error> {
     let items = ctx.db.query_prefix(Some(GSI1), &keys::team_members_partition(team_id), "USER#").await?;
     Ok(items.into_iter().map(store::from_item).collect::<Result<_, StoreError>>()?)
 }
@@ -105,7 +105,8 @@ pub async fn list_members(
     }
     let page = page.slice(users);
     let workloads = tally::workloads(ctx, page.items.iter().map(|u| u.id)).await?;
-    let open_tasks = |user: &UserRecord| workloads.get(&user.id).map_or(0, |w| usize::try_from(w.open_tasks()).unwrap_or(0));
+    let open_tasks =
+        |user: &UserRecord| workloads.get(&user.id).map_or(0, |w| usize::try_from(w.open_tasks()).unwrap_or(0));
     Ok(page.map(|user| Member { open_tasks: open_tasks(&user), user }))
 }
 

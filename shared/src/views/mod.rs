@@ -5,6 +5,8 @@
 //! nobody has yet): a column or a day would tell a hidden task's status or dates. Admins see
 //! every task. Filters narrow that, never widen it.
 
+pub mod across;
+pub mod dashboard;
 pub mod project;
 
 use std::collections::HashSet;
@@ -15,6 +17,9 @@ use crate::auth::Caller;
 use crate::projects::access;
 use crate::projects::model::TaskRecord;
 use crate::projects::seen::Seen;
+
+/// Which of the tasks a view may show it does show: its filters.
+pub type Keep<'a> = dyn Fn(&TaskRecord) -> bool + Sync + 'a;
 
 /// Whose tasks a view shows: all the caller may see, or only those assigned to the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

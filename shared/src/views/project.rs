@@ -13,7 +13,7 @@ use crate::messages::Msg;
 use crate::projects::manage;
 use crate::projects::model::Status;
 use crate::projects::seen::Seen;
-use crate::views::{Whose, groupable, roots, span};
+use crate::views::{Keep, Whose, groupable, roots, span};
 
 /// A kanban: one column per status, in the statuses' order.
 #[derive(Debug, Clone)]
@@ -37,12 +37,13 @@ pub async fn kanban(
     now: Timestamp,
 ) -> Result<Board, Error> {
     let seen = manage::get_project(ctx, caller, project_id, now).await?;
-    Ok(board(seen, caller, whose))
+    Ok(board(seen, caller, whose, &|_| true))
 }
 
-/// The kanban of a project as read for `caller`.
-pub fn board(seen: Seen, caller: &Caller, whose: Whose) -> Board {
-    let shown = groupable(&seen, caller, whose);
+/// The kanban of a project as read for `caller`, of the tasks `keep` lets through.
+pub fn board(seen: Seen, caller: &Caller, whose: Whose, keep: &Keep<'_>) -> Board {
+    let shown: Vec<u64> =
+        groupable(&seen, caller, whose).into_iter().filter(|id| seen.data.task(*id).is_ok_and(keep)).collect();
     let columns = Status::all()
         .into_iter()
         .map(|status| Column {
@@ -98,11 +99,14 @@ pub async fn gantt(
         return Err(Error::field("end_date", Msg::StartAfterEnd));
     }
     let seen = manage::get_project(ctx, caller, project_id, now).await?;
-    Ok(chart(seen, caller, query))
+    Ok(chart(seen, caller, query, &|_| true))
 }
 
-fn chart(seen: Seen, caller: &Caller, query: GanttQuery) -> Gantt {
-    let visible: HashSet<u64> = groupable(&seen, caller, Whose::All).into_iter().collect();
+/// The gantt of a project as read for `caller`, of the tasks `keep` lets through (a task
+/// whose parent it does not is drawn as a tree of its own).
+pub fn chart(seen: Seen, caller: &Caller, query: GanttQuery, keep: &Keep<'_>) -> Gantt {
+    let visible: HashSet<u64> =
+        groupable(&seen, caller, Whose::All).into_iter().filter(|id| seen.data.task(*id).is_ok_and(keep)).collect();
     let in_window = |id: &u64| {
         let days = seen.data.task(*id).ok().and_then(span);
         match (query.from, query.to) {
@@ -187,14 +191,19 @@ pub async fn calendar(
     }
     let seen = manage::get_project(ctx, caller, project_id, now).await?;
     let month = month.unwrap_or(Month::of(seen.today));
-    Ok(month_of(seen, caller, month, whose))
+    Ok(month_of(seen, caller, month, whose, &|_| true))
 }
 
-fn month_of(seen: Seen, caller: &Caller, month: Month, whose: Whose) -> Calendar {
+/// The calendar of a project's `month` as read for `caller`, of the tasks `keep` lets
+/// through.
+pub fn month_of(seen: Seen, caller: &Caller, month: Month, whose: Whose, keep: &Keep<'_>) -> Calendar {
     let mut days: BTreeMap<Date, Vec<Entry>> = BTreeMap::new();
     let in_month = |day: Date| Month::of(day) == month;
     for id in groupable(&seen, caller, whose) {
         let Ok(task) = seen.data.task(id) else { continue };
+        if !keep(task) {
+            continue;
+        }
         if let Some(start) = task.start_date.filter(|d| in_month(*d) && Some(*d) != task.end_date) {
             days.entry(start).or_default().push(Entry { task_id: id, is_due: false });
         }
