@@ -33,6 +33,7 @@ pub fn routes() -> Routes {
         .public(Method::POST, "/api/auth/refresh", refresh)
         .signed(Method::POST, "/api/auth/logout", logout)
         .signed(Method::GET, "/api/auth/me", me)
+        .signed(Method::GET, "/api/auth/visitor/status", visitor_status)
         .signed(Method::PATCH, "/api/auth/me", update_me)
         .signed(Method::PATCH, "/api/auth/me/update", update_me)
         .signed(Method::PUT, "/api/auth/me/update", update_me)
@@ -73,6 +74,12 @@ async fn logout(call: Call, caller: Caller) -> Result<Reply, Error> {
 async fn me(call: Call, caller: Caller) -> Result<Reply, Error> {
     let account = accounts::profile(&call.ctx, &caller).await?;
     Reply::ok(Msg::Success, UserView::full(&account, call.meta.lang))
+}
+
+/// `{is_visitor, status}` in `data`, and beside `code` at the top, where the client reads
+/// them.
+async fn visitor_status(_call: Call, caller: Caller) -> Result<Reply, Error> {
+    Reply::ok_flat(Msg::Success, accounts::visitor_status(&caller))
 }
 
 async fn avatar_upload_url(call: Call, caller: Caller) -> Result<Reply, Error> {

@@ -3,7 +3,7 @@
 //! once per answer or push in the reader's language, so no handler formats user-facing text
 //! itself, and a missing translation cannot compile.
 
-use teamsync::identity::model::Role;
+use teamsync::identity::model::ShownRole;
 use teamsync::messages::{Lang, Msg};
 use teamsync::notifications::model::{NotificationKind, NotificationRecord};
 use teamsync::projects::model::Status;
@@ -249,14 +249,16 @@ pub fn render(msg: &Msg, lang: Lang) -> String {
 }
 
 /// A role as a person reads it.
-pub fn role_name(role: Role, lang: Lang) -> &'static str {
+pub fn role_name(role: ShownRole, lang: Lang) -> &'static str {
     match (role, lang) {
-        (Role::SuperAdmin, Lang::En) => "Super admin",
-        (Role::SuperAdmin, Lang::Zh) => "超级管理员",
-        (Role::TeamAdmin, Lang::En) => "Team admin",
-        (Role::TeamAdmin, Lang::Zh) => "团队管理员",
-        (Role::Member, Lang::En) => "Team member",
-        (Role::Member, Lang::Zh) => "团队成员",
+        (ShownRole::SuperAdmin, Lang::En) => "Super admin",
+        (ShownRole::SuperAdmin, Lang::Zh) => "超级管理员",
+        (ShownRole::TeamAdmin, Lang::En) => "Team admin",
+        (ShownRole::TeamAdmin, Lang::Zh) => "团队管理员",
+        (ShownRole::Member, Lang::En) => "Team member",
+        (ShownRole::Member, Lang::Zh) => "团队成员",
+        (ShownRole::Visitor, Lang::En) => "Visitor",
+        (ShownRole::Visitor, Lang::Zh) => "访客",
     }
 }
 

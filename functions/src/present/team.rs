@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 use serde::Serialize;
-use teamsync::identity::model::Role;
+use teamsync::identity::model::ShownRole;
 use teamsync::messages::Lang;
 use teamsync::team::members::Member;
 
@@ -14,7 +14,7 @@ pub struct MemberView {
     pub id: u64,
     pub username: String,
     pub email: Option<String>,
-    pub role: Role,
+    pub role: ShownRole,
     pub role_display: &'static str,
     pub avatar: Option<String>,
     /// Open tasks assigned to them: their current workload.
@@ -25,13 +25,14 @@ pub struct MemberView {
 impl MemberView {
     pub fn of(member: Member, lang: Lang) -> MemberView {
         let user = member.user;
+        let role = user.shown_role();
         MemberView {
             id: user.id,
-            role_display: role_name(user.role, lang),
+            role,
+            role_display: role_name(role, lang),
             task_count: member.open_tasks,
             username: user.username,
             email: user.email,
-            role: user.role,
             avatar: user.avatar,
             created_at: user.created_at,
         }

@@ -2,12 +2,13 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
+use serde::Serialize;
 
 use crate::auth::{Caller, SessionRecord, password};
 use crate::context::AppContext;
 use crate::error::{Error, Guard, StoreError};
 use crate::identity::model::{
-    ClaimRecord, Email, JoinType, Password, Role, TeamRecord, UserInTeam, UserRecord, Username,
+    ClaimRecord, Email, JoinType, Password, Role, ShownRole, TeamRecord, UserInTeam, UserRecord, Username,
 };
 use crate::identity::repo;
 use crate::keys;
@@ -146,6 +147,30 @@ pub async fn bootstrap_super_admin(
 /// The caller's own account, with their team.
 pub async fn profile(ctx: &AppContext, caller: &Caller) -> Result<UserInTeam, Error> {
     repo::load_user_in_team(&ctx.db, caller.user_id, caller.team_id).await
+}
+
+/// Where a signed-in user stands, as the client's waiting page asks: a visitor (in no team)
+/// waits to be invited; everyone else is active.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct VisitorStatus {
+    pub is_visitor: bool,
+    pub status: Standing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Registered, in no team yet: waiting for a team admin's invitation.
+    Waiting,
+    /// In a team (or the super admin).
+    Active,
+}
+
+/// `GET /api/auth/visitor/status/`: from the caller's session, which carries their current
+/// role and team (an invitation changes it in the same transaction), so nothing is read.
+pub fn visitor_status(caller: &Caller) -> VisitorStatus {
+    let is_visitor = caller.role.shown(caller.team_id) == ShownRole::Visitor;
+    VisitorStatus { is_visitor, status: if is_visitor { Standing::Waiting } else { Standing::Active } }
 }
 
 /// A partial profile change; `None` leaves a field as it is.

@@ -53,6 +53,42 @@ impl Role {
     }
 }
 
+/// A role as the API shows it. A registered user in no team (the super admin aside) is a
+/// `visitor`, waiting to be invited: derived from the stored role and team each time it is
+/// shown, never stored, so it cannot drift from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShownRole {
+    SuperAdmin,
+    TeamAdmin,
+    Member,
+    Visitor,
+}
+
+impl Role {
+    /// This role as shown for a user of `team_id`.
+    pub fn shown(self, team_id: Option<u64>) -> ShownRole {
+        match (self, team_id) {
+            (Role::SuperAdmin, _) => ShownRole::SuperAdmin,
+            (_, None) => ShownRole::Visitor,
+            (Role::TeamAdmin, Some(_)) => ShownRole::TeamAdmin,
+            (Role::Member, Some(_)) => ShownRole::Member,
+        }
+    }
+}
+
+impl ShownRole {
+    /// What the user may do: a visitor nothing yet, as they are on no team.
+    pub fn permissions(self) -> Vec<&'static str> {
+        match self {
+            ShownRole::SuperAdmin => Role::SuperAdmin.permissions(),
+            ShownRole::TeamAdmin => Role::TeamAdmin.permissions(),
+            ShownRole::Member => Role::Member.permissions(),
+            ShownRole::Visitor => Vec::new(),
+        }
+    }
+}
+
 /// How a new user starts: founding a team, or waiting to be invited into one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -209,6 +245,12 @@ pub struct UserRecord {
     pub version: u64,
 }
 
+impl UserRecord {
+    pub fn shown_role(&self) -> ShownRole {
+        self.role.shown(self.team_id)
+    }
+}
+
 impl Record for UserRecord {
     fn key(&self) -> Key {
         keys::user(self.id)
@@ -344,5 +386,15 @@ mod tests {
         assert!(Role::TeamAdmin.permissions().contains(&"create_project"));
         assert!(!Role::TeamAdmin.permissions().contains(&"delete_project"));
         assert!(Role::SuperAdmin.permissions().contains(&"delete_project"));
+    }
+
+    #[test]
+    fn a_user_in_no_team_is_a_visitor() {
+        assert_eq!(Role::Member.shown(None), ShownRole::Visitor);
+        assert_eq!(Role::Member.shown(Some(1)), ShownRole::Member);
+        assert_eq!(Role::TeamAdmin.shown(Some(1)), ShownRole::TeamAdmin);
+        assert_eq!(Role::SuperAdmin.shown(None), ShownRole::SuperAdmin, "the super admin belongs to no team");
+        assert!(ShownRole::Visitor.permissions().is_empty());
+        assert_eq!(crate::names::name_of(&ShownRole::Visitor), "visitor");
     }
 }
