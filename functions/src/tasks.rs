@@ -104,8 +104,15 @@ async fn create(call: &Call, caller: &Caller, parent: Parent) -> Result<Reply, E
     let priority = fields.optional("priority", parse_name::<Priority>).unwrap_or_default();
     let start_date = fields.optional("start_date", parse_date);
     let end_date = fields.optional("end_date", parse_date);
+    // `0` (or null) names nobody: an unassigned main task, as `create-unassigned` makes.
     let assignee_id = match parent {
-        Parent::Project(_) => fields.required_value("assignee_id", input::id),
+        Parent::Project(_) if fields.contains("assignee_id") => {
+            fields.optional_value("assignee_id", input::id_or_none).flatten()
+        }
+        Parent::Project(_) => {
+            fields.error("assignee_id", Msg::Required);
+            None
+        }
         Parent::Unassigned | Parent::Task(_) => None,
     };
     let project_id = match parent {
@@ -171,11 +178,12 @@ async fn list(call: Call, caller: Caller) -> Result<Reply, Error> {
     Reply::ok(Msg::Success, TaskList::of(&listed, &caller, call.meta.lang))
 }
 
-/// An assignee that may be cleared: absent leaves it, null removes it.
+/// An assignee that may be cleared: absent leaves it, null or `0` removes it. The task's
+/// current assignee sent back is no change (the domain's call).
 fn assignee_patch(fields: &mut Fields, body: &Value) -> Option<Option<u64>> {
     match body.get("assignee_id")? {
         Value::Null => Some(None),
-        _ => fields.optional_value("assignee_id", input::id).map(Some),
+        _ => fields.optional_value("assignee_id", input::id_or_none),
     }
 }
 

@@ -2,8 +2,8 @@
 //! "Second reading"), served as it makes them, and refused to those who may not.
 
 use reqwest::Method;
-use serde_json::json;
-use teamsync_tests::world::invite;
+use serde_json::{Value, json};
+use teamsync_tests::world::{World, invite};
 use teamsync_tests::{ADMIN, ADMIN_PASSWORD, Answer, PASSWORD, Stack};
 
 async fn in_chinese(stack: &Stack, path: &str, token: &str) -> Answer {
@@ -51,4 +51,61 @@ async fn a_user_in_no_team_is_a_visitor_until_invited() {
     assert_eq!(stack.delete(&format!("/api/team/members/{newbie_id}/"), Some(&alice)).await.status, 200);
     assert_eq!(stack.get("/api/auth/me/", Some(&token)).await.data()["role"], "visitor");
     assert_eq!(stack.get("/api/auth/visitor/status/", Some(&token)).await.data()["status"], "waiting");
+}
+
+#[tokio::test]
+async fn task_edits_send_the_whole_form_with_assignee_zero_for_none() {
+    let stack = Stack::start().await;
+    let world = World::build(&stack).await;
+    let path = format!("/api/tasks/{}/update/", world.task);
+    let form = |assignee: Value| {
+        json!({"title": "Design", "description": "the form", "status": "in_progress", "priority": "high",
+               "assignee_id": assignee, "start_date": "2026-11-02T09:00:00", "end_date": "2026-11-20T18:00:00"})
+    };
+
+    // The assignee, who may not reassign, sends their own id: no change of assignee.
+    let own = stack.patch(&path, Some(&world.bob.token), form(json!(world.bob.id))).await;
+    assert_eq!(own.status, 200, "{:?}", own.body);
+    assert_eq!(
+        (own.data()["assignee_id"].as_u64(), own.data()["status"].as_str()),
+        (Some(world.bob.id), Some("in_progress"))
+    );
+    let history = stack.get(&format!("/api/tasks/{}/history/", world.task), Some(&world.bob.token)).await;
+    let fields: Vec<&str> =
+        history.data()["histories"].as_array().unwrap().iter().map(|h| h["field_name"].as_str().unwrap()).collect();
+    assert!(!fields.contains(&"assignee_id"), "{fields:?}");
+    let away = stack.patch(&path, Some(&world.bob.token), form(json!(world.carol.id))).await;
+    assert_eq!(away.status, 403, "a member still may not reassign");
+    let unassign = stack.patch(&path, Some(&world.bob.token), form(json!(0))).await;
+    assert_eq!(unassign.status, 403, "nor unassign");
+    for (token, status) in [(&world.carol.token, 403), (&world.dave.token, 404), (&world.eve.token, 404)] {
+        assert_eq!(stack.patch(&path, Some(token), form(json!(world.bob.id))).await.status, status);
+    }
+    assert_eq!(stack.patch(&path, None, form(json!(world.bob.id))).await.status, 401);
+
+    // An admin's 0 unassigns.
+    let cleared = stack.patch(&path, Some(&world.alice.token), form(json!(0))).await;
+    assert_eq!(cleared.status, 200, "{:?}", cleared.body);
+    assert_eq!((cleared.data()["assignee_id"].clone(), cleared.data()["assignee"].clone()), (Value::Null, Value::Null));
+    // An unassigned task's form says 0: no change, for anyone who may edit it.
+    let again = stack.patch(&path, Some(&world.carol.token), form(json!(0))).await;
+    assert_eq!((again.status, again.data()["assignee_id"].clone()), (200, Value::Null), "{:?}", again.body);
+    for bad in [json!(-1), json!("0"), json!(1.5), json!({})] {
+        let refused = stack.patch(&path, Some(&world.alice.token), form(bad.clone())).await;
+        assert_eq!(refused.status, 400, "{bad}");
+        assert!(refused.field_errors().contains_key("assignee_id"), "{bad}: {:?}", refused.body);
+    }
+
+    // On create, 0 makes an unassigned main task; the field is still required.
+    let create = format!("/api/tasks/project/{}/create/", world.project);
+    let unassigned = stack.post(&create, Some(&world.alice.token), json!({"title": "Open", "assignee_id": 0})).await;
+    assert_eq!(unassigned.status, 201, "{:?}", unassigned.body);
+    assert_eq!(unassigned.data()["assignee"], Value::Null);
+    let missing = stack.post(&create, Some(&world.alice.token), json!({"title": "Open"})).await;
+    assert!(missing.status == 400 && missing.field_errors().contains_key("assignee_id"), "{:?}", missing.body);
+    let outsider =
+        stack.post(&create, Some(&world.alice.token), json!({"title": "x", "assignee_id": world.dave.id})).await;
+    assert_eq!(outsider.status, 400);
+    let by_member = stack.post(&create, Some(&world.bob.token), json!({"title": "x", "assignee_id": 0})).await;
+    assert_eq!(by_member.status, 403);
 }
