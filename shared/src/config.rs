@@ -73,6 +73,7 @@ pub const DEFAULT_ATTACHMENT_TYPES: &[&str] = &[
     "application/x-7z-compressed",
     "application/gzip",
     "application/x-tar",
+    "application/vnd.rar",
 ];
 
 impl Settings {

@@ -3,6 +3,7 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
+use teamsync_tests::files::{PNG, confirm, object_exists, put, upload_url};
 use teamsync_tests::world::{World, invite};
 use teamsync_tests::{ADMIN, ADMIN_PASSWORD, Answer, PASSWORD, Stack};
 
@@ -108,4 +109,55 @@ async fn task_edits_send_the_whole_form_with_assignee_zero_for_none() {
     assert_eq!(outsider.status, 400);
     let by_member = stack.post(&create, Some(&world.bob.token), json!({"title": "x", "assignee_id": 0})).await;
     assert_eq!(by_member.status, 403);
+}
+
+#[tokio::test]
+async fn attachments_of_types_the_client_does_not_know_are_judged_by_their_extension() {
+    let stack = Stack::start().await;
+    let world = World::build(&stack).await;
+    let bob = &world.bob.token;
+    let unknown = "application/octet-stream";
+    let markdown = b"# Notes\n\nplain text\n";
+    let rar = b"Rar!\x1A\x07\x01\x00 an archive";
+
+    for (name, declared, bytes, kept) in [
+        ("notes.md", unknown, &markdown[..], "text/markdown"),
+        ("data.csv", unknown, &b"a,b\n1,2\n"[..], "text/csv"),
+        ("old.rar", "application/x-rar-compressed", &rar[..], "application/vnd.rar"),
+        ("photo.WEBP", unknown, &b"RIFF\x10\x00\x00\x00WEBPVP8 "[..], "image/webp"),
+    ] {
+        let ticket = upload_url(&stack, bob, world.task, name, declared, bytes.len()).await;
+        assert_eq!(ticket.status, 200, "{name}: {:?}", ticket.body);
+        assert_eq!(ticket.data()["headers"]["Content-Type"], declared, "the upload is signed for the declared type");
+        let key = ticket.data()["file_key"].as_str().unwrap().to_owned();
+        assert_eq!(put(ticket.data()["upload_url"].as_str().unwrap(), declared, bytes).await, 200);
+        let confirmed = confirm(&stack, bob, world.task, &key, name, declared, bytes.len()).await;
+        assert_eq!(confirmed.status, 201, "{name}: {:?}", confirmed.body);
+        assert_eq!(confirmed.data()["file_type"], kept);
+        let download = reqwest::get(confirmed.data()["url"].as_str().unwrap()).await.unwrap();
+        assert_eq!(download.headers()["content-type"], kept, "{name} is served as its extension's type");
+        assert_eq!(download.bytes().await.unwrap().as_ref(), bytes);
+    }
+
+    // The bytes must be of the extension's type; a type the allowlist lacks, or a name that
+    // says none, is refused (5002).
+    let ticket = upload_url(&stack, bob, world.task, "photo.webp", unknown, PNG.len()).await;
+    let key = ticket.data()["file_key"].as_str().unwrap().to_owned();
+    assert_eq!(put(ticket.data()["upload_url"].as_str().unwrap(), unknown, PNG).await, 200);
+    let lying = confirm(&stack, bob, world.task, &key, "photo.webp", unknown, PNG.len()).await;
+    assert_eq!(lying.status, 400, "{:?}", lying.body);
+    assert!(!object_exists(&stack, &key).await, "the mismatching upload is removed");
+    for (name, declared) in [
+        ("movie.mp4", unknown),
+        ("run.exe", unknown),
+        ("README", unknown),
+        ("report.pdf", "application/x-rar-compressed"),
+    ] {
+        let refused = upload_url(&stack, bob, world.task, name, declared, 10).await;
+        assert_eq!((refused.status, refused.body["error_code"].as_u64()), (400, Some(5002)), "{name} as {declared}");
+    }
+    // Who may upload is unchanged.
+    for (token, status) in [(&world.carol.token, 403), (&world.dave.token, 404), (&world.eve.token, 404)] {
+        assert_eq!(upload_url(&stack, token, world.task, "notes.md", unknown, 10).await.status, status);
+    }
 }
