@@ -10,7 +10,9 @@ use teamsync::auth::Caller;
 use teamsync::error::TokenProblem;
 use teamsync::files::avatars;
 use teamsync::identity::accounts::Bootstrap;
-use teamsync::identity::accounts::{self, JoinPlan, PasswordChange, ProfileFields, ProfilePatch, Registration};
+use teamsync::identity::accounts::{
+    self, AvatarChange, JoinPlan, PasswordChange, ProfileFields, ProfilePatch, Registration,
+};
 use teamsync::identity::directory;
 use teamsync::identity::model::{self, Email, JoinType, Password, UserInTeam, Username};
 use teamsync::identity::sessions::{self, LoginInput, Refreshed};
@@ -243,8 +245,11 @@ async fn update_me(call: Call, caller: Caller) -> Result<Reply, Error> {
     // An email may be removed with null or "".
     let email = fields.contains("email").then(|| fields.optional("email", blank_or(Email::parse)).flatten());
     let profile = profile_fields(&mut fields);
+    // An external https:// image URL, or the user's own avatar link sent back (the domain's
+    // call: only it knows the current one).
+    let avatar = fields.optional("avatar", |t| Ok(AvatarChange::Sent(t.to_owned())));
     fields.finish()?;
-    let patch = ProfilePatch { username, email, avatar: None, fields: profile };
+    let patch = ProfilePatch { username, email, avatar, fields: profile };
     let account = accounts::update_profile(ctx, &caller, patch, now).await?;
     Reply::ok(Msg::ProfileUpdated, UserView::full(&account, meta.lang))
 }

@@ -93,6 +93,7 @@ pub enum Msg {
     AvatarUpdated,
     MustBeMultipart,
     NotAnImage,
+    InvalidAvatarUrl,
     NotificationRead,
     AllNotificationsRead,
     NotificationDeleted,

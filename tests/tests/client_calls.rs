@@ -3,7 +3,7 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use teamsync_tests::files::{PNG, confirm, object_exists, put, upload_url};
+use teamsync_tests::files::{PNG, confirm, multipart_avatar, object_exists, put, upload_url};
 use teamsync_tests::world::{World, invite};
 use teamsync_tests::{ADMIN, ADMIN_PASSWORD, Answer, PASSWORD, Stack};
 
@@ -160,4 +160,66 @@ async fn attachments_of_types_the_client_does_not_know_are_judged_by_their_exten
     for (token, status) in [(&world.carol.token, 403), (&world.dave.token, 404), (&world.eve.token, 404)] {
         assert_eq!(upload_url(&stack, token, world.task, "notes.md", unknown, 10).await.status, status);
     }
+}
+
+#[tokio::test]
+async fn a_profile_save_keeps_the_own_avatar_and_takes_an_external_https_one() {
+    let stack = Stack::start().await;
+    let world = World::build(&stack).await;
+    let bob = &world.bob.token;
+    let save = |token: String, avatar: Value| {
+        let stack = &stack;
+        async move {
+            let me = stack.get("/api/auth/me/", Some(&token)).await;
+            let body = json!({"username": me.data()["username"], "email": me.data()["email"], "avatar": avatar});
+            stack.patch("/api/auth/me/update/", Some(&token), body).await
+        }
+    };
+
+    let robohash = "https://robohash.org/xyz?set=set4";
+    let saved = save(bob.clone(), json!(robohash)).await;
+    assert_eq!((saved.status, saved.body["code"].as_u64()), (200, Some(200)), "{:?}", saved.body);
+    assert_eq!(saved.data()["avatar"], robohash);
+    let project = stack.get(&format!("/api/projects/{}/", world.project), Some(bob)).await;
+    let on_project = project.data()["members"].as_array().unwrap().iter().find(|m| m["id"] == world.bob.id).cloned();
+    assert_eq!(on_project.unwrap()["avatar"], robohash, "projects show it too");
+    assert_eq!(save(bob.clone(), json!(robohash)).await.data()["avatar"], robohash, "sent back: no change");
+
+    // The server's own link (http:// here) sent back unchanged is no change; someone else's is refused.
+    let uploaded = multipart_avatar(&stack, bob, "me.png", "application/octet-stream", PNG).await;
+    assert_eq!(uploaded.status, 200, "an image the client could not type is judged by its name: {:?}", uploaded.body);
+    let own = uploaded.data()["avatar"].as_str().unwrap().to_owned();
+    assert!(own.starts_with("http://127.0.0.1"), "{own}");
+    let resent = save(bob.clone(), json!(own)).await;
+    assert_eq!((resent.status, resent.data()["avatar"].as_str()), (200, Some(own.as_str())), "{:?}", resent.body);
+    let borrowed = save(world.carol.token.clone(), json!(own)).await;
+    assert_eq!(borrowed.status, 400);
+    assert!(borrowed.field_errors().contains_key("avatar"));
+
+    let long = format!("https://example.com/{}", "a".repeat(600));
+    for bad in [
+        json!("http://robohash.org/xyz"),
+        json!("javascript:alert(1)"),
+        json!("garbage"),
+        json!(""),
+        json!(long),
+        json!(42),
+    ] {
+        let refused = save(bob.clone(), bad.clone()).await;
+        assert_eq!(refused.status, 400, "{bad}: {:?}", refused.body);
+        assert!(refused.field_errors().contains_key("avatar"), "{bad}: {:?}", refused.body);
+    }
+    assert_eq!(stack.get("/api/auth/me/", Some(bob)).await.data()["avatar"], own.as_str(), "nothing refused was kept");
+    assert_eq!(stack.patch("/api/auth/me/update/", None, json!({"avatar": robohash})).await.status, 401);
+
+    // Avatars up to 5 MiB, as the client allows.
+    let mut image = PNG.to_vec();
+    image.resize(5 * 1024 * 1024, 0);
+    let largest = multipart_avatar(&stack, bob, "big.png", "image/png", &image).await;
+    assert_eq!(largest.status, 200, "{:?}", largest.body);
+    image.push(0);
+    let too_big = multipart_avatar(&stack, bob, "big.png", "image/png", &image).await;
+    assert_eq!((too_big.status, too_big.body["error_code"].as_u64()), (400, Some(5003)));
+    let ticket = json!({"file_name": "big.png", "file_type": "image/png", "file_size": 5 * 1024 * 1024});
+    assert_eq!(stack.post("/api/auth/me/avatar/upload-url/", Some(bob), ticket).await.status, 200);
 }

@@ -178,6 +178,10 @@ pub fn render(msg: &Msg, lang: Lang) -> String {
         Msg::NotAnImage => {
             ("Avatars must be PNG, JPEG, GIF or WebP images".into(), "头像必须是 PNG、JPEG、GIF 或 WebP 图片".into())
         }
+        Msg::InvalidAvatarUrl => (
+            "Use an https:// image URL, or upload an image".into(),
+            "请使用 https:// 开头的图片地址，或上传图片".into(),
+        ),
         Msg::NotificationRead => ("Marked as read".into(), "已标记为已读".into()),
         Msg::AllNotificationsRead => ("All marked as read".into(), "全部标记为已读".into()),
         Msg::NotificationDeleted => ("Notification deleted".into(), "通知已删除".into()),

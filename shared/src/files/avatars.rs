@@ -1,5 +1,5 @@
 //! Avatars (seed 003, DESIGN §2b): a presigned upload then a confirm, or the client's
-//! multipart upload. Images only, 2 MiB by default.
+//! multipart upload. Images only, 5 MiB by default (the client lets 5 MB through).
 //!
 //! A user's `avatar` is a link into this API (`/api/files/avatars/<user>/<uuid>/<name>`)
 //! that redirects to a short-lived presigned GET: the bucket stays private, and the link
@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::files::attachments::{FileDeclaration, UploadTicket, check_declaration, upload_ticket};
 use crate::files::names::{self, Disposition, content_disposition};
 use crate::files::signatures;
-use crate::identity::accounts::{self, ProfilePatch};
+use crate::identity::accounts::{self, AvatarChange, ProfilePatch};
 use crate::identity::model::UserInTeam;
 use crate::messages::Msg;
 
@@ -119,7 +119,7 @@ async fn set_avatar(
     now: Timestamp,
 ) -> Result<UserInTeam, Error> {
     let link = format!("{}{LINK_PATH}{key}", base_url.trim_end_matches('/'));
-    let patch = ProfilePatch { avatar: Some(link), ..ProfilePatch::default() };
+    let patch = ProfilePatch { avatar: Some(AvatarChange::Stored(link)), ..ProfilePatch::default() };
     accounts::update_profile(ctx, caller, patch, now).await
 }
 

@@ -206,6 +206,32 @@ pub fn parse_team_name(text: &str) -> Result<String, Msg> {
     bounded_text(text, 1, 100)
 }
 
+/// The longest avatar URL a client may link to.
+pub const MAX_AVATAR_URL: usize = 500;
+
+/// An avatar a client links to itself (a random avatar service's): an absolute `https://`
+/// URL with a host, no credentials, and nothing but URL characters, at most
+/// [`MAX_AVATAR_URL`] long. Not `http:` (mixed content, and readable on the way), nor
+/// `javascript:` or `data:`.
+pub fn parse_external_avatar(text: &str) -> Result<String, Msg> {
+    let text = text.trim();
+    if text.chars().count() > MAX_AVATAR_URL {
+        return Err(Msg::TooLong { max: MAX_AVATAR_URL });
+    }
+    let url_char = |c: char| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c);
+    let rest = text.get(..8).filter(|scheme| scheme.eq_ignore_ascii_case("https://")).map(|_| &text[8..]);
+    let valid = rest.is_some_and(|rest| {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let (name, port) = host.split_once(':').unwrap_or((host, "80"));
+        let label = |l: &str| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        text.chars().all(url_char)
+            && name.split('.').all(label)
+            && !port.is_empty()
+            && port.chars().all(|c| c.is_ascii_digit())
+    });
+    if valid { Ok(text.to_owned()) } else { Err(Msg::InvalidAvatarUrl) }
+}
+
 /// A user as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UserRecord {
@@ -386,6 +412,34 @@ mod tests {
         assert!(Role::TeamAdmin.permissions().contains(&"create_project"));
         assert!(!Role::TeamAdmin.permissions().contains(&"delete_project"));
         assert!(Role::SuperAdmin.permissions().contains(&"delete_project"));
+    }
+
+    #[test]
+    fn an_external_avatar_is_an_https_url() {
+        let ok = "https://robohash.org/xyz?set=set4&size=200x200";
+        assert_eq!(parse_external_avatar(&format!(" {ok} ")), Ok(ok.to_owned()));
+        assert!(parse_external_avatar("HTTPS://example.com:8443/a.png").is_ok());
+        for bad in [
+            "http://robohash.org/xyz",
+            "javascript:alert(1)",
+            "data:image/png;base64,AAAA",
+            "https://",
+            "https:///path",
+            "https://user:pass@example.com/a.png",
+            "https://exa mple.com/a.png",
+            "https://example.com/a b.png",
+            "https://example.com/\"><script>",
+            "https://例子.com/a.png",
+            "https://example..com/",
+            "https://example.com:/a",
+            "//example.com/a.png",
+            "not a url",
+            "",
+        ] {
+            assert_eq!(parse_external_avatar(bad), Err(Msg::InvalidAvatarUrl), "{bad}");
+        }
+        let long = format!("https://example.com/{}", "a".repeat(MAX_AVATAR_URL));
+        assert_eq!(parse_external_avatar(&long), Err(Msg::TooLong { max: MAX_AVATAR_URL }));
     }
 
     #[test]
