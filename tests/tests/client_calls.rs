@@ -223,3 +223,51 @@ async fn a_profile_save_keeps_the_own_avatar_and_takes_an_external_https_one() {
     let ticket = json!({"file_name": "big.png", "file_type": "image/png", "file_size": 5 * 1024 * 1024});
     assert_eq!(stack.post("/api/auth/me/avatar/upload-url/", Some(bob), ticket).await.status, 200);
 }
+
+#[tokio::test]
+async fn invite_and_role_change_answer_the_member_as_the_list_shows_them() {
+    let stack = Stack::start().await;
+    let world = World::build(&stack).await;
+    stack.register("newbie", json!({})).await;
+    let listed = |name: &'static str| {
+        let stack = &stack;
+        let token = world.alice.token.clone();
+        async move {
+            let list = stack.get(&format!("/api/team/members/?search={name}"), Some(&token)).await;
+            list.data()["items"][0].clone()
+        }
+    };
+    let member_keys = ["id", "username", "email", "role", "role_display", "avatar", "task_count", "created_at"];
+
+    let refused = stack.post("/api/team/invite/", Some(&world.bob.token), json!({"username": "newbie"})).await;
+    assert_eq!(refused.status, 403);
+    let invited = stack.post("/api/team/invite/", Some(&world.alice.token), json!({"username": "newbie"})).await;
+    assert_eq!(invited.status, 200, "{:?}", invited.body);
+    let row = listed("newbie").await;
+    for key in member_keys {
+        assert!(invited.data().get(key).is_some(), "invite answers {key}");
+        assert_eq!(invited.data()[key], row[key], "invite answers {key} as the list does");
+    }
+    assert_eq!((invited.data()["role"].as_str(), invited.data()["task_count"].as_u64()), (Some("member"), Some(0)));
+    assert_eq!(invited.data()["user_id"], row["id"]);
+    assert!(invited.data()["invited_at"].is_string());
+
+    let path = format!("/api/team/members/{}/role/", world.bob.id);
+    assert_eq!(stack.patch(&path, Some(&world.carol.token), json!({"role": "team_admin"})).await.status, 403);
+    assert_eq!(stack.patch(&path, Some(&world.eve.token), json!({"role": "team_admin"})).await.status, 404);
+    let promoted = stack.patch(&path, Some(&world.alice.token), json!({"role": "team_admin"})).await;
+    assert_eq!(promoted.status, 200, "{:?}", promoted.body);
+    let row = listed("bob").await;
+    for key in member_keys {
+        assert!(promoted.data().get(key).is_some(), "the role change answers {key}");
+        assert_eq!(promoted.data()[key], row[key], "the role change answers {key} as the list does");
+    }
+    assert_eq!(
+        (promoted.data()["role_display"].as_str(), promoted.data()["task_count"].as_u64()),
+        (Some("Team admin"), Some(1))
+    );
+    assert_eq!(promoted.data()["user_id"], world.bob.id);
+    assert!(promoted.data()["updated_at"].is_string());
+    let unchanged = stack.patch(&path, Some(&world.alice.token), json!({"role": "team_admin"})).await;
+    assert_eq!((unchanged.status, unchanged.data()["task_count"].as_u64()), (200, Some(1)));
+}
