@@ -1,11 +1,19 @@
 //! The real client's calls that a reading of its source found failing (the client doc's
 //! "Second reading"), served as it makes them, and refused to those who may not.
 
+use std::collections::BTreeSet;
+
 use reqwest::Method;
 use serde_json::{Value, json};
+use teamsync::projects::model::{Status, TaskRecord};
+use teamsync::store::item_of;
 use teamsync_tests::files::{PNG, confirm, multipart_avatar, object_exists, put, upload_url};
 use teamsync_tests::world::{World, invite};
 use teamsync_tests::{ADMIN, ADMIN_PASSWORD, Answer, PASSWORD, Stack};
+
+fn keys(value: &Value) -> BTreeSet<String> {
+    value.as_object().unwrap().keys().cloned().collect()
+}
 
 async fn in_chinese(stack: &Stack, path: &str, token: &str) -> Answer {
     stack.send(stack.request(Method::GET, path, Some(token)).header("Accept-Language", "zh")).await
@@ -270,4 +278,96 @@ async fn invite_and_role_change_answer_the_member_as_the_list_shows_them() {
     assert!(promoted.data()["updated_at"].is_string());
     let unchanged = stack.patch(&path, Some(&world.alice.token), json!({"role": "team_admin"})).await;
     assert_eq!((unchanged.status, unchanged.data()["task_count"].as_u64()), (200, Some(1)));
+}
+
+#[tokio::test]
+async fn task_views_name_the_creator_and_list_subtasks_twice() {
+    let stack = Stack::start().await;
+    let world = World::build(&stack).await;
+    let child = world.create_subtask(&stack, &world.bob.token, world.task, "Child").await;
+    assert_eq!((child["created_by_id"].as_u64(), child["created_by_name"].as_str()), (Some(world.bob.id), Some("bob")));
+
+    let detail = stack.get(&format!("/api/tasks/{}/", world.task), Some(&world.bob.token)).await;
+    assert_eq!(detail.data()["created_by_id"], world.alice.id, "alice made it, though she is not on the project");
+    assert_eq!(detail.data()["created_by"], world.alice.id);
+    assert_eq!(detail.data()["created_by_name"], "alice");
+
+    let tree = stack.get(&format!("/api/tasks/project/{}/?view=tree", world.project), Some(&world.bob.token)).await;
+    let root = &tree.data()["items"][0];
+    assert_eq!(root["subtasks"], root["children"]);
+    assert_eq!(root["children"][0]["id"], child["id"]);
+    assert_eq!(root["children"][0]["subtasks"], json!([]));
+    let flat = stack.get(&format!("/api/projects/{}/tasks/?view=flat", world.project), Some(&world.bob.token)).await;
+    assert!(flat.data()["items"][0].get("subtasks").is_none(), "no children, no subtasks");
+
+    // Redacted, nothing of the creator; the tree still lists its children under both names.
+    let hidden = stack.get(&format!("/api/projects/{}/tasks/", world.project), Some(&world.carol.token)).await;
+    let item = &hidden.data()["items"][0];
+    let expected: BTreeSet<String> = [
+        "id",
+        "project_id",
+        "parent_id",
+        "level",
+        "title",
+        "status",
+        "assignee",
+        "can_view",
+        "message",
+        "children",
+        "subtasks",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert_eq!(keys(item), expected);
+    assert_eq!(item["subtasks"], item["children"]);
+    assert!(!hidden.body.to_string().contains("created_by"), "{}", hidden.body);
+
+    // Members' names follow their renames; history names who changed what.
+    let renamed = stack.patch("/api/auth/me/", Some(&world.bob.token), json!({"username": "bobby"})).await;
+    assert_eq!(renamed.status, 200);
+    let child_now = stack.get(&format!("/api/tasks/{}/", child["id"]), Some(&world.bob.token)).await;
+    assert_eq!(child_now.data()["created_by_name"], "bobby");
+    let edit = json!({"title": "Design v2"});
+    assert_eq!(stack.patch(&format!("/api/tasks/{}/", world.task), Some(&world.alice.token), edit).await.status, 200);
+    let history = stack.get(&format!("/api/tasks/{}/history/", world.task), Some(&world.bob.token)).await;
+    let entry = &history.data()["histories"][0];
+    assert_eq!(entry["changed_by"], json!({"id": world.alice.id, "username": "alice"}));
+    assert_eq!(entry["changed_by_name"], "alice");
+}
+
+#[tokio::test]
+async fn tasks_stored_before_creator_names_were_kept_still_name_one() {
+    let stack = Stack::start().await;
+    let world = World::build(&stack).await;
+    // As such tasks are stored: without `created_by_name`.
+    let stored = |id: u64, title: &str, created_by: u64| TaskRecord {
+        id,
+        project_id: world.project,
+        level: 1,
+        title: title.to_owned(),
+        status: Status::Planning,
+        assignee_id: Some(world.bob.id),
+        created_by,
+        created_at: jiff::Timestamp::now(),
+        updated_at: jiff::Timestamp::now(),
+        version: 1,
+        ..TaskRecord::default()
+    };
+    let items = vec![
+        item_of(&stored(90_001, "By the project's creator", world.alice.id)).unwrap(),
+        item_of(&stored(90_002, "By a member", world.carol.id)).unwrap(),
+        item_of(&stored(90_003, "By the super admin", world.root.id)).unwrap(),
+    ];
+    assert!(!items[0].contains_key("created_by_name"));
+    stack.ctx.db.put_all(items).await.unwrap();
+
+    let list = stack.get(&format!("/api/projects/{}/tasks/?view=flat", world.project), Some(&world.bob.token)).await;
+    let name_of = |id: u64| {
+        let items = list.data()["items"].as_array().unwrap();
+        items.iter().find(|t| t["id"] == id).unwrap()["created_by_name"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(name_of(90_001), "alice", "the project's creator");
+    assert_eq!(name_of(90_002), "carol", "a member of the project");
+    assert_eq!(name_of(90_003), world.root.id.to_string(), "nobody the project knows: the id");
 }
