@@ -9,6 +9,7 @@ use teamsync::auth::Caller;
 use teamsync::dates::parse_date;
 use teamsync::messages::{Lang, Msg};
 use teamsync::names::parse_name;
+use teamsync::projects::manage;
 use teamsync::projects::model::{MAX_LEVEL, Priority, Status, parse_description, parse_task_title};
 use teamsync::projects::seen::{Layout, TaskSeen};
 use teamsync::projects::tasks::{self, AssigneeFilter, NewTask, TaskPatch, TaskQuery};
@@ -21,6 +22,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .signed(Method::GET, "/api/projects/{id}/tasks", list)
         .signed(Method::GET, "/api/tasks/project/{id}", list)
+        .signed(Method::GET, "/api/tasks/project/{id}/progress", task_counts)
         .signed(Method::POST, "/api/projects/{id}/tasks", create_main)
         .signed(Method::POST, "/api/tasks/project/{id}/create", create_main)
         .signed(Method::POST, "/api/tasks/create-unassigned", create_unassigned)
@@ -72,6 +74,11 @@ async fn history(call: Call, caller: Caller) -> Result<Reply, Error> {
     let task_id = call.id("id")?;
     let entries = tasks::task_history(&call.ctx, &caller, task_id, call.now).await?;
     Reply::ok(Msg::Success, HistoryView::of(task_id, entries))
+}
+
+/// The project's task counts, as `GET /api/projects/{id}/tasks/progress/` answers them.
+async fn task_counts(call: Call, caller: Caller) -> Result<Reply, Error> {
+    Reply::ok(Msg::Success, manage::task_counts(&call.ctx, &caller, call.id("id")?, call.now).await?)
 }
 
 async fn claim(call: Call, caller: Caller) -> Result<Reply, Error> {

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use teamsync::projects::model::{Status, TaskRecord};
 use teamsync::store::item_of;
-use teamsync_tests::files::{PNG, confirm, multipart_avatar, object_exists, put, upload_url};
+use teamsync_tests::files::{PNG, attach, confirm, multipart_avatar, object_exists, put, upload_url};
 use teamsync_tests::world::{World, invite};
 use teamsync_tests::{ADMIN, ADMIN_PASSWORD, Answer, PASSWORD, Stack};
 
@@ -370,4 +370,54 @@ async fn tasks_stored_before_creator_names_were_kept_still_name_one() {
     assert_eq!(name_of(90_001), "alice", "the project's creator");
     assert_eq!(name_of(90_002), "carol", "a member of the project");
     assert_eq!(name_of(90_003), world.root.id.to_string(), "nobody the project knows: the id");
+}
+
+#[tokio::test]
+async fn the_calls_its_screens_do_not_reach_yet_work_for_whom_they_should() {
+    let stack = Stack::start().await;
+    let world = World::build(&stack).await;
+    let attachment = attach(&stack, &world.bob.token, world.task, "spec.pdf").await;
+
+    // The project's task counts under the tasks path.
+    let path = format!("/api/tasks/project/{}/progress/", world.project);
+    let counts = stack.get(&path, Some(&world.bob.token)).await;
+    assert_eq!(counts.status, 200, "{:?}", counts.body);
+    let same = stack.get(&format!("/api/projects/{}/tasks/progress/", world.project), Some(&world.bob.token)).await;
+    assert_eq!(counts.data(), same.data());
+    assert_eq!(counts.data()["total"], 1);
+    for (token, status) in
+        [(Some(&world.alice.token), 200), (Some(&world.dave.token), 404), (Some(&world.eve.token), 404)]
+    {
+        assert_eq!(stack.get(&path, token.map(String::as_str)).await.status, status);
+    }
+    assert_eq!(stack.get(&path, None).await.status, 401);
+    assert_eq!(stack.get("/api/tasks/project/999999/progress/", Some(&world.alice.token)).await.status, 404);
+
+    // A task's attachments as a list: for those who see the task in full.
+    let list = format!("/api/files/tasks/{}/attachments/", world.task);
+    for token in [&world.bob.token, &world.alice.token, &world.root.token] {
+        let listed = stack.get(&list, Some(token)).await;
+        assert_eq!(listed.status, 200, "{:?}", listed.body);
+        let items = listed.data().as_array().unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            (items[0]["id"].clone(), items[0]["file_name"].as_str()),
+            (attachment["id"].clone(), Some("spec.pdf"))
+        );
+        assert!(items[0]["url"].as_str().unwrap().starts_with("http"));
+    }
+    let hidden = stack.get(&list, Some(&world.carol.token)).await;
+    assert_eq!((hidden.status, hidden.body["error_code"].as_u64()), (403, Some(3004)));
+    assert!(!hidden.body.to_string().contains("spec.pdf"));
+    for token in [&world.dave.token, &world.eve.token] {
+        assert_eq!(stack.get(&list, Some(token)).await.status, 404);
+    }
+    assert_eq!(stack.get(&list, None).await.status, 401);
+    let empty = world.create_task(&stack, world.project, "Bare", world.bob.id).await;
+    let none = stack.get(&format!("/api/files/tasks/{empty}/attachments/"), Some(&world.bob.token)).await;
+    assert_eq!((none.status, none.data().clone()), (200, json!([])));
+    for missing in ["999999", "abc", "0"] {
+        let answer = stack.get(&format!("/api/files/tasks/{missing}/attachments/"), Some(&world.alice.token)).await;
+        assert_eq!(answer.status, 404, "{missing}");
+    }
 }

@@ -287,6 +287,24 @@ async fn load_visible(
     Ok((record, data, access))
 }
 
+/// `GET /api/files/tasks/{id}/attachments/`: a task's attachments, oldest first, for those
+/// who see the task in full, as its detail lists them; those who see it redacted get 403,
+/// outsiders 404.
+pub async fn of_task(
+    ctx: &AppContext,
+    caller: &Caller,
+    task_id: u64,
+    now: Timestamp,
+) -> Result<Vec<AttachmentView>, Error> {
+    let (loaded, attached) =
+        tokio::join!(load_task(ctx, caller, task_id, now), crate::projects::attachments::of_task(ctx, task_id));
+    let (data, _, access) = loaded?;
+    if !access::sees_task(caller, access, data.task(task_id)?) {
+        return Err(Error::Forbidden(Msg::TaskHidden));
+    }
+    crate::projects::attachments::views(ctx, attached?).await
+}
+
 /// `GET /api/attachments/{id}/download-url/`: a presigned GET; the object downloads under
 /// its original name.
 pub async fn download_url(ctx: &AppContext, caller: &Caller, id: u64, now: Timestamp) -> Result<DownloadTicket, Error> {
