@@ -18,6 +18,7 @@ pub fn routes() -> Routes {
         .signed(Method::POST, "/api/files/tasks/{id}/upload-url", upload_url)
         .signed(Method::POST, "/api/tasks/{id}/attachments", confirm)
         .signed(Method::POST, "/api/files/tasks/{id}/attachments", confirm)
+        .signed(Method::GET, "/api/files/tasks/{id}/attachments", list)
         .signed(Method::GET, "/api/attachments/{id}/download-url", download_url)
         .signed(Method::GET, "/api/files/attachments/{id}/download-url", download_url)
         .signed(Method::DELETE, "/api/attachments/{id}", delete)
@@ -59,6 +60,11 @@ async fn confirm(call: Call, caller: Caller) -> Result<Reply, Error> {
         true => Reply::created(Msg::AttachmentAdded, confirmed.attachment),
         false => Reply::ok(Msg::AttachmentAdded, confirmed.attachment),
     }
+}
+
+/// The task's attachments as a list, for those who see the task in full.
+async fn list(call: Call, caller: Caller) -> Result<Reply, Error> {
+    Reply::ok(Msg::Success, attachments::of_task(&call.ctx, &caller, call.id("id")?, call.now).await?)
 }
 
 async fn download_url(call: Call, caller: Caller) -> Result<Reply, Error> {

@@ -10,7 +10,9 @@ use teamsync::auth::Caller;
 use teamsync::error::TokenProblem;
 use teamsync::files::avatars;
 use teamsync::identity::accounts::Bootstrap;
-use teamsync::identity::accounts::{self, JoinPlan, PasswordChange, ProfileFields, ProfilePatch, Registration};
+use teamsync::identity::accounts::{
+    self, AvatarChange, JoinPlan, PasswordChange, ProfileFields, ProfilePatch, Registration,
+};
 use teamsync::identity::directory;
 use teamsync::identity::model::{self, Email, JoinType, Password, UserInTeam, Username};
 use teamsync::identity::sessions::{self, LoginInput, Refreshed};
@@ -33,6 +35,7 @@ pub fn routes() -> Routes {
         .public(Method::POST, "/api/auth/refresh", refresh)
         .signed(Method::POST, "/api/auth/logout", logout)
         .signed(Method::GET, "/api/auth/me", me)
+        .signed(Method::GET, "/api/auth/visitor/status", visitor_status)
         .signed(Method::PATCH, "/api/auth/me", update_me)
         .signed(Method::PATCH, "/api/auth/me/update", update_me)
         .signed(Method::PUT, "/api/auth/me/update", update_me)
@@ -73,6 +76,12 @@ async fn logout(call: Call, caller: Caller) -> Result<Reply, Error> {
 async fn me(call: Call, caller: Caller) -> Result<Reply, Error> {
     let account = accounts::profile(&call.ctx, &caller).await?;
     Reply::ok(Msg::Success, UserView::full(&account, call.meta.lang))
+}
+
+/// `{is_visitor, status}` in `data`, and beside `code` at the top, where the client reads
+/// them.
+async fn visitor_status(_call: Call, caller: Caller) -> Result<Reply, Error> {
+    Reply::ok_flat(Msg::Success, accounts::visitor_status(&caller))
 }
 
 async fn avatar_upload_url(call: Call, caller: Caller) -> Result<Reply, Error> {
@@ -236,8 +245,11 @@ async fn update_me(call: Call, caller: Caller) -> Result<Reply, Error> {
     // An email may be removed with null or "".
     let email = fields.contains("email").then(|| fields.optional("email", blank_or(Email::parse)).flatten());
     let profile = profile_fields(&mut fields);
+    // An external https:// image URL, or the user's own avatar link sent back (the domain's
+    // call: only it knows the current one).
+    let avatar = fields.optional("avatar", |t| Ok(AvatarChange::Sent(t.to_owned())));
     fields.finish()?;
-    let patch = ProfilePatch { username, email, avatar: None, fields: profile };
+    let patch = ProfilePatch { username, email, avatar, fields: profile };
     let account = accounts::update_profile(ctx, &caller, patch, now).await?;
     Reply::ok(Msg::ProfileUpdated, UserView::full(&account, meta.lang))
 }

@@ -10,6 +10,7 @@ use teamsync::dates::parse_date;
 use teamsync::messages::{Lang, Msg};
 use teamsync::names::parse_name;
 use teamsync::projects::dependencies;
+use teamsync::projects::manage;
 use teamsync::projects::model::{MAX_LEVEL, Priority, Status, parse_description, parse_task_title};
 use teamsync::projects::seen::{Layout, TaskSeen};
 use teamsync::projects::tasks::{self, AssigneeFilter, NewTask, TaskPatch, TaskQuery};
@@ -22,6 +23,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .signed(Method::GET, "/api/projects/{id}/tasks", list)
         .signed(Method::GET, "/api/tasks/project/{id}", list)
+        .signed(Method::GET, "/api/tasks/project/{id}/progress", task_counts)
         .signed(Method::POST, "/api/projects/{id}/tasks", create_main)
         .signed(Method::POST, "/api/tasks/project/{id}/create", create_main)
         .signed(Method::POST, "/api/tasks/create-unassigned", create_unassigned)
@@ -77,6 +79,11 @@ async fn history(call: Call, caller: Caller) -> Result<Reply, Error> {
     Reply::ok(Msg::Success, HistoryView::of(task_id, entries))
 }
 
+/// The project's task counts, as `GET /api/projects/{id}/tasks/progress/` answers them.
+async fn task_counts(call: Call, caller: Caller) -> Result<Reply, Error> {
+    Reply::ok(Msg::Success, manage::task_counts(&call.ctx, &caller, call.id("id")?, call.now).await?)
+}
+
 async fn claim(call: Call, caller: Caller) -> Result<Reply, Error> {
     let body = call.body()?;
     let mut fields = Fields::new(&body)?;
@@ -124,8 +131,15 @@ async fn create(call: &Call, caller: &Caller, parent: Parent) -> Result<Reply, E
     let priority = fields.optional("priority", parse_name::<Priority>).unwrap_or_default();
     let start_date = fields.optional("start_date", parse_date);
     let end_date = fields.optional("end_date", parse_date);
+    // `0` (or null) names nobody: an unassigned main task, as `create-unassigned` makes.
     let assignee_id = match parent {
-        Parent::Project(_) => fields.required_value("assignee_id", input::id),
+        Parent::Project(_) if fields.contains("assignee_id") => {
+            fields.optional_value("assignee_id", input::id_or_none).flatten()
+        }
+        Parent::Project(_) => {
+            fields.error("assignee_id", Msg::Required);
+            None
+        }
         Parent::Unassigned | Parent::Task(_) => None,
     };
     let project_id = match parent {
@@ -179,11 +193,12 @@ async fn list(call: Call, caller: Caller) -> Result<Reply, Error> {
     Reply::ok(Msg::Success, TaskList::of(&listed, &caller, call.meta.lang))
 }
 
-/// An assignee that may be cleared: absent leaves it, null removes it.
+/// An assignee that may be cleared: absent leaves it, null or `0` removes it. The task's
+/// current assignee sent back is no change (the domain's call).
 fn assignee_patch(fields: &mut Fields, body: &Value) -> Option<Option<u64>> {
     match body.get("assignee_id")? {
         Value::Null => Some(None),
-        _ => fields.optional_value("assignee_id", input::id).map(Some),
+        _ => fields.optional_value("assignee_id", input::id_or_none),
     }
 }
 

@@ -12,7 +12,7 @@ use teamsync::team::{self, TeamPatch, parse_timezone};
 
 use crate::api::input::{self, Fields, present};
 use crate::api::{self, Call, Reply, Routes};
-use crate::present::team::MemberView;
+use crate::present::team::{InvitedView, MemberView, RoleChangedView};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -35,7 +35,7 @@ async fn change_role(call: Call, caller: Caller) -> Result<Reply, Error> {
     let role = fields.required("role", parse_team_role);
     fields.finish()?;
     let plan = members::change_role(&call.ctx, &caller, call.id("id")?, present(role)?, call.now).await?;
-    Reply::ok(Msg::RoleChanged, api::commit(&call.ctx, plan).await?)
+    Reply::ok(Msg::RoleChanged, RoleChangedView::of(api::commit(&call.ctx, plan).await?, call.meta.lang))
 }
 
 async fn remove(call: Call, caller: Caller) -> Result<Reply, Error> {
@@ -99,5 +99,5 @@ async fn invite(call: Call, caller: Caller) -> Result<Reply, Error> {
     let team_id = fields.optional_value("team_id", input::id);
     fields.finish()?;
     let plan = members::invite(&call.ctx, &caller, team_id, &present(username)?, role, call.now).await?;
-    Reply::ok(Msg::InvitedToTeam, api::commit(&call.ctx, plan).await?)
+    Reply::ok(Msg::InvitedToTeam, InvitedView::of(api::commit(&call.ctx, plan).await?, call.meta.lang))
 }

@@ -73,6 +73,7 @@ pub const DEFAULT_ATTACHMENT_TYPES: &[&str] = &[
     "application/x-7z-compressed",
     "application/gzip",
     "application/x-tar",
+    "application/vnd.rar",
 ];
 
 impl Settings {
@@ -131,7 +132,7 @@ impl Settings {
                     None => DEFAULT_ATTACHMENT_TYPES.iter().map(|t| (*t).to_owned()).collect(),
                 },
                 max_attachment_bytes: bytes("TEAMSYNC_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)?,
-                max_avatar_bytes: bytes("TEAMSYNC_MAX_AVATAR_BYTES", 2 * 1024 * 1024)?,
+                max_avatar_bytes: bytes("TEAMSYNC_MAX_AVATAR_BYTES", 5 * 1024 * 1024)?,
                 upload_url_ttl: seconds("TEAMSYNC_UPLOAD_URL_TTL_S", 300)?,
                 download_url_ttl: seconds("TEAMSYNC_DOWNLOAD_URL_TTL_S", 300)?,
             },

@@ -99,6 +99,7 @@ pub enum Msg {
     AvatarUpdated,
     MustBeMultipart,
     NotAnImage,
+    InvalidAvatarUrl,
     NotificationRead,
     AllNotificationsRead,
     NotificationDeleted,

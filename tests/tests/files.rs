@@ -196,10 +196,10 @@ async fn an_avatar_is_set_by_presigned_upload_or_multipart() {
     assert_eq!(reqwest::get(&second).await.unwrap().bytes().await.unwrap().as_ref(), PNG);
     assert_eq!(stack.get("/api/auth/me/", Some(bob)).await.data()["avatar"], second.as_str());
 
-    // Images only, 2 MiB at most, and only one's own.
+    // Images only, 5 MiB at most, and only one's own.
     let pdf = json!({"file_name": "x.pdf", "file_type": "application/pdf", "file_size": 10});
     assert_eq!(stack.post("/api/auth/me/avatar/upload-url/", Some(bob), pdf).await.status, 400);
-    let big = json!({"file_name": "x.png", "file_type": "image/png", "file_size": 2 * 1024 * 1024 + 1});
+    let big = json!({"file_name": "x.png", "file_type": "image/png", "file_size": 5 * 1024 * 1024 + 1});
     assert_eq!(stack.post("/api/auth/me/avatar/upload-url/", Some(bob), big).await.status, 400);
     let carol = &world.carol.token;
     let not_hers = stack.post("/api/auth/me/avatar/", Some(carol), json!({"file_key": &key})).await;

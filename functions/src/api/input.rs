@@ -160,6 +160,15 @@ pub fn id(value: &Value) -> Result<u64, Msg> {
     value.as_u64().filter(|n| *n > 0).ok_or(Msg::MustBeInteger)
 }
 
+/// An id that may name nobody: `0` or null (the client sends `0` for "no one").
+pub fn id_or_none(value: &Value) -> Result<Option<u64>, Msg> {
+    match value {
+        Value::Null => Ok(None),
+        _ if value.as_u64() == Some(0) => Ok(None),
+        _ => id(value).map(Some),
+    }
+}
+
 /// A list of ids, without repeats, in the order given.
 pub fn id_list(value: &Value) -> Result<Vec<u64>, Msg> {
     let items = value.as_array().ok_or(Msg::MustBeIdList)?;
@@ -189,6 +198,16 @@ mod tests {
         let Error::Invalid(errors) = fields.finish().unwrap_err() else { panic!() };
         let found: Vec<_> = errors.iter().map(|(k, v)| (k.as_str(), v[0].clone())).collect();
         assert_eq!(found, vec![("a", Msg::MustBeString), ("b", Msg::Required), ("c", Msg::Required)]);
+    }
+
+    #[test]
+    fn zero_or_null_names_nobody() {
+        assert_eq!(id_or_none(&json!(0)), Ok(None));
+        assert_eq!(id_or_none(&json!(null)), Ok(None));
+        assert_eq!(id_or_none(&json!(7)), Ok(Some(7)));
+        for bad in [json!(-1), json!("7"), json!(1.5), json!([])] {
+            assert_eq!(id_or_none(&bad), Err(Msg::MustBeInteger), "{bad}");
+        }
     }
 
     #[test]

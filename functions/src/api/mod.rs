@@ -93,6 +93,8 @@ enum ReplyBody {
         code: u16,
         message: Msg,
         data: Value,
+        /// `data`'s keys repeated beside `code` and `message` (see [`Reply::ok_flat`]).
+        flat: bool,
     },
     /// A document with a format of its own (a JWKS), sent without the envelope.
     Document(Value),
@@ -101,6 +103,16 @@ enum ReplyBody {
 impl Reply {
     pub fn ok(message: Msg, data: impl Serialize) -> Result<Reply, Error> {
         Self::envelope(StatusCode::OK, message, data)
+    }
+
+    /// An `ok` whose `data` keys also stand at the top of the body, beside `code` and
+    /// `message`, for a client that reads them there (its visitor status call).
+    pub fn ok_flat(message: Msg, data: impl Serialize) -> Result<Reply, Error> {
+        let mut reply = Self::envelope(StatusCode::OK, message, data)?;
+        if let ReplyBody::Envelope { flat, .. } = &mut reply.body {
+            *flat = true;
+        }
+        Ok(reply)
     }
 
     pub fn created(message: Msg, data: impl Serialize) -> Result<Reply, Error> {
@@ -119,7 +131,8 @@ impl Reply {
 
     /// A deletion: HTTP 200 whose body says 204, as the seed shows and the client reads.
     pub fn deleted(message: Msg) -> Reply {
-        let body = ReplyBody::Envelope { code: StatusCode::NO_CONTENT.as_u16(), message, data: Value::Null };
+        let body =
+            ReplyBody::Envelope { code: StatusCode::NO_CONTENT.as_u16(), message, data: Value::Null, flat: false };
         Reply { status: StatusCode::OK, body, headers: HeaderMap::new() }
     }
 
@@ -130,13 +143,18 @@ impl Reply {
     /// A 302 to `location` (an avatar link to its presigned URL), with the envelope as body.
     pub fn redirect(location: &str) -> Result<Reply, Error> {
         let value = HeaderValue::from_str(location).map_err(Error::caused)?;
-        let body = ReplyBody::Envelope { code: StatusCode::FOUND.as_u16(), message: Msg::Success, data: Value::Null };
+        let body = ReplyBody::Envelope {
+            code: StatusCode::FOUND.as_u16(),
+            message: Msg::Success,
+            data: Value::Null,
+            flat: false,
+        };
         Ok(Reply { status: StatusCode::FOUND, body, headers: HeaderMap::new() }.header(http::header::LOCATION, value))
     }
 
     fn envelope(status: StatusCode, message: Msg, data: impl Serialize) -> Result<Reply, Error> {
         let data = serde_json::to_value(data).map_err(Error::caused)?;
-        let body = ReplyBody::Envelope { code: status.as_u16(), message, data };
+        let body = ReplyBody::Envelope { code: status.as_u16(), message, data, flat: false };
         Ok(Reply { status, body, headers: HeaderMap::new() })
     }
 
@@ -156,8 +174,15 @@ impl Reply {
 
     fn into_response(self, lang: Lang) -> Response<Body> {
         let body = match self.body {
-            ReplyBody::Envelope { code, message, data } => {
-                json!({"code": code, "message": render(&message, lang), "data": data})
+            ReplyBody::Envelope { code, message, data, flat } => {
+                let mut body = json!({"code": code, "message": render(&message, lang)});
+                if let (true, Value::Object(fields), Value::Object(top)) = (flat, &data, &mut body) {
+                    for (name, value) in fields {
+                        top.entry(name.clone()).or_insert_with(|| value.clone());
+                    }
+                }
+                body["data"] = data;
+                body
             }
             ReplyBody::Document(document) => document,
         };

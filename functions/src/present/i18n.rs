@@ -3,7 +3,7 @@
 //! once per answer or push in the reader's language, so no handler formats user-facing text
 //! itself, and a missing translation cannot compile.
 
-use teamsync::identity::model::Role;
+use teamsync::identity::model::ShownRole;
 use teamsync::messages::{Lang, Msg};
 use teamsync::notifications::model::{NotificationKind, NotificationRecord};
 use teamsync::projects::model::Status;
@@ -191,6 +191,10 @@ pub fn render(msg: &Msg, lang: Lang) -> String {
         Msg::NotAnImage => {
             ("Avatars must be PNG, JPEG, GIF or WebP images".into(), "头像必须是 PNG、JPEG、GIF 或 WebP 图片".into())
         }
+        Msg::InvalidAvatarUrl => (
+            "Use an https:// image URL, or upload an image".into(),
+            "请使用 https:// 开头的图片地址，或上传图片".into(),
+        ),
         Msg::NotificationRead => ("Marked as read".into(), "已标记为已读".into()),
         Msg::AllNotificationsRead => ("All marked as read".into(), "全部标记为已读".into()),
         Msg::NotificationDeleted => ("Notification deleted".into(), "通知已删除".into()),
@@ -262,14 +266,16 @@ pub fn render(msg: &Msg, lang: Lang) -> String {
 }
 
 /// A role as a person reads it.
-pub fn role_name(role: Role, lang: Lang) -> &'static str {
+pub fn role_name(role: ShownRole, lang: Lang) -> &'static str {
     match (role, lang) {
-        (Role::SuperAdmin, Lang::En) => "Super admin",
-        (Role::SuperAdmin, Lang::Zh) => "超级管理员",
-        (Role::TeamAdmin, Lang::En) => "Team admin",
-        (Role::TeamAdmin, Lang::Zh) => "团队管理员",
-        (Role::Member, Lang::En) => "Team member",
-        (Role::Member, Lang::Zh) => "团队成员",
+        (ShownRole::SuperAdmin, Lang::En) => "Super admin",
+        (ShownRole::SuperAdmin, Lang::Zh) => "超级管理员",
+        (ShownRole::TeamAdmin, Lang::En) => "Team admin",
+        (ShownRole::TeamAdmin, Lang::Zh) => "团队管理员",
+        (ShownRole::Member, Lang::En) => "Team member",
+        (ShownRole::Member, Lang::Zh) => "团队成员",
+        (ShownRole::Visitor, Lang::En) => "Visitor",
+        (ShownRole::Visitor, Lang::Zh) => "访客",
     }
 }
 

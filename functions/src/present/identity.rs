@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use teamsync::identity::model::{JoinType, Role, UserInTeam};
+use teamsync::identity::model::{JoinType, ShownRole, UserInTeam};
 use teamsync::identity::sessions::TokenPair;
 use teamsync::messages::Lang;
 
@@ -20,7 +20,8 @@ pub struct UserView {
     pub first_name: String,
     pub last_name: String,
     pub avatar: Option<String>,
-    pub role: Role,
+    /// `visitor` for a user in no team (the super admin aside).
+    pub role: ShownRole,
     pub role_display: &'static str,
     pub team_id: Option<u64>,
     pub team_name: Option<String>,
@@ -51,8 +52,8 @@ impl UserView {
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
             avatar: user.avatar.clone(),
-            role: user.role,
-            role_display: role_name(user.role, lang),
+            role: user.shown_role(),
+            role_display: role_name(user.shown_role(), lang),
             team_id: user.team_id,
             team_name: account.team_name.clone(),
             created_at: user.created_at,
@@ -71,7 +72,7 @@ impl UserView {
                 join_type: user.join_type,
                 updated_at: user.updated_at,
                 last_login: user.last_login_at,
-                permissions: user.role.permissions(),
+                permissions: user.shown_role().permissions(),
             }),
             ..UserView::public(account, lang)
         }

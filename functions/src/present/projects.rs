@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
 use teamsync::auth::Caller;
 use teamsync::identity::model::Role;
@@ -128,6 +129,8 @@ pub struct TaskView {
     pub assignee_name: Option<String>,
     pub assignee_avatar: Option<String>,
     pub created_by: u64,
+    pub created_by_id: u64,
+    pub created_by_name: String,
     pub start_date: Option<Date>,
     pub end_date: Option<Date>,
     pub created_at: Timestamp,
@@ -146,7 +149,8 @@ pub struct TaskView {
     pub blocked_by: Vec<u64>,
     pub is_blocked: bool,
     pub version: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Shown as `children` and again as `subtasks` (the client reads either).
+    #[serde(flatten, serialize_with = "children_and_subtasks")]
     pub children: Option<Vec<TaskItem>>,
     /// In the task detail only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -166,8 +170,20 @@ pub struct RedactedTask {
     pub assignee: Option<AssigneeView>,
     pub can_view: bool,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Shown as `children` and again as `subtasks`.
+    #[serde(flatten, serialize_with = "children_and_subtasks")]
     pub children: Option<Vec<TaskItem>>,
+}
+
+/// A task's children under both names the clients read, `children` and `subtasks`; nothing
+/// where a view has none (a flat list, a single task).
+fn children_and_subtasks<S: Serializer>(children: &Option<Vec<TaskItem>>, serializer: S) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(None)?;
+    if let Some(children) = children {
+        map.serialize_entry("children", children)?;
+        map.serialize_entry("subtasks", children)?;
+    }
+    map.end()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -229,6 +245,7 @@ pub struct HistoryView {
 pub struct HistoryEntryView {
     pub id: u64,
     pub changed_by: PersonRef,
+    pub changed_by_name: String,
     pub field_name: String,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
@@ -241,6 +258,7 @@ impl HistoryView {
             .into_iter()
             .map(|h| HistoryEntryView {
                 id: h.id,
+                changed_by_name: h.changed_by_name.clone(),
                 changed_by: PersonRef { id: h.changed_by, username: h.changed_by_name },
                 field_name: h.field_name,
                 old_value: h.old_value,
@@ -338,6 +356,8 @@ impl<'a> TaskRenderer<'a> {
             assignee_avatar: assignee.as_ref().and_then(|a| a.avatar.clone()),
             assignee,
             created_by: task.created_by,
+            created_by_id: task.created_by,
+            created_by_name: self.data.creator_name(task),
             start_date: task.start_date,
             end_date: task.end_date,
             created_at: task.created_at,

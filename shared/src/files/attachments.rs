@@ -15,7 +15,7 @@ use crate::context::AppContext;
 use crate::error::{Error, FieldErrors, Guard, on_guard};
 use crate::events::{DomainEvent, EventDetail, EventKind};
 use crate::files::names::{self, Disposition, content_disposition};
-use crate::files::signatures;
+use crate::files::{signatures, types};
 use crate::keys::{self, Key};
 use crate::messages::Msg;
 use crate::plan::Plan;
@@ -97,11 +97,16 @@ fn not_found() -> Error {
 }
 
 /// A declared file must be of an allowed type (400, 5002), not empty (400), and within the
-/// size limit (400, 5003).
-pub fn check_declaration(file: &FileDeclaration, allowed: &[String], max_bytes: u64) -> Result<(), Error> {
-    if !allowed.contains(&file.file_type) {
+/// size limit (400, 5003). Answers the type it is kept and served as: the declared one, or
+/// for a declaration of no type (`application/octet-stream`) or of an alias, the type of
+/// its name's extension (see [`types`]); a type allowed only as declared stays so.
+pub fn check_declaration(file: &FileDeclaration, allowed: &[String], max_bytes: u64) -> Result<String, Error> {
+    let kept = types::kept_type(&file.file_name, &file.file_type)
+        .filter(|kept| allowed.contains(kept))
+        .or_else(|| allowed.contains(&file.file_type).then(|| file.file_type.clone()));
+    let Some(kept) = kept else {
         return Err(Error::Invalid(FieldErrors::single("file_type", Msg::FileTypeNotAllowed)));
-    }
+    };
     if file.file_size == 0 {
         return Err(Error::Invalid(FieldErrors::single("file_size", Msg::FileEmpty)));
     }
@@ -109,7 +114,7 @@ pub fn check_declaration(file: &FileDeclaration, allowed: &[String], max_bytes: 
         let msg = Msg::FileTooLarge { max_bytes };
         return Err(Error::Invalid(FieldErrors::single("file_size", msg)));
     }
-    Ok(())
+    Ok(kept)
 }
 
 /// The task's project, if the caller may attach to the task: an admin or its assignee
@@ -134,7 +139,8 @@ fn task_scope(task_id: u64) -> String {
 }
 
 /// `POST /api/tasks/{id}/attachments/upload-url/`: a presigned PUT for a declared file, under
-/// a key the server chooses. The signature covers type and size.
+/// a key the server chooses. The signature covers type and size: the declared type, which
+/// the client's PUT sends.
 pub async fn upload_url(
     ctx: &AppContext,
     caller: &Caller,
@@ -170,9 +176,10 @@ pub struct Confirmed {
 }
 
 /// `POST /api/tasks/{id}/attachments/`: confirms an upload. The object must exist under this
-/// task's upload prefix with the declared size and type; otherwise 400, and a mismatching
-/// object is removed. Confirming the same key again answers the same attachment (`false`:
-/// not created now).
+/// task's upload prefix with the declared size and type, and its bytes be of the type it is
+/// kept as (the extension's, for a declaration of no type); otherwise 400, and a
+/// mismatching object is removed. It is kept and served as that type. Confirming the same
+/// key again answers the same attachment (`false`: not created now).
 pub async fn confirm(
     ctx: &AppContext,
     caller: &Caller,
@@ -202,34 +209,38 @@ pub async fn confirm(
     }
     let policy = &ctx.settings.files;
     let object = object?.ok_or_else(|| Error::field("file_key", Msg::NotUploaded))?;
-    let declared_ok = check_declaration(&file, &policy.attachment_types, policy.max_attachment_bytes);
     let matches = object.size == file.file_size
         && object.content_type.as_deref().map(str::to_ascii_lowercase).as_deref() == Some(file.file_type.as_str());
-    let problem = declared_ok
-        .err()
-        .or_else(|| (!matches).then(|| Error::field("file_key", Msg::UploadDoesNotMatch)))
-        .or_else(|| {
-            let genuine = signatures::matches_type(&file.file_type, &object.start);
-            (!genuine).then(|| Error::field("file_key", Msg::ContentNotOfDeclaredType))
-        });
-    if let Some(problem) = problem {
-        ctx.files.delete(upload_key).await?;
-        return Err(problem);
-    }
+    let checked = check_declaration(&file, &policy.attachment_types, policy.max_attachment_bytes).and_then(|kept| {
+        if !matches {
+            Err(Error::field("file_key", Msg::UploadDoesNotMatch))
+        } else if !signatures::matches_type(&kept, &object.start) {
+            Err(Error::field("file_key", Msg::ContentNotOfDeclaredType))
+        } else {
+            Ok(kept)
+        }
+    });
+    let kept = match checked {
+        Ok(kept) => kept,
+        Err(problem) => {
+            ctx.files.delete(upload_key).await?;
+            return Err(problem);
+        }
+    };
     // Copied first, recorded second, the upload removed last: an interruption anywhere
     // leaves a confirm that can simply be repeated.
     let disposition = content_disposition(Disposition::Attachment, &file.file_name);
     let (id, uploaded_by_name, ()) = tokio::try_join!(
         async { Ok(ctx.db.next_id("attachment").await?) },
         changer_name(ctx, caller, &data),
-        ctx.files.settle(upload_key, &settled, &file.file_type, &disposition)
+        ctx.files.settle(upload_key, &settled, &kept, &disposition)
     )?;
     let record = AttachmentRecord {
         id,
         task_id,
         project_id: data.project.id,
         file_name: file.file_name,
-        file_type: file.file_type,
+        file_type: kept,
         file_size: file.file_size,
         file_key: settled,
         upload_key: upload_key.to_owned(),
@@ -274,6 +285,24 @@ async fn load_visible(
         return Err(Error::Forbidden(Msg::TaskHidden));
     }
     Ok((record, data, access))
+}
+
+/// `GET /api/files/tasks/{id}/attachments/`: a task's attachments, oldest first, for those
+/// who see the task in full, as its detail lists them; those who see it redacted get 403,
+/// outsiders 404.
+pub async fn of_task(
+    ctx: &AppContext,
+    caller: &Caller,
+    task_id: u64,
+    now: Timestamp,
+) -> Result<Vec<AttachmentView>, Error> {
+    let (loaded, attached) =
+        tokio::join!(load_task(ctx, caller, task_id, now), crate::projects::attachments::of_task(ctx, task_id));
+    let (data, _, access) = loaded?;
+    if !access::sees_task(caller, access, data.task(task_id)?) {
+        return Err(Error::Forbidden(Msg::TaskHidden));
+    }
+    crate::projects::attachments::views(ctx, attached?).await
 }
 
 /// `GET /api/attachments/{id}/download-url/`: a presigned GET; the object downloads under

@@ -1,5 +1,5 @@
 //! Avatars (seed 003, DESIGN §2b): a presigned upload then a confirm, or the client's
-//! multipart upload. Images only, 2 MiB by default.
+//! multipart upload. Images only, 5 MiB by default (the client lets 5 MB through).
 //!
 //! A user's `avatar` is a link into this API (`/api/files/avatars/<user>/<uuid>/<name>`)
 //! that redirects to a short-lived presigned GET: the bucket stays private, and the link
@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::files::attachments::{FileDeclaration, UploadTicket, check_declaration, upload_ticket};
 use crate::files::names::{self, Disposition, content_disposition};
 use crate::files::signatures;
-use crate::identity::accounts::{self, ProfilePatch};
+use crate::identity::accounts::{self, AvatarChange, ProfilePatch};
 use crate::identity::model::UserInTeam;
 use crate::messages::Msg;
 
@@ -36,17 +36,18 @@ pub async fn upload_url(ctx: &AppContext, caller: &Caller, file: FileDeclaration
     upload_ticket(ctx, &scope(caller), file).await
 }
 
-/// An avatar is an image within the avatar size limit.
-fn check_image(ctx: &AppContext, file: &FileDeclaration) -> Result<(), Error> {
+/// An avatar is an image within the avatar size limit. Answers the type it is kept as (an
+/// image declared as `application/octet-stream` is judged by its name's extension).
+fn check_image(ctx: &AppContext, file: &FileDeclaration) -> Result<String, Error> {
     check_declaration(file, &image_types(), ctx.settings.files.max_avatar_bytes).map_err(|error| match error {
         Error::Invalid(fields) if fields.first() == Some(&Msg::FileTypeNotAllowed) => not_an_image(),
         other => other,
     })
 }
 
-/// The bytes of an avatar are an image of the type it declares.
-fn check_image_bytes(file: &FileDeclaration, start: &[u8]) -> Result<(), Error> {
-    if signatures::matches_type(&file.file_type, start) { Ok(()) } else { Err(not_an_image()) }
+/// The bytes of an avatar are an image of the type it is kept as.
+fn check_image_bytes(kept: &str, start: &[u8]) -> Result<(), Error> {
+    if signatures::matches_type(kept, start) { Ok(()) } else { Err(not_an_image()) }
 }
 
 fn not_an_image() -> Error {
@@ -71,12 +72,16 @@ pub async fn confirm(
     let content_type = object.content_type.unwrap_or_default().to_ascii_lowercase();
     let declared =
         FileDeclaration { file_name: settled.clone(), file_type: content_type.clone(), file_size: object.size };
-    if let Err(error) = check_image(ctx, &declared).and_then(|()| check_image_bytes(&declared, &object.start)) {
-        ctx.files.delete(upload_key).await?;
-        return Err(error);
-    }
+    let kept = match check_image(ctx, &declared).and_then(|kept| check_image_bytes(&kept, &object.start).map(|()| kept))
+    {
+        Ok(kept) => kept,
+        Err(error) => {
+            ctx.files.delete(upload_key).await?;
+            return Err(error);
+        }
+    };
     let name = settled.rsplit('/').next().unwrap_or("avatar");
-    ctx.files.settle(upload_key, &settled, &content_type, &content_disposition(Disposition::Inline, name)).await?;
+    ctx.files.settle(upload_key, &settled, &kept, &content_disposition(Disposition::Inline, name)).await?;
     let account = set_avatar(ctx, caller, &settled, base_url, now).await?;
     ctx.files.delete(upload_key).await?;
     Ok(account)
@@ -98,11 +103,11 @@ pub async fn upload(
         file_type: content_type.to_ascii_lowercase(),
         file_size: bytes.len() as u64,
     };
-    check_image(ctx, &declared)?;
-    check_image_bytes(&declared, &bytes)?;
+    let kept = check_image(ctx, &declared)?;
+    check_image_bytes(&kept, &bytes)?;
     let key = names::object_key(&scope(caller), file_name);
     let name = key.rsplit('/').next().unwrap_or("avatar").to_owned();
-    ctx.files.put(&key, bytes, &declared.file_type, &content_disposition(Disposition::Inline, &name)).await?;
+    ctx.files.put(&key, bytes, &kept, &content_disposition(Disposition::Inline, &name)).await?;
     set_avatar(ctx, caller, &key, base_url, now).await
 }
 
@@ -114,7 +119,7 @@ async fn set_avatar(
     now: Timestamp,
 ) -> Result<UserInTeam, Error> {
     let link = format!("{}{LINK_PATH}{key}", base_url.trim_end_matches('/'));
-    let patch = ProfilePatch { avatar: Some(link), ..ProfilePatch::default() };
+    let patch = ProfilePatch { avatar: Some(AvatarChange::Stored(link)), ..ProfilePatch::default() };
     accounts::update_profile(ctx, caller, patch, now).await
 }
 

@@ -5,3 +5,4 @@ pub mod attachments;
 pub mod avatars;
 pub mod names;
 pub mod signatures;
+pub mod types;

@@ -26,6 +26,8 @@ pub fn matches_type(mime: &str, start: &[u8]) -> bool {
         "application/msword" | "application/vnd.ms-excel" | "application/vnd.ms-powerpoint" => start.starts_with(OLE),
         "application/gzip" | "application/x-gzip" => start.starts_with(b"\x1F\x8B"),
         "application/x-7z-compressed" => start.starts_with(b"7z\xBC\xAF\x27\x1C"),
+        // RAR 1.5 to 4 (`Rar!\x1A\x07\x00`) and RAR 5 (`Rar!\x1A\x07\x01\x00`).
+        "application/vnd.rar" => start.starts_with(b"Rar!\x1A\x07"),
         _ => true,
     }
 }
@@ -47,6 +49,10 @@ mod tests {
         let docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
         assert!(matches_type(docx, b"PK\x03\x04 a zip") && !matches_type(docx, html));
         assert!(matches_type("text/plain", html), "text has no signature: taken as declared");
+        assert!(
+            matches_type("application/vnd.rar", b"Rar!\x1A\x07\x01\x00 rar5")
+                && !matches_type("application/vnd.rar", html)
+        );
         assert!(!matches_type("image/png", b""), "nothing is not a picture");
     }
 }

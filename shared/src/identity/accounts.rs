@@ -2,12 +2,14 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
+use serde::Serialize;
 
 use crate::auth::{Caller, SessionRecord, password};
 use crate::context::AppContext;
 use crate::error::{Error, Guard, StoreError};
 use crate::identity::model::{
-    ClaimRecord, Email, JoinType, Password, Role, TeamRecord, UserInTeam, UserRecord, Username,
+    ClaimRecord, Email, JoinType, Password, Role, ShownRole, TeamRecord, UserInTeam, UserRecord, Username,
+    parse_external_avatar,
 };
 use crate::identity::repo;
 use crate::keys;
@@ -148,15 +150,49 @@ pub async fn profile(ctx: &AppContext, caller: &Caller) -> Result<UserInTeam, Er
     repo::load_user_in_team(&ctx.db, caller.user_id, caller.team_id).await
 }
 
+/// Where a signed-in user stands, as the client's waiting page asks: a visitor (in no team)
+/// waits to be invited; everyone else is active.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct VisitorStatus {
+    pub is_visitor: bool,
+    pub status: Standing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Registered, in no team yet: waiting for a team admin's invitation.
+    Waiting,
+    /// In a team (or the super admin).
+    Active,
+}
+
+/// `GET /api/auth/visitor/status/`: from the caller's session, which carries their current
+/// role and team (an invitation changes it in the same transaction), so nothing is read.
+pub fn visitor_status(caller: &Caller) -> VisitorStatus {
+    let is_visitor = caller.role.shown(caller.team_id) == ShownRole::Visitor;
+    VisitorStatus { is_visitor, status: if is_visitor { Standing::Waiting } else { Standing::Active } }
+}
+
 /// A partial profile change; `None` leaves a field as it is.
 #[derive(Default)]
 pub struct ProfilePatch {
     pub username: Option<Username>,
     /// `Some(None)` removes the email.
     pub email: Option<Option<Email>>,
-    /// A link to an avatar the avatar flows stored (never a client's own URL).
-    pub avatar: Option<String>,
+    pub avatar: Option<AvatarChange>,
     pub fields: ProfileFields,
+}
+
+/// A new avatar, by where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AvatarChange {
+    /// A link the avatar flows made to an image they stored.
+    Stored(String),
+    /// What a client sent in a profile change: its own current avatar sent back (no
+    /// change), or an external `https://` image URL (a random avatar service's); anything
+    /// else is refused (400 on `avatar`).
+    Sent(String),
 }
 
 /// Applies a profile change. A new username or email moves its uniqueness guard in the same
@@ -171,6 +207,14 @@ pub async fn update_profile(
     let UserInTeam { user: before, team_name } =
         repo::load_user_in_team(&ctx.db, caller.user_id, caller.team_id).await?;
     let mut after = before.clone();
+    match patch.avatar {
+        Some(AvatarChange::Stored(link)) => after.avatar = Some(link),
+        Some(AvatarChange::Sent(text)) if before.avatar.as_deref() == Some(text.trim()) => {}
+        Some(AvatarChange::Sent(text)) => {
+            after.avatar = Some(parse_external_avatar(&text).map_err(|msg| Error::field("avatar", msg))?);
+        }
+        None => {}
+    }
     let mut tx = ctx.db.transaction();
     if let Some(username) = patch.username {
         if keys::username_guard(&before.username) != keys::username_guard(username.as_str()) {
@@ -204,9 +248,6 @@ pub async fn update_profile(
     replace(&mut after.gender, fields.gender);
     replace(&mut after.phone, fields.phone);
     replace(&mut after.about, fields.about);
-    if let Some(avatar) = patch.avatar {
-        after.avatar = Some(avatar);
-    }
     // Projects show their members by name and avatar from their own items: a change reaches
     // them in the same transaction (past DynamoDB's 100 actions, in the ones that follow).
     let renamed_in: Vec<u64> = if after.username != before.username || after.avatar != before.avatar {

@@ -53,6 +53,42 @@ impl Role {
     }
 }
 
+/// A role as the API shows it. A registered user in no team (the super admin aside) is a
+/// `visitor`, waiting to be invited: derived from the stored role and team each time it is
+/// shown, never stored, so it cannot drift from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShownRole {
+    SuperAdmin,
+    TeamAdmin,
+    Member,
+    Visitor,
+}
+
+impl Role {
+    /// This role as shown for a user of `team_id`.
+    pub fn shown(self, team_id: Option<u64>) -> ShownRole {
+        match (self, team_id) {
+            (Role::SuperAdmin, _) => ShownRole::SuperAdmin,
+            (_, None) => ShownRole::Visitor,
+            (Role::TeamAdmin, Some(_)) => ShownRole::TeamAdmin,
+            (Role::Member, Some(_)) => ShownRole::Member,
+        }
+    }
+}
+
+impl ShownRole {
+    /// What the user may do: a visitor nothing yet, as they are on no team.
+    pub fn permissions(self) -> Vec<&'static str> {
+        match self {
+            ShownRole::SuperAdmin => Role::SuperAdmin.permissions(),
+            ShownRole::TeamAdmin => Role::TeamAdmin.permissions(),
+            ShownRole::Member => Role::Member.permissions(),
+            ShownRole::Visitor => Vec::new(),
+        }
+    }
+}
+
 /// How a new user starts: founding a team, or waiting to be invited into one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -170,6 +206,32 @@ pub fn parse_team_name(text: &str) -> Result<String, Msg> {
     bounded_text(text, 1, 100)
 }
 
+/// The longest avatar URL a client may link to.
+pub const MAX_AVATAR_URL: usize = 500;
+
+/// An avatar a client links to itself (a random avatar service's): an absolute `https://`
+/// URL with a host, no credentials, and nothing but URL characters, at most
+/// [`MAX_AVATAR_URL`] long. Not `http:` (mixed content, and readable on the way), nor
+/// `javascript:` or `data:`.
+pub fn parse_external_avatar(text: &str) -> Result<String, Msg> {
+    let text = text.trim();
+    if text.chars().count() > MAX_AVATAR_URL {
+        return Err(Msg::TooLong { max: MAX_AVATAR_URL });
+    }
+    let url_char = |c: char| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c);
+    let rest = text.get(..8).filter(|scheme| scheme.eq_ignore_ascii_case("https://")).map(|_| &text[8..]);
+    let valid = rest.is_some_and(|rest| {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let (name, port) = host.split_once(':').unwrap_or((host, "80"));
+        let label = |l: &str| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        text.chars().all(url_char)
+            && name.split('.').all(label)
+            && !port.is_empty()
+            && port.chars().all(|c| c.is_ascii_digit())
+    });
+    if valid { Ok(text.to_owned()) } else { Err(Msg::InvalidAvatarUrl) }
+}
+
 /// A user as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UserRecord {
@@ -207,6 +269,12 @@ pub struct UserRecord {
     pub project_count: i64,
     /// Bumped by every write, so read-modify-write updates cannot lose each other's changes.
     pub version: u64,
+}
+
+impl UserRecord {
+    pub fn shown_role(&self) -> ShownRole {
+        self.role.shown(self.team_id)
+    }
 }
 
 impl Record for UserRecord {
@@ -344,5 +412,43 @@ mod tests {
         assert!(Role::TeamAdmin.permissions().contains(&"create_project"));
         assert!(!Role::TeamAdmin.permissions().contains(&"delete_project"));
         assert!(Role::SuperAdmin.permissions().contains(&"delete_project"));
+    }
+
+    #[test]
+    fn an_external_avatar_is_an_https_url() {
+        let ok = "https://robohash.org/xyz?set=set4&size=200x200";
+        assert_eq!(parse_external_avatar(&format!(" {ok} ")), Ok(ok.to_owned()));
+        assert!(parse_external_avatar("HTTPS://example.com:8443/a.png").is_ok());
+        for bad in [
+            "http://robohash.org/xyz",
+            "javascript:alert(1)",
+            "data:image/png;base64,AAAA",
+            "https://",
+            "https:///path",
+            "https://user:pass@example.com/a.png",
+            "https://exa mple.com/a.png",
+            "https://example.com/a b.png",
+            "https://example.com/\"><script>",
+            "https://例子.com/a.png",
+            "https://example..com/",
+            "https://example.com:/a",
+            "//example.com/a.png",
+            "not a url",
+            "",
+        ] {
+            assert_eq!(parse_external_avatar(bad), Err(Msg::InvalidAvatarUrl), "{bad}");
+        }
+        let long = format!("https://example.com/{}", "a".repeat(MAX_AVATAR_URL));
+        assert_eq!(parse_external_avatar(&long), Err(Msg::TooLong { max: MAX_AVATAR_URL }));
+    }
+
+    #[test]
+    fn a_user_in_no_team_is_a_visitor() {
+        assert_eq!(Role::Member.shown(None), ShownRole::Visitor);
+        assert_eq!(Role::Member.shown(Some(1)), ShownRole::Member);
+        assert_eq!(Role::TeamAdmin.shown(Some(1)), ShownRole::TeamAdmin);
+        assert_eq!(Role::SuperAdmin.shown(None), ShownRole::SuperAdmin, "the super admin belongs to no team");
+        assert!(ShownRole::Visitor.permissions().is_empty());
+        assert_eq!(crate::names::name_of(&ShownRole::Visitor), "visitor");
     }
 }

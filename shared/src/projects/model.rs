@@ -232,6 +232,11 @@ pub struct TaskRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_reminded_for: Option<Date>,
     pub created_by: u64,
+    /// The creator's username when the task was made (the creator may be an admin who is
+    /// not on the project); tasks stored before it was kept have none (see
+    /// [`ProjectData::creator_name`](crate::projects::partition::ProjectData::creator_name)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by_name: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: u64,

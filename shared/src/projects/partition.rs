@@ -66,6 +66,19 @@ impl ProjectData {
         self.members.iter().find(|m| m.user_id == user_id)
     }
 
+    /// The name to show for a task's creator: as the project knows them now (member items
+    /// follow renames), else as the task kept it, else (a task stored before tasks kept it,
+    /// made by an admin who is not on the project) the project creator's if it is theirs,
+    /// else their id.
+    pub fn creator_name(&self, task: &TaskRecord) -> String {
+        let by = task.created_by;
+        self.person(by)
+            .map(|member| member.username.clone())
+            .or_else(|| task.created_by_name.clone())
+            .or_else(|| (self.project.created_by == by).then(|| self.project.created_by_name.clone()))
+            .unwrap_or_else(|| by.to_string())
+    }
+
     pub fn task(&self, task_id: u64) -> Result<&TaskRecord, Error> {
         self.tasks.iter().find(|t| t.id == task_id).ok_or_else(task_not_found)
     }

@@ -102,7 +102,9 @@ async fn create(
             None => Ok(0..0),
         }
     };
-    let (task_id, mut notice_ids) = tokio::try_join!(ctx.db.next_id("task"), notice_ids)?;
+    let task_id = async { Ok::<_, Error>(ctx.db.next_id("task").await?) };
+    let (task_id, mut notice_ids, created_by_name) =
+        tokio::try_join!(task_id, async { Ok(notice_ids.await?) }, changer_name(ctx, caller, &data))?;
     let task = TaskRecord {
         id: task_id,
         project_id: data.project.id,
@@ -119,6 +121,7 @@ async fn create(
         is_overdue_notified: false,
         due_reminded_for: None,
         created_by: caller.user_id,
+        created_by_name: Some(created_by_name),
         created_at: now,
         updated_at: now,
         version: 1,

@@ -20,7 +20,7 @@ use crate::notifications::model::{Draft, NotificationKind};
 use crate::paging::{Page, PageRequest};
 use crate::plan::Plan;
 use crate::projects::membership;
-use crate::projects::model::TaskRecord;
+use crate::projects::model::{TaskRecord, WorkloadRecord};
 use crate::projects::repo::projects_of_member;
 use crate::projects::tally;
 use crate::store::{self, Condition, GSI1, Transaction};
@@ -33,6 +33,11 @@ const ADMIN_COUNT: &str = "admin_count";
 pub(crate) async fn team_users(ctx: &AppContext, team_id: u64) -> Result<Vec<UserRecord>, Error> {
     let items = ctx.db.query_prefix(Some(GSI1), &keys::team_members_partition(team_id), "USER#").await?;
     Ok(items.into_iter().map(store::from_item).collect::<Result<_, StoreError>>()?)
+}
+
+/// How many open tasks a workload holds.
+fn open_count(workload: &WorkloadRecord) -> usize {
+    usize::try_from(workload.open_tasks()).unwrap_or(0)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -105,9 +110,7 @@ pub async fn list_members(
     }
     let page = page.slice(users);
     let workloads = tally::workloads(ctx, page.items.iter().map(|u| u.id)).await?;
-    let open_tasks =
-        |user: &UserRecord| workloads.get(&user.id).map_or(0, |w| usize::try_from(w.open_tasks()).unwrap_or(0));
-    Ok(page.map(|user| Member { open_tasks: open_tasks(&user), user }))
+    Ok(page.map(|user| Member { open_tasks: workloads.get(&user.id).map_or(0, open_count), user }))
 }
 
 /// A role a team member can hold: any but the super admin's.
@@ -149,11 +152,10 @@ fn admin_delta(before: Role, after: Role) -> i64 {
     i64::from(after == Role::TeamAdmin) - i64::from(before == Role::TeamAdmin)
 }
 
-#[derive(Debug, Serialize)]
+/// An invitation made: the member as the list shows them, and when they joined.
+#[derive(Debug, Clone)]
 pub struct Invited {
-    pub user_id: u64,
-    pub username: String,
-    pub role: Role,
+    pub member: Member,
     pub invited_at: Timestamp,
 }
 
@@ -191,7 +193,9 @@ pub async fn invite(
     let membership = Membership { team_id: Some(team_id), role };
     let plan = plan_membership(ctx, &user, membership, effects, now).await?;
     let detail = EventDetail::by(caller.user_id).in_team(team_id).about(user.id).notices(notices);
-    let invited = |joined: UserRecord| Invited { user_id: joined.id, username: joined.username, role, invited_at: now };
+    // Someone in no team holds no open task (an assignee is on the task's project, so in
+    // its team): their workload starts at nothing.
+    let invited = |joined: UserRecord| Invited { member: Member { user: joined, open_tasks: 0 }, invited_at: now };
     Ok(plan.map(invited).announce(DomainEvent::new(EventKind::MemberInvited, detail)))
 }
 
@@ -207,11 +211,10 @@ async fn load_member(ctx: &AppContext, caller: &Caller, user_id: u64) -> Result<
     Ok((user, load_team(ctx, team_id).await?))
 }
 
-#[derive(Debug, Serialize)]
+/// A role changed (or already so): the member as the list shows them, and when.
+#[derive(Debug, Clone)]
 pub struct RoleChanged {
-    pub user_id: u64,
-    pub username: String,
-    pub role: Role,
+    pub member: Member,
     pub updated_at: Timestamp,
 }
 
@@ -224,15 +227,19 @@ pub async fn change_role(
     role: Role,
     now: Timestamp,
 ) -> Result<Plan<RoleChanged>, Error> {
-    let (user, team) = load_member(ctx, caller, user_id).await?;
+    // Their workload, for the answer, is read beside the check (and shown only if it passes).
+    let (member, workloads) = tokio::join!(load_member(ctx, caller, user_id), tally::workloads(ctx, [user_id]));
+    let (user, team) = member?;
+    let open_tasks = workloads?.get(&user_id).map_or(0, open_count);
     if user.role == role {
-        let unchanged = RoleChanged { user_id, username: user.username, role, updated_at: user.updated_at };
+        let updated_at = user.updated_at;
+        let unchanged = RoleChanged { member: Member { user, open_tasks }, updated_at };
         return Ok(Plan::new(ctx.db.transaction(), unchanged));
     }
     let effects = adjust_admins(ctx.db.transaction(), team.id, admin_delta(user.role, role));
     let plan = plan_membership(ctx, &user, Membership { team_id: Some(team.id), role }, effects, now).await?;
     let detail = EventDetail::by(caller.user_id).in_team(team.id).about(user_id);
-    let changed = |user: UserRecord| RoleChanged { user_id, username: user.username, role, updated_at: now };
+    let changed = |user: UserRecord| RoleChanged { member: Member { user, open_tasks }, updated_at: now };
     Ok(plan.map(changed).announce(DomainEvent::new(EventKind::MemberRoleChanged, detail)))
 }
 
