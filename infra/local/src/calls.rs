@@ -1,14 +1,18 @@
-//! Records the DynamoDB calls the functions make, with when each started and ended, so the
-//! benchmark can print per route how many calls and how many sequential round trips a
-//! request costs. Attached to the local stack's DynamoDB client only on request.
+//! Records the DynamoDB calls the functions make, with when each started and ended and how
+//! many items each read, so the benchmark can print per route how many calls, sequential
+//! round trips and items read a request costs. Attached to the local stack's DynamoDB client only on request.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use aws_sdk_dynamodb::config::interceptors::{
-    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+    AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef,
+    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
 };
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemOutput;
+use aws_sdk_dynamodb::operation::get_item::GetItemOutput;
+use aws_sdk_dynamodb::operation::query::QueryOutput;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_types::config_bag::{Storable, StoreReplace};
 
@@ -17,6 +21,8 @@ pub struct Call {
     pub operation: String,
     pub started: Instant,
     pub ended: Option<Instant>,
+    /// The items it read: a Query's or a BatchGetItem's items, a GetItem's one if found.
+    pub items_read: usize,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -65,7 +71,7 @@ impl Intercept for CallRecorder {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
-        calls.push(Call { operation: String::new(), started: Instant::now(), ended: None });
+        calls.push(Call { operation: String::new(), started: Instant::now(), ended: None, items_read: 0 });
         cfg.interceptor_state().store_put(CallIndex(calls.len() - 1));
         Ok(())
     }
@@ -83,6 +89,31 @@ impl Intercept for CallRecorder {
             let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(call) = calls.get_mut(*index) {
                 call.operation = operation;
+            }
+        }
+        Ok(())
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Ok(output) = context.output_or_error() else { return Ok(()) };
+        let items_read = if let Some(query) = output.downcast_ref::<QueryOutput>() {
+            query.count.max(0) as usize
+        } else if let Some(get) = output.downcast_ref::<GetItemOutput>() {
+            usize::from(get.item.is_some())
+        } else if let Some(batch) = output.downcast_ref::<BatchGetItemOutput>() {
+            batch.responses.iter().flat_map(|tables| tables.values()).map(Vec::len).sum()
+        } else {
+            0
+        };
+        if let Some(CallIndex(index)) = cfg.load::<CallIndex>() {
+            let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(call) = calls.get_mut(*index) {
+                call.items_read = items_read;
             }
         }
         Ok(())

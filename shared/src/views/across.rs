@@ -20,6 +20,7 @@ use crate::keys::{self, Key};
 use crate::projects::access::{self, Access};
 use crate::projects::model::{LinksRecord, MemberRecord, ProjectRecord, Status, TaskRecord};
 use crate::projects::partition::{ProjectData, project_not_found};
+use crate::projects::repo;
 use crate::projects::seen::{Layout, Seen, TasksSeen};
 use crate::projects::summary::{self, team_zones};
 use crate::projects::tasks::{self, TaskQuery};
@@ -130,7 +131,7 @@ async fn whole_projects(
     filter: &Filter,
     now: Timestamp,
 ) -> Result<Vec<Seen>, Error> {
-    let ids: Vec<u64> = candidates(ctx, caller, filter).await?.iter().map(|p| p.id).collect();
+    let ids = candidates(ctx, caller, filter).await?;
     let teams = caller.team_id.into_iter().chain(filter.team_id);
     let (loaded, zones) = tokio::join!(
         futures_util::future::try_join_all(ids.iter().map(|id| ProjectData::load(&ctx.db, *id))),
@@ -149,19 +150,25 @@ async fn whole_projects(
     Ok(seen)
 }
 
-/// The project items in scope: those the caller administers or is on, active, narrowed to
-/// `project_id` (404 when that one is not among them).
-async fn candidates(ctx: &AppContext, caller: &Caller, filter: &Filter) -> Result<Vec<ProjectRecord>, Error> {
-    let mut projects = summary::projects_of(ctx, caller, filter.team_id).await?;
-    projects.retain(|p| !p.is_archived());
+/// The ids of the projects in scope: those the caller administers (active ones) or is on,
+/// narrowed to `project_id` (404 when that one is not among them). A member's come from the
+/// membership index alone; whether they are archived shows once they are read.
+async fn candidates(ctx: &AppContext, caller: &Caller, filter: &Filter) -> Result<Vec<u64>, Error> {
+    let mut ids: Vec<u64> = match caller.role {
+        Role::Member => repo::projects_of_member(ctx, caller.user_id).await?,
+        Role::SuperAdmin | Role::TeamAdmin => {
+            let projects = summary::projects_of(ctx, caller, filter.team_id).await?;
+            projects.into_iter().filter(|p| !p.is_archived()).map(|p| p.id).collect()
+        }
+    };
     if let Some(id) = filter.project_id {
-        projects.retain(|p| p.id == id);
-        if projects.is_empty() {
+        ids.retain(|p| *p == id);
+        if ids.is_empty() {
             return Err(project_not_found());
         }
     }
-    projects.sort_unstable_by_key(|p| p.id);
-    Ok(projects)
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 /// What a member may see of each project in scope, for a view that groups: the project,
@@ -175,33 +182,37 @@ async fn members_share(ctx: &AppContext, caller: &Caller, filter: &Filter, now: 
             .collect::<Result<Vec<_>, StoreError>>()
             .map_err(Error::from)
     };
-    let (projects, own, zone) = tokio::try_join!(candidates(ctx, caller, filter), own, callers_zone(ctx, caller))?;
-    let today = dates::today_in(&zone, now);
+    let (ids, own, zone) = tokio::try_join!(candidates(ctx, caller, filter), own, callers_zone(ctx, caller))?;
+    // Each project, its links and the member's own item, in one BatchGet; its unassigned
+    // tasks beside it.
     let mut wanted: Vec<Key> = Vec::new();
-    for project in &projects {
-        wanted.push(keys::project_links(project.id));
-        wanted.push(keys::project_member(project.id, caller.user_id));
+    for id in &ids {
+        wanted.extend([keys::project(*id), keys::project_links(*id), keys::project_member(*id, caller.user_id)]);
     }
-    let unassigned = futures_util::future::try_join_all(projects.iter().map(|p| {
-        let partition = keys::unassigned_partition(p.id);
+    let unassigned = futures_util::future::try_join_all(ids.iter().map(|id| {
+        let partition = keys::unassigned_partition(*id);
         async move { ctx.db.query_prefix(Some(GSI1), &partition, "").await }
     }));
     let (found, unassigned) = tokio::try_join!(ctx.db.get_many(&wanted), unassigned)?;
+    let read = |key: Key| found.get(&key).cloned();
+    let today = dates::today_in(&zone, now);
     let mut seen = Vec::new();
-    for (project, unassigned) in projects.into_iter().zip(unassigned) {
-        let me =
-            found.get(&keys::project_member(project.id, caller.user_id)).cloned().map(store::from_item::<MemberRecord>);
-        let Some(me) = me.transpose()?.filter(|m| !m.former) else { continue };
-        let links = match found.get(&keys::project_links(project.id)).cloned() {
-            Some(item) => store::from_item(item)?,
-            None => LinksRecord { project_id: project.id, ..LinksRecord::default() },
+    for (id, unassigned) in ids.into_iter().zip(unassigned) {
+        let project = read(keys::project(id)).map(store::from_item::<ProjectRecord>).transpose()?;
+        let me = read(keys::project_member(id, caller.user_id)).map(store::from_item::<MemberRecord>).transpose()?;
+        let (Some(project), Some(me)) = (project.filter(|p| !p.is_archived()), me.filter(|m| !m.former)) else {
+            continue;
         };
-        let mut tasks: Vec<TaskRecord> = own.iter().filter(|t| t.project_id == project.id).cloned().collect();
+        let links = match read(keys::project_links(id)) {
+            Some(item) => store::from_item(item)?,
+            None => LinksRecord { project_id: id, ..LinksRecord::default() },
+        };
+        let mut tasks: Vec<TaskRecord> = own.iter().filter(|t| t.project_id == id).cloned().collect();
         for item in unassigned {
             tasks.push(store::from_item(item)?);
         }
         tasks.sort_unstable_by_key(|t| t.id);
-        let members = vec![MemberRecord { project_id: project.id, ..me }];
+        let members = vec![MemberRecord { project_id: id, ..me }];
         let data = ProjectData { project, members, tasks, links };
         seen.push(Seen { data, today, access: Access::Member });
     }

@@ -1,5 +1,6 @@
-//! Benchmark (not a test): for each route, the DynamoDB calls one request makes and how
-//! many sequential round trips they take, the session check included. Run with
+//! Benchmark (not a test): for each route, the DynamoDB calls one request makes, how many
+//! sequential round trips they take and how many items they read, the session check
+//! included. Run with
 //! `make bench`. Counts come from an SDK interceptor on the functions' own client, against
 //! the local emulator; they are what production would make, as the code is the same.
 
@@ -15,6 +16,7 @@ struct Row {
     status: u16,
     calls: usize,
     round_trips: usize,
+    items_read: usize,
     operations: String,
 }
 
@@ -112,16 +114,20 @@ async fn main() {
             status: answer.status,
             calls: calls.len(),
             round_trips: CallRecorder::round_trips(&calls),
+            items_read: calls.iter().map(|c| c.items_read).sum(),
             operations: calls.iter().map(|c| c.operation.as_str()).collect::<Vec<_>>().join(" "),
         });
     }
     println!("DynamoDB calls per request (the session check is the first GetItem; round trips count sequential waits;");
     println!("writes also publish one event to the bus; the notifier's own calls that follow are not counted)");
-    println!("{:<40} {:<12} {:>6} {:>5} {:>11}  operations", "route", "caller", "status", "calls", "round trips");
+    println!(
+        "{:<40} {:<12} {:>6} {:>5} {:>11} {:>5}  operations",
+        "route", "caller", "status", "calls", "round trips", "items"
+    );
     for row in &rows {
         println!(
-            "{:<40} {:<12} {:>6} {:>5} {:>11}  {}",
-            row.route, row.caller, row.status, row.calls, row.round_trips, row.operations
+            "{:<40} {:<12} {:>6} {:>5} {:>11} {:>5}  {}",
+            row.route, row.caller, row.status, row.calls, row.round_trips, row.items_read, row.operations
         );
     }
 }
