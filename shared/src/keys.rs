@@ -43,6 +43,17 @@
 //! notifications have a partition of their own (the inbox), read newest first.
 //! Ids in sort keys are zero-padded so that they sort numerically.
 
+/// The version of this layout: of every item's key and index keys. A table records the
+/// layout its items were written in (the item at [`layout_marker`]), so that items of an
+/// older one are never read as this one's. Bump it with any change to a record's keys or
+/// index keys. (2: tasks by due day in gsi1 and gsi2, workloads, project counts.)
+pub const LAYOUT_VERSION: u64 = 2;
+
+/// Where a table records the layout of its items.
+pub fn layout_marker() -> Key {
+    Key::new("LAYOUT".to_owned(), "VERSION")
+}
+
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
 /// Who holds what: a team's users, a user's projects, a user's (or a project's unassigned)

@@ -6,9 +6,11 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, TableDescription, TableStatus, TimeToLiveSpecification,
+    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TableDescription, TableStatus, TimeToLiveSpecification,
 };
+
+use teamsync::keys;
 
 use crate::template::{KeyElement, TableSpec};
 
@@ -23,8 +25,8 @@ pub enum TableState {
 }
 
 /// The table `name` as `spec` declares it: the existing one if its keys and indexes are
-/// the declared ones (an error if not: its items were written for another layout),
-/// else a new one.
+/// the declared ones and its items of this code's layout ([`keys::LAYOUT_VERSION`]; an
+/// error if not: its items were written for another layout), else a new one.
 pub async fn ensure(client: &Client, name: &str, spec: &TableSpec) -> Result<TableState, String> {
     match client.describe_table().table_name(name).send().await {
         Ok(output) => {
@@ -36,13 +38,56 @@ pub async fn ensure(client: &Client, name: &str, spec: &TableSpec) -> Result<Tab
                      `make reset` starts with fresh data"
                 ));
             }
+            match kept_layout(client, name).await? {
+                Some(version) if version == keys::LAYOUT_VERSION => {}
+                version => {
+                    return Err(format!(
+                        "the kept table {name} holds items of layout {}, this code writes layout {}; \
+                         `make reset` starts with fresh data",
+                        version.map_or("1".to_owned(), |v| v.to_string()),
+                        keys::LAYOUT_VERSION
+                    ));
+                }
+            }
             Ok(TableState::Kept { items: table.item_count.unwrap_or_default() })
         }
         Err(error) if error.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => {
-            create(client, name, spec).await.map(|()| TableState::Created)
+            create(client, name, spec).await?;
+            record_layout(client, name).await?;
+            Ok(TableState::Created)
         }
         Err(error) => Err(format!("DescribeTable of {name}: {}", DisplayErrorContext(error))),
     }
+}
+
+/// The layout version a kept table's items were written in (`None`: before tables
+/// recorded it).
+async fn kept_layout(client: &Client, name: &str) -> Result<Option<u64>, String> {
+    let marker = keys::layout_marker();
+    let output = client
+        .get_item()
+        .table_name(name)
+        .key(keys::PK, AttributeValue::S(marker.pk))
+        .key(keys::SK, AttributeValue::S(marker.sk))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| format!("reading the layout of {name}: {}", DisplayErrorContext(e)))?;
+    Ok(output.item.and_then(|item| item.get("version")?.as_n().ok()?.parse().ok()))
+}
+
+async fn record_layout(client: &Client, name: &str) -> Result<(), String> {
+    let marker = keys::layout_marker();
+    client
+        .put_item()
+        .table_name(name)
+        .item(keys::PK, AttributeValue::S(marker.pk))
+        .item(keys::SK, AttributeValue::S(marker.sk))
+        .item("version", AttributeValue::N(keys::LAYOUT_VERSION.to_string()))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("recording the layout of {name}: {}", DisplayErrorContext(e)))
 }
 
 /// A table's key schema and its indexes' names and key schemas, in a comparable order.

@@ -535,7 +535,8 @@ async fn a_kept_database_survives_a_restart_without_its_expired_items() {
     }
 
     let (local, state) = Local::start(Storage::File(file.clone())).await;
-    assert!(matches!(state, TableState::Kept { items: 2..=3 }), "{state:?}");
+    // Its items, and the record of their layout.
+    assert!(matches!(state, TableState::Kept { items: 3..=4 }), "{state:?}");
     assert_eq!(local.get("USER#1", "PROFILE").await.unwrap()["nickname"], s("Alice"));
     assert!(local.get("SESSION#1", "LIVE").await.is_some());
     // A kept database is swept of expired items when it opens, in the background.
@@ -545,7 +546,23 @@ async fn a_kept_database_survives_a_restart_without_its_expired_items() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let described = local.client.describe_table().table_name(TABLE).send().await.unwrap();
-    assert_eq!(described.table().and_then(|t| t.item_count()), Some(2));
+    assert_eq!(described.table().and_then(|t| t.item_count()), Some(3));
+}
+
+#[tokio::test]
+async fn a_kept_table_of_items_in_an_older_layout_is_refused() {
+    let scratch = ScratchDir::new();
+    let file = scratch.path().join("dynamodb.sqlite");
+    {
+        let (local, _) = Local::start(Storage::File(file.clone())).await;
+        let marker = teamsync::keys::layout_marker();
+        let older = item(&marker.pk, &marker.sk, &[("version", n(teamsync::keys::LAYOUT_VERSION as i64 - 1))]);
+        local.put(older).await;
+    }
+    let emulator = DynamoDbEmulator::start(&Storage::File(file), 0).unwrap();
+    let client = Client::new(&stack::sdk_config(&emulator.url).await);
+    let error = table::ensure(&client, TABLE, &template_table()).await.unwrap_err();
+    assert!(error.contains("layout") && error.contains("make reset"), "{error}");
 }
 
 #[tokio::test]
