@@ -37,7 +37,7 @@ bench:
 	cargo run --quiet --locked -p teamsync-tests --bin dynamodb-calls
 	cargo run --quiet --locked -p teamsync-tests --bin reminders
 	cargo run --quiet --locked -p teamsync-tests --bin transactions
-	cargo run --quiet --locked -p teamsync-tests --bin views
+	cargo run --quiet --locked -p teamsync-tests --bin view-reads
 
 ## The black-box suites five times against one local DynamoDB, with its memory after each
 ## round (minutes; not part of make test).
