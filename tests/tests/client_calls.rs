@@ -334,6 +334,7 @@ async fn task_views_name_the_creator_and_list_subtasks_twice() {
     let entry = &history.data()["histories"][0];
     assert_eq!(entry["changed_by"], json!({"id": world.alice.id, "username": "alice"}));
     assert_eq!(entry["changed_by_name"], "alice");
+    assert_eq!(entry["task_id"], world.task, "each entry names its task, where the client reads it");
 }
 
 #[tokio::test]

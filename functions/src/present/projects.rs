@@ -244,6 +244,8 @@ pub struct HistoryView {
 #[derive(Debug, Serialize)]
 pub struct HistoryEntryView {
     pub id: u64,
+    /// The task's id again on each entry, where the client reads it.
+    pub task_id: u64,
     pub changed_by: PersonRef,
     pub changed_by_name: String,
     pub field_name: String,
@@ -258,6 +260,7 @@ impl HistoryView {
             .into_iter()
             .map(|h| HistoryEntryView {
                 id: h.id,
+                task_id,
                 changed_by_name: h.changed_by_name.clone(),
                 changed_by: PersonRef { id: h.changed_by, username: h.changed_by_name },
                 field_name: h.field_name,
