@@ -1,5 +1,6 @@
 //! Views of tasks grouped by status or by date (seed 001 §5): the kanban, the gantt and the
-//! calendar of one project.
+//! calendar of one project (`project`) and across the caller's projects (`across`), and the
+//! dashboards (`dashboard`).
 //!
 //! A view that groups shows a member only the tasks they see in full (their own, and those
 //! nobody has yet): a column or a day would tell a hidden task's status or dates. Admins see
