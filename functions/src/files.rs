@@ -57,7 +57,11 @@ async fn confirm(call: Call, caller: Caller) -> Result<Reply, Error> {
     let plan = attachments::confirm(&call.ctx, &caller, call.id("id")?, &file_key, file, call.now).await?;
     let confirmed = api::commit(&call.ctx, plan).await?;
     match confirmed.created {
-        true => Reply::created(Msg::AttachmentAdded, confirmed.attachment),
+        true => {
+            // An attachment is read through its download link.
+            let location = format!("/api/files/attachments/{}/download-url/", confirmed.attachment.id);
+            Reply::created(Msg::AttachmentAdded, confirmed.attachment, &location)
+        }
         false => Reply::ok(Msg::AttachmentAdded, confirmed.attachment),
     }
 }

@@ -202,7 +202,8 @@ async fn register(call: Call) -> Result<Reply, Error> {
         join: present(join)?,
     };
     let account = accounts::register(ctx, registration, now).await?;
-    Reply::created(Msg::Registered, UserView::full(&account, meta.lang))
+    let location = format!("/api/users/{}/", account.user.username);
+    Reply::created(Msg::Registered, UserView::full(&account, meta.lang), &location)
 }
 
 async fn login(call: Call) -> Result<Reply, Error> {

@@ -74,7 +74,8 @@ async fn create(call: Call, caller: Caller) -> Result<Reply, Error> {
     let key = api::idempotency_key(&call.req, &caller, &body)?;
     let plan = manage::create_project(&call.ctx, &caller, input, call.now);
     let render = |seen: Seen| serde_json::to_value(ProjectView::full(&seen.data, seen.today)).map_err(Error::caused);
-    Reply::created_versioned(Msg::ProjectCreated, api::create_once(&call.ctx, key, call.now, plan, render).await?)
+    let project = api::create_once(&call.ctx, key, call.now, plan, render).await?;
+    Reply::created_versioned(Msg::ProjectCreated, project, "/api/projects/")
 }
 
 async fn get(call: Call, caller: Caller) -> Result<Reply, Error> {

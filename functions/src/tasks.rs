@@ -102,7 +102,9 @@ async fn add_dependency(call: Call, caller: Caller) -> Result<Reply, Error> {
     let plan = dependencies::add(&call.ctx, &caller, call.id("id")?, present(depends_on)?, call.now).await?;
     let (dependencies, created) = api::commit(&call.ctx, plan).await?;
     let view = DependencyView::of(&dependencies);
-    if created { Reply::created(Msg::DependencyAdded, view) } else { Reply::ok(Msg::DependencyAdded, view) }
+    // The link is read through its dependent task, which lists what it depends on.
+    let task = format!("/api/tasks/{}/", view.task_id);
+    if created { Reply::created(Msg::DependencyAdded, view, &task) } else { Reply::ok(Msg::DependencyAdded, view) }
 }
 
 async fn remove_dependency(call: Call, caller: Caller) -> Result<Reply, Error> {
@@ -166,7 +168,7 @@ async fn create(call: &Call, caller: &Caller, parent: Parent) -> Result<Reply, E
         serde_json::to_value(TaskRenderer::of(&task.seen, caller, lang).item(&task.task)).map_err(Error::caused)
     };
     let task = api::create_once(ctx, key, now, plan, render).await?;
-    Reply::created_versioned(message, task)
+    Reply::created_versioned(message, task, "/api/tasks/")
 }
 
 async fn list(call: Call, caller: Caller) -> Result<Reply, Error> {

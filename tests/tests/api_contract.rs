@@ -101,3 +101,86 @@ async fn browsers_get_cors_answers_as_template_yaml_configures() {
         .await;
     assert_eq!(answer.headers["access-control-allow-origin"], "*");
 }
+
+#[tokio::test]
+async fn a_path_no_route_takes_answers_the_404_envelope() {
+    let stack = Stack::start().await;
+    let token = stack.login(teamsync_tests::ADMIN, teamsync_tests::ADMIN_PASSWORD).await.access;
+    for (path, token) in
+        [("/", None), ("/favicon.ico", None), ("/api/nowhere/", Some(token.as_str())), ("/api/v2/projects/", None)]
+    {
+        let answer = stack.get(path, token).await;
+        assert_eq!(answer.status, 404, "{path}: {:?}", answer.body);
+        assert_eq!(answer.body["code"], 404, "{path}: {:?}", answer.body);
+        assert_eq!(answer.body["message"], "No such endpoint", "{path}");
+        assert!(answer.body["request_id"].is_string(), "{path}: {:?}", answer.body);
+    }
+    let posted = stack.post("/api/nowhere/", None, json!({"x": 1})).await;
+    assert_eq!((posted.status, posted.body["code"].as_u64()), (404, Some(404)), "{:?}", posted.body);
+}
+
+#[tokio::test]
+async fn a_create_answers_where_to_read_what_it_made() {
+    let stack = Stack::start().await;
+    let world = teamsync_tests::world::World::build(&stack).await;
+    let alice = world.alice.token.as_str();
+    let location = |answer: &teamsync_tests::Answer| {
+        assert_eq!(answer.status, 201, "{:?}", answer.body);
+        answer.headers["location"].to_str().unwrap().to_owned()
+    };
+    let follow = |path: String, token: &str| {
+        let token = token.to_owned();
+        let stack = &stack;
+        async move { stack.get(&path, Some(&token)).await }
+    };
+
+    let project =
+        stack.post("/api/projects/", Some(alice), json!({"title": "Followed", "member_ids": [world.bob.id]})).await;
+    let read = follow(location(&project), alice).await;
+    assert_eq!((read.status, &read.data()["id"]), (200, &project.data()["id"]));
+
+    let task = stack
+        .post(
+            &format!("/api/projects/{}/tasks/", world.project),
+            Some(alice),
+            json!({"title": "Followed", "assignee_id": world.bob.id}),
+        )
+        .await;
+    let read = follow(location(&task), alice).await;
+    assert_eq!((read.status, &read.data()["title"]), (200, &json!("Followed")));
+
+    let link = stack
+        .post(
+            &format!("/api/tasks/{}/dependencies/", task.data()["id"]),
+            Some(alice),
+            json!({"depends_on": world.task}),
+        )
+        .await;
+    let read = follow(location(&link), alice).await;
+    assert_eq!(read.data()["dependencies"], json!([world.task]));
+
+    let registered = stack
+        .send(
+            stack
+                .request(reqwest::Method::POST, "/api/auth/register/", None)
+                .json(&json!({"username": "newcomer", "password": PASSWORD})),
+        )
+        .await;
+    let read = follow(location(&registered), &world.root.token).await;
+    assert_eq!((read.status, &read.data()["username"]), (200, &json!("newcomer")));
+
+    let bob = world.bob.token.as_str();
+    let pdf = teamsync_tests::files::PDF;
+    let ticket =
+        teamsync_tests::files::upload_url(&stack, bob, world.task, "plan.pdf", "application/pdf", pdf.len()).await;
+    let key = ticket.data()["file_key"].as_str().unwrap().to_owned();
+    assert_eq!(
+        teamsync_tests::files::put(ticket.data()["upload_url"].as_str().unwrap(), "application/pdf", pdf).await,
+        200
+    );
+    let confirmed =
+        teamsync_tests::files::confirm(&stack, bob, world.task, &key, "plan.pdf", "application/pdf", pdf.len()).await;
+    let read = follow(location(&confirmed), bob).await;
+    assert_eq!(read.status, 200, "{:?}", read.body);
+    assert!(read.data()["download_url"].is_string());
+}

@@ -115,14 +115,19 @@ impl Reply {
         Ok(reply)
     }
 
-    pub fn created(message: Msg, data: impl Serialize) -> Result<Reply, Error> {
-        Self::envelope(StatusCode::CREATED, message, data)
+    /// A 201 for a created resource, with its `Location`: where a GET reads it (a path of
+    /// this API), so that a client can follow it.
+    pub fn created(message: Msg, data: impl Serialize, location: &str) -> Result<Reply, Error> {
+        let location = HeaderValue::from_str(location).map_err(Error::caused)?;
+        Ok(Self::envelope(StatusCode::CREATED, message, data)?.header(http::header::LOCATION, location))
     }
 
-    /// A 201 for a created resource whose `data` carries its `version`, sent as the `ETag`.
-    pub fn created_versioned(message: Msg, data: Value) -> Result<Reply, Error> {
+    /// A 201 for a created resource whose `data` carries its `id` and `version`: the
+    /// `Location` is `collection` and the id, the `ETag` the version.
+    pub fn created_versioned(message: Msg, data: Value, collection: &str) -> Result<Reply, Error> {
         let version = data["version"].as_u64();
-        let reply = Reply::created(message, data)?;
+        let location = format!("{collection}{}/", data["id"]);
+        let reply = Reply::created(message, data, &location)?;
         Ok(match version {
             Some(version) => reply.etag(version),
             None => reply,

@@ -277,11 +277,17 @@ struct Specificity {
 pub fn match_route<'a>(routes: &'a [HttpRoute], method: &Method, path: &str) -> Option<RouteMatch<'a>> {
     let trimmed = if path.len() > 1 { path.trim_end_matches('/') } else { path };
     let segments: Vec<&str> = trimmed.split('/').skip(1).collect();
-    routes
+    let matched = routes
         .iter()
-        .filter(|route| route.method == "ANY" || route.method == method.as_str())
+        .filter(|route| !route.is_default() && (route.method == "ANY" || route.method == method.as_str()))
         .filter_map(|route| match_path(route, &segments))
-        .max_by_key(|found| found.specificity)
+        .max_by_key(|found| found.specificity);
+    // What no route takes goes to `$default`, when the API has one.
+    matched.or_else(|| {
+        let route = routes.iter().find(|route| route.is_default())?;
+        let specificity = Specificity { not_greedy: false, literal_segments: 0, own_method: false };
+        Some(RouteMatch { route, params: BTreeMap::new(), specificity })
+    })
 }
 
 fn match_path<'a>(route: &'a HttpRoute, segments: &[&str]) -> Option<RouteMatch<'a>> {

@@ -16,9 +16,16 @@ pub struct HttpRoute {
     pub path: String,
 }
 
+/// The route API Gateway takes when no other matches.
+pub const DEFAULT_ROUTE: &str = "$default";
+
 impl HttpRoute {
+    pub fn is_default(&self) -> bool {
+        self.path == DEFAULT_ROUTE
+    }
+
     pub fn route_key(&self) -> String {
-        format!("{} {}", self.method, self.path)
+        if self.is_default() { DEFAULT_ROUTE.to_owned() } else { format!("{} {}", self.method, self.path) }
     }
 }
 
@@ -198,8 +205,14 @@ impl Template {
                         let props = event.get("Properties");
                         let field =
                             |key: &str| props.and_then(|p| p.get(key)).and_then(Value::as_str).map(str::to_owned);
-                        let path = field("Path").ok_or_else(|| format!("an HttpApi event of {name} has no Path"))?;
-                        let method = field("Method").unwrap_or_else(|| "ANY".into()).to_uppercase();
+                        // An event without Path and Method is the API's `$default` route.
+                        let (path, method) = match (field("Path"), field("Method")) {
+                            (None, None) => (DEFAULT_ROUTE.to_owned(), "ANY".to_owned()),
+                            (Some(path), method) => (path, method.unwrap_or_else(|| "ANY".into()).to_uppercase()),
+                            (None, Some(_)) => {
+                                return Err(format!("an HttpApi event of {name} has a Method but no Path"));
+                            }
+                        };
                         routes.push(HttpRoute { function: name.to_owned(), method, path });
                     }
                 }
