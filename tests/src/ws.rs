@@ -54,6 +54,19 @@ impl WsClient {
         tokio::time::timeout(timeout, next_text).await.ok().flatten()
     }
 
+    /// The next message that `wanted` accepts, skipping others: pushes are asynchronous, so
+    /// one caused by an earlier change may still arrive first.
+    pub async fn next_matching(&mut self, wanted: impl Fn(&Value) -> bool, timeout: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let message = self.next_json(left).await?;
+            if wanted(&message) {
+                return Some(message);
+            }
+        }
+    }
+
     /// Whether the server ends the connection within `timeout` (a close frame, or the stream
     /// ending), skipping any messages still on their way.
     pub async fn closed_by_server(&mut self, timeout: Duration) -> bool {

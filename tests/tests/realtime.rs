@@ -14,27 +14,14 @@ use teamsync_tests::{PASSWORD, Stack};
 
 const WAIT: Duration = Duration::from_secs(5);
 
-/// The next message that `wanted` accepts, skipping others: pushes are asynchronous, so
-/// one caused by an earlier change may still arrive first.
-async fn next_matching(client: &mut WsClient, wanted: impl Fn(&Value) -> bool, timeout: Duration) -> Option<Value> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let message = client.next_json(left).await?;
-        if wanted(&message) {
-            return Some(message);
-        }
-    }
-}
-
 async fn next_of_type(client: &mut WsClient, kind: &str, timeout: Duration) -> Option<Value> {
-    next_matching(client, |message| message["type"] == kind, timeout).await
+    client.next_matching(|message| message["type"] == kind, timeout).await
 }
 
 async fn subscribe(client: &mut WsClient, project: u64) -> Value {
     client.send_json(&json!({"action": "subscribe", "channel": format!("project_{project}")})).await;
     let answer = |m: &Value| m["type"] == "subscribed" || m["type"] == "error";
-    next_matching(client, answer, WAIT).await.expect("an answer to subscribe")
+    client.next_matching(answer, WAIT).await.expect("an answer to subscribe")
 }
 
 /// Polls until `check` holds, for up to five seconds.
@@ -59,7 +46,7 @@ async fn a_connected_member_hears_of_a_new_task_within_two_seconds() {
 
     // The bound; locally the push takes milliseconds.
     let about_it = |m: &Value| m["type"] == "notification" && m["data"]["task_id"] == task;
-    let pushed = next_matching(&mut bob, about_it, Duration::from_secs(2)).await.expect("a push within 2 s");
+    let pushed = bob.next_matching(about_it, Duration::from_secs(2)).await.expect("a push within 2 s");
     let data = &pushed["data"];
     assert_eq!(data["type"], "task_assigned");
     assert_eq!(data["content"], "You were assigned a new task: Write the press release");
