@@ -22,7 +22,7 @@ reset:
 test: bootstrap lint
 	cargo build --workspace --bins --locked
 	@mkdir -p target
-	cargo test --workspace --locked 2>&1 | tee target/test-output.log
+	cargo test --workspace --locked --no-fail-fast 2>&1 | tee target/test-output.log
 	@awk '/^test result:/ {passed += $$4; failed += $$6} END {printf "%d passed, %d failed\n", passed, failed}' target/test-output.log
 
 lint: bootstrap
