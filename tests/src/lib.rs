@@ -4,6 +4,7 @@
 //! and talks to it over HTTP exactly as a client does. Nothing is faked: the functions'
 //! handlers, the SDK and the emulators are the real ones.
 
+pub mod contract;
 pub mod files;
 pub mod world;
 pub mod ws;
@@ -147,11 +148,21 @@ impl Stack {
         request
     }
 
+    /// Sends a request and checks its answer against the API's document (see [`contract`]):
+    /// an answer the document does not describe fails the test that received it.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
-        let response = request.send().await.expect("the gateway answers");
+        let request = request.build().expect("a well-formed request");
+        let (method, path) = (request.method().to_string(), request.url().path().to_owned());
+        let response = self.http.execute(request).await.expect("the gateway answers");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
+        let followed = response.url().path() != path;
         let bytes = response.bytes().await.expect("a body");
+        if !followed {
+            if let Err(problem) = contract::check(&method, &path, status, &headers, &bytes) {
+                panic!("the answer to {method} {path} breaks the API's document: {problem}");
+            }
+        }
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Answer { status, headers, body }
     }

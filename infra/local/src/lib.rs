@@ -7,6 +7,7 @@ pub mod dynamodb;
 pub mod event_pattern;
 pub mod eventbus;
 pub mod gateway;
+pub mod openapi;
 pub mod s3;
 pub mod schedules;
 pub mod stack;
