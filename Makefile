@@ -6,15 +6,17 @@ VENV := $(CURDIR)/.venv/bin
 export SAM_CLI_TELEMETRY := 0
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run reset test bootstrap lint bench soak build clean
+.PHONY: run reset test bootstrap lint bench soak fuzz build clean
 
 ## TeamSync on 127.0.0.1:$${TEAMSYNC_PORT:-8000} with demo data (TEAMSYNC_DEMO=0 for none), on
-## the data kept in .local/ from the last run.
+## the data kept in .local/ from the last run; its API reference at /api/docs/.
 run:
+	@infra/scripts/reference.sh
 	cargo run --quiet --locked -p teamsync-local
 
 ## The same on fresh data: deletes what .local/ kept (the table and its files) first.
 reset:
+	@infra/scripts/reference.sh
 	TEAMSYNC_RESET=1 cargo run --quiet --locked -p teamsync-local
 
 ## Every check and test: formatting, lints, template checks, unit and black-box tests.
@@ -27,6 +29,7 @@ test: bootstrap lint
 
 lint: bootstrap
 	cargo fmt --all -- --check
+	$(VENV)/openapi-spec-validator openapi/teamsync.yaml
 	$(VENV)/cfn-lint template.yaml -a cfn_lint_serverless.rules
 	$(VENV)/sam validate --lint --region us-east-1 --template template.yaml
 	cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -44,6 +47,11 @@ bench:
 soak:
 	cargo build --workspace --bins --tests --locked
 	cargo run --quiet --locked -p teamsync-tests --bin soak
+
+## schemathesis against a fresh local stack, as each role, for FUZZ_SECONDS (default 240)
+## per role: prints what it found (not part of make test, which runs a short fixed-seed pass).
+fuzz: bootstrap
+	cargo run --quiet --locked -p teamsync-tests --bin fuzz
 
 bootstrap:
 	@infra/scripts/bootstrap.sh

@@ -6,6 +6,7 @@
 
 pub mod contract;
 pub mod files;
+pub mod fuzz;
 pub mod world;
 pub mod ws;
 
@@ -158,10 +159,8 @@ impl Stack {
         let headers = response.headers().clone();
         let followed = response.url().path() != path;
         let bytes = response.bytes().await.expect("a body");
-        if !followed {
-            if let Err(problem) = contract::check(&method, &path, status, &headers, &bytes) {
-                panic!("the answer to {method} {path} breaks the API's document: {problem}");
-            }
+        if !followed && let Err(problem) = contract::check(&method, &path, status, &headers, &bytes) {
+            panic!("the answer to {method} {path} breaks the API's document: {problem}");
         }
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Answer { status, headers, body }

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -29,6 +30,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
 use crate::eventbus::EventBridge;
+use crate::reference::Reference;
 use crate::schedules::{self, Schedules};
 use crate::template::{Cors, HttpRoute, Template};
 use crate::websocket::{self, PushRecord, WebSocketApi};
@@ -62,12 +64,13 @@ pub struct Gateway {
     websocket: Arc<WebSocketApi>,
     event_bridge: EventBridge,
     schedules: Schedules,
+    reference: Reference,
 }
 
 impl Gateway {
     /// Fails when template.yaml routes to a function the local stack has no handler for,
     /// so a new function cannot be forgotten here.
-    pub fn new(template: &Template, handlers: Handlers) -> Result<Gateway, String> {
+    pub fn new(template: &Template, handlers: Handlers, root: &Path) -> Result<Gateway, String> {
         if let Some(route) = template.routes.iter().find(|r| !handlers.http.contains_key(&r.function)) {
             return Err(format!(
                 "template.yaml routes {} to {}, which the local stack does not know",
@@ -82,6 +85,7 @@ impl Gateway {
             event_bridge: EventBridge::new(&template.event_rules, &handlers.events)?,
             schedules: Schedules::new(&template.schedules, &handlers.events)?,
             handlers: handlers.http,
+            reference: Reference::new(root),
         })
     }
 
@@ -144,6 +148,9 @@ impl Gateway {
                 Ok(body) => self.event_bridge.answer(&operation, &body),
                 Err(too_large) => too_large,
             };
+        }
+        if let Some(reply) = self.reference.answer(req.method(), req.uri().path()) {
+            return reply;
         }
         if websocket::is_endpoint(req.uri().path()) {
             return self.websocket.clone().upgrade(req, peer).await;

@@ -8,6 +8,7 @@ pub mod event_pattern;
 pub mod eventbus;
 pub mod gateway;
 pub mod openapi;
+pub mod reference;
 pub mod s3;
 pub mod schedules;
 pub mod stack;

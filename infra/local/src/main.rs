@@ -118,6 +118,7 @@ async fn serve(
     .await?;
 
     println!("TeamSync is running at {}/api/", stack.url);
+    println!("  reference:   {}/api/docs/  (the document: {}/api/openapi.yaml)", stack.url, stack.url);
     println!("  realtime:    {}?token=<access token>", stack.ws_url);
     println!("  files (S3):  {}/{}/", stack.s3_url, stack.bucket);
     println!("  dynamodb:    {dynamodb_url} (table {TABLE})");

@@ -126,7 +126,8 @@ impl LocalStack {
         }
 
         let handlers = handlers(&ctx, &background);
-        let gateway = Arc::new(Gateway::new(&template, handlers)?.with_periodic_schedules(options.run_schedules));
+        let gateway =
+            Arc::new(Gateway::new(&template, handlers, options.root)?.with_periodic_schedules(options.run_schedules));
         let server = tokio::spawn(gateway.clone().serve(listener));
         Ok(LocalStack {
             url,

@@ -61,7 +61,7 @@ impl Local {
         let template = Template::load(&project_root().join("template.yaml")).unwrap();
         let seen = Arc::new(Seen::default());
         seen.notifier_failures_left.store(notifier_failures, Ordering::SeqCst);
-        let gateway = Arc::new(Gateway::new(&template, handlers(&template, &seen)).unwrap());
+        let gateway = Arc::new(Gateway::new(&template, handlers(&template, &seen), &project_root()).unwrap());
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         tokio::spawn(gateway.clone().serve(listener));
@@ -372,7 +372,7 @@ fn every_websocket_route_and_event_rule_needs_a_handler() {
     for function in ["WsFunction", "NotifierFunction"] {
         let mut handlers = handlers(&template, &seen);
         handlers.events.remove(function);
-        let error = Gateway::new(&template, handlers).err().expect("a missing handler is refused");
+        let error = Gateway::new(&template, handlers, &project_root()).err().expect("a missing handler is refused");
         assert!(error.contains(function), "{error}");
     }
 }

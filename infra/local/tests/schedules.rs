@@ -35,7 +35,9 @@ impl Local {
     async fn start(template: &Template, setup: Setup) -> Local {
         let events = Arc::new(Mutex::new(Vec::new()));
         let handlers = handlers(template, Some(stand_in_scheduler(events.clone(), setup.scheduler_fails)));
-        let gateway = Arc::new(Gateway::new(template, handlers).unwrap().with_periodic_schedules(setup.periodic));
+        let gateway = Arc::new(
+            Gateway::new(template, handlers, &project_root()).unwrap().with_periodic_schedules(setup.periodic),
+        );
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(gateway.serve(listener));
@@ -231,6 +233,8 @@ async fn failing_periodic_runs_go_on() {
 #[test]
 fn a_schedule_needs_a_handler() {
     let template = real_template();
-    let error = Gateway::new(&template, handlers(&template, None)).err().expect("a missing handler is refused");
+    let error = Gateway::new(&template, handlers(&template, None), &project_root())
+        .err()
+        .expect("a missing handler is refused");
     assert!(error.contains("SchedulerFunction"), "{error}");
 }
