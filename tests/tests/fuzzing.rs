@@ -8,7 +8,7 @@ use teamsync_tests::fuzz::{Budget, fuzz_every_role};
 #[tokio::test(flavor = "multi_thread")]
 async fn generated_requests_of_every_role_get_answers_the_document_describes() {
     let stack = Stack::start().await;
-    let budget = Budget { max_examples: 3, max_seconds: 120, seed: Some(14), phases: "examples,fuzzing" };
+    let budget = Budget { max_examples: 3, max_seconds: 30, seed: Some(14), phases: "examples,fuzzing" };
     let runs = fuzz_every_role(&stack, &budget).await;
     let failed: Vec<String> =
         runs.iter().filter(|run| !run.passed).map(|run| format!("===== as {}:\n{}", run.role, run.output)).collect();

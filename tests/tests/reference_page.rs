@@ -166,9 +166,18 @@ async fn a_reader_signs_in_on_the_reference_page_and_tries_a_request() {
     // Open "GET /api/auth/me/" and execute it: the page sends it with the token.
     browser.eval(&format!("({me}).querySelector('button.opblock-summary-control').click(); true")).await;
     browser.until("the operation opens", &format!("!!({me}).querySelector('button.execute')")).await;
-    browser.eval(&format!("({me}).querySelector('button.execute').click(); true")).await;
+    // A click before the page has wired the form up does nothing: click until it answers.
     let answered = format!("!!({me}).querySelector('.live-responses-table tr.response .response-col_status')");
-    browser.until("the answer shows", &answered).await;
+    let mut clicks = 0;
+    while browser.eval(&answered).await != json!(true) {
+        if clicks == 10 {
+            let shown = browser.eval(&format!("({me}).innerText")).await;
+            panic!("the page never showed an answer to Execute; the operation shows:\n{}", shown.as_str().unwrap_or(""));
+        }
+        browser.eval(&format!("({me}).querySelector('button.execute').click(); true")).await;
+        clicks += 1;
+        let _ = tokio::time::timeout(Duration::from_secs(3), browser.until("the answer shows", &answered)).await;
+    }
 
     let status = browser
         .eval(&format!(
