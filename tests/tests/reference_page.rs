@@ -172,7 +172,10 @@ async fn a_reader_signs_in_on_the_reference_page_and_tries_a_request() {
     while browser.eval(&answered).await != json!(true) {
         if clicks == 10 {
             let shown = browser.eval(&format!("({me}).innerText")).await;
-            panic!("the page never showed an answer to Execute; the operation shows:\n{}", shown.as_str().unwrap_or(""));
+            panic!(
+                "the page never showed an answer to Execute; the operation shows:\n{}",
+                shown.as_str().unwrap_or("")
+            );
         }
         browser.eval(&format!("({me}).querySelector('button.execute').click(); true")).await;
         clicks += 1;
