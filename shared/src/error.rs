@@ -76,9 +76,10 @@ pub enum Error {
     /// No such thing, or none the caller may know of.
     #[error("not found: {msg:?}")]
     NotFound { msg: Msg, fields: FieldErrors },
-    /// The path exists, but not for this method.
-    #[error("method not allowed")]
-    MethodNotAllowed,
+    /// The path exists, but not for this method; `allow` lists the methods it takes, as
+    /// HTTP's `Allow` header does (`GET, PATCH`).
+    #[error("method not allowed (allowed: {allow})")]
+    MethodNotAllowed { allow: String },
     /// The thing is taken, or changed under the caller's feet.
     #[error("conflict: {0:?}")]
     Conflict(FieldErrors),

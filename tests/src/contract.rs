@@ -47,6 +47,16 @@ pub fn check(method: &str, path: &str, status: u16, headers: &HeaderMap, body: &
         return contract.check_error(status, 404, body, "an undocumented path");
     };
     let Some(operation) = contract.operations.iter().find(|op| op.path == template && op.method == method) else {
+        // HTTP's 405 names what the path takes: the methods the document gives it.
+        let mut documented: Vec<&str> =
+            contract.operations.iter().filter(|op| op.path == template).map(|op| op.method.as_str()).collect();
+        let allow = headers.get("allow").and_then(|v| v.to_str().ok()).unwrap_or("");
+        let mut allowed: Vec<&str> = allow.split(',').map(str::trim).filter(|m| !m.is_empty()).collect();
+        documented.sort_unstable();
+        allowed.sort_unstable();
+        if status == 405 && allowed != documented {
+            return Err(format!("{method} {path}: 405 with Allow '{allow}', not the documented {documented:?}"));
+        }
         return contract.check_error(status, 405, body, "a method the path does not document");
     };
     contract.check_operation(operation, status, headers, body)

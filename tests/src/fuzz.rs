@@ -13,7 +13,8 @@ use crate::{PASSWORD, Stack};
 
 /// The checks that hold the document and the code to each other.
 const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,\
-                      response_headers_conformance,response_schema_conformance";
+                      response_headers_conformance,response_schema_conformance,\
+                      unsupported_method,ignored_auth,use_after_free,ensure_resource_availability";
 
 /// What a fuzzing session must not run on itself: signing out ends the session the rest of
 /// its requests are signed with.

@@ -32,6 +32,29 @@ async fn routes_answer_with_and_without_the_trailing_slash() {
 }
 
 #[tokio::test]
+async fn a_method_a_path_does_not_take_answers_405_with_the_methods_it_does() {
+    let stack = Stack::start().await;
+    stack.register_team_admin("alice", "Team A").await;
+    let token = stack.login("alice", PASSWORD).await.access;
+    for (method, path, allow) in [
+        (reqwest::Method::DELETE, "/api/auth/login/", "POST"),
+        (reqwest::Method::PUT, "/api/auth/me/", "GET, PATCH"),
+        (reqwest::Method::POST, "/api/projects/1/", "GET, PATCH, DELETE"),
+        (reqwest::Method::TRACE, "/.well-known/jwks.json", "GET"),
+        // Paths of one function under a broader path of another: still their own function's.
+        (reqwest::Method::PATCH, "/api/tasks/list/", "GET"),
+        (reqwest::Method::DELETE, "/api/projects/1/kanban/", "GET"),
+        (reqwest::Method::GET, "/api/tasks/1/attachments/", "POST"),
+        (reqwest::Method::POST, "/api/dashboard/member/", "GET"),
+    ] {
+        let answer = stack.send(stack.request(method.clone(), path, Some(&token))).await;
+        assert_eq!(answer.status, 405, "{method} {path}: {:?}", answer.body);
+        let header = answer.headers.get("allow").map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(header.as_deref(), Some(allow), "{method} {path}");
+    }
+}
+
+#[tokio::test]
 async fn messages_follow_accept_language() {
     let stack = Stack::start().await;
     let ask = |lang: &'static str| {

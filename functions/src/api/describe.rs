@@ -70,7 +70,7 @@ pub fn describe(error: &Error) -> Described<'_> {
         }
         Error::Forbidden(msg) => (StatusCode::FORBIDDEN, msg.clone(), None),
         Error::NotFound { msg, fields } => (StatusCode::NOT_FOUND, msg.clone(), Some(fields)),
-        Error::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, Msg::MethodNotAllowed, None),
+        Error::MethodNotAllowed { .. } => (StatusCode::METHOD_NOT_ALLOWED, Msg::MethodNotAllowed, None),
         Error::Conflict(fields) => {
             (StatusCode::CONFLICT, fields.first().cloned().unwrap_or(Msg::Conflict), Some(fields))
         }

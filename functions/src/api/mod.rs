@@ -253,8 +253,16 @@ pub fn error_response(error: &Error, meta: &RequestMeta) -> Response<Body> {
         body["error_code"] = json!(code as u16);
     }
     let mut response = json_response(status, &body);
-    if let Error::TooManyAttempts { retry_after_secs, .. } = error {
-        response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+    match error {
+        Error::TooManyAttempts { retry_after_secs, .. } => {
+            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        Error::MethodNotAllowed { allow } => {
+            if let Ok(value) = HeaderValue::from_str(allow) {
+                response.headers_mut().insert(http::header::ALLOW, value);
+            }
+        }
+        _ => {}
     }
     if status == StatusCode::UNAUTHORIZED {
         response

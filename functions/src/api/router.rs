@@ -139,12 +139,12 @@ impl Router {
         let path = req.uri().path();
         let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
         let matched = self.paths.at(path).map_err(|_| Error::not_found(Msg::RouteNotFound))?;
-        let handler = matched
-            .value
-            .iter()
-            .find(|(method, _)| method == req.method())
-            .map(|(_, handler)| handler.clone())
-            .ok_or(Error::MethodNotAllowed)?;
+        let handler =
+            matched.value.iter().find(|(method, _)| method == req.method()).map(|(_, handler)| handler.clone());
+        let Some(handler) = handler else {
+            let allow = matched.value.iter().map(|(method, _)| method.as_str()).collect::<Vec<_>>().join(", ");
+            return Err(Error::MethodNotAllowed { allow });
+        };
         let params = PathParams(matched.params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect());
         let now = Timestamp::now();
         match handler {
