@@ -2,6 +2,7 @@
 //! one that `openapi/teamsync.yaml` documents for its route and status, with the body its
 //! schema describes and the headers it requires. So a changed field, a new status or a
 //! forgotten route fails the test that met it, and the document cannot drift from the code.
+//! The same holds for every message a test's WebSocket receives.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -60,6 +61,13 @@ pub fn check(method: &str, path: &str, status: u16, headers: &HeaderMap, body: &
         return contract.check_error(status, 405, body, "a method the path does not document");
     };
     contract.check_operation(operation, status, headers, body)
+}
+
+/// Checks a message the WebSocket API sent: it must be one the document's
+/// `WsServerMessage` describes (its `x-websocket` part lists them).
+pub fn check_ws_message(message: &Value) -> Result<(), String> {
+    let schema = json!({"$ref": "#/components/schemas/WsServerMessage"});
+    CONTRACT.validate("the WebSocket message", &schema, message.to_string().as_bytes())
 }
 
 impl Contract {

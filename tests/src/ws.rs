@@ -10,7 +10,7 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::{Error, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
-use crate::Stack;
+use crate::{Stack, contract};
 
 pub struct WsClient {
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
@@ -37,13 +37,18 @@ impl WsClient {
     }
 
     /// The next text frame as JSON (a text that is not JSON comes as a JSON string); None
-    /// when the connection ends or nothing comes within `timeout`.
+    /// when the connection ends or nothing comes within `timeout`. Panics on a message the
+    /// API's document does not describe.
     pub async fn next_json(&mut self, timeout: Duration) -> Option<Value> {
         let next_text = async {
             while let Some(Ok(frame)) = self.socket.next().await {
                 match frame {
                     Message::Text(text) => {
-                        return Some(serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text.to_string())));
+                        let message = serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text.to_string()));
+                        if let Err(problem) = contract::check_ws_message(&message) {
+                            panic!("a WebSocket message breaks the API's document: {problem}");
+                        }
+                        return Some(message);
                     }
                     Message::Close(_) => return None,
                     _ => {}
