@@ -194,6 +194,10 @@ async fn an_avatar_is_set_by_presigned_upload_or_multipart() {
     let second = uploaded.data()["avatar"].as_str().unwrap().to_owned();
     assert_ne!(second, link);
     assert_eq!(reqwest::get(&second).await.unwrap().bytes().await.unwrap().as_ref(), PNG);
+    // The link itself answers a redirect to a presigned URL of the object.
+    let redirect = stack.get(second.strip_prefix(&stack.url).unwrap_or(&second), None).await;
+    assert_eq!(redirect.status, 302, "{:?}", redirect.body);
+    assert!(redirect.headers["location"].to_str().unwrap().contains("X-Amz-Signature="));
     assert_eq!(stack.get("/api/auth/me/", Some(bob)).await.data()["avatar"], second.as_str());
 
     // Images only, 5 MiB at most, and only one's own.
