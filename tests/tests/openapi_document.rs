@@ -95,3 +95,27 @@ fn every_example_is_an_answer_its_schema_accepts() {
     }
     assert!(checked > 50, "only {checked} examples: most routes should show a real answer");
 }
+
+#[test]
+fn every_link_leads_to_an_operation_of_the_document() {
+    let document = document();
+    let ids: BTreeSet<&str> = document["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(_, item)| item.as_object().into_iter().flatten())
+        .filter_map(|(_, operation)| operation["operationId"].as_str())
+        .collect();
+    let mut links = 0;
+    for op in openapi::operations(&document) {
+        let responses = document.pointer(&format!("{}/responses", op.pointer)).and_then(Value::as_object);
+        for response in responses.into_iter().flat_map(|responses| responses.values()) {
+            for (name, link) in response["links"].as_object().into_iter().flatten() {
+                let target = link["operationId"].as_str().unwrap_or("");
+                assert!(ids.contains(target), "{} {}: link {name} names no operation ({target})", op.method, op.path);
+                links += 1;
+            }
+        }
+    }
+    assert!(links > 0, "the creates link to what may follow them");
+}
