@@ -11,7 +11,7 @@ use functions::{FUNCTIONS, Kind};
 use reqwest::Method;
 use serde_json::{Value, json};
 use teamsync_local::gateway::match_route;
-use teamsync_local::openapi::{self, escape};
+use teamsync_local::openapi::{self, escape, sample_path};
 use teamsync_local::project_root;
 use teamsync_local::template::Template;
 
@@ -25,11 +25,6 @@ fn normalised(method: &str, path: &str) -> String {
     let path = path.trim_end_matches('/');
     let segments: Vec<&str> = path.split('/').map(|s| if s.starts_with('{') { "{}" } else { s }).collect();
     format!("{} {}", method.to_ascii_uppercase(), segments.join("/"))
-}
-
-/// A concrete path for a route pattern.
-fn sample(pattern: &str) -> String {
-    pattern.split('/').map(|part| if part.starts_with('{') { "7" } else { part }).collect::<Vec<_>>().join("/")
 }
 
 #[test]
@@ -56,7 +51,7 @@ fn every_route_of_template_yaml_leads_to_operations_of_the_document() {
         let reached = operations.iter().any(|op| {
             let method: Method = op.method.parse().unwrap();
             (route.method == "ANY" || route.method == op.method)
-                && match_route(std::slice::from_ref(route), &method, &sample(&op.path)).is_some()
+                && match_route(std::slice::from_ref(route), &method, &sample_path(&op.path)).is_some()
         });
         assert!(reached, "template.yaml's {} reaches no operation of the document", route.route_key());
     }

@@ -20,26 +20,24 @@ const WAIT: Duration = Duration::from_secs(20);
 /// A headless Chromium and one page of it, driven over the DevTools protocol.
 struct Browser {
     _process: Child,
-    _profile: tempdir::Dir,
+    _profile: Profile,
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
     session: String,
     next_id: u64,
 }
 
-mod tempdir {
-    /// A directory removed when dropped: the browser's throwaway profile.
-    pub struct Dir(pub std::path::PathBuf);
+/// The browser's throwaway profile directory, removed when dropped.
+struct Profile(std::path::PathBuf);
 
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
+impl Drop for Profile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
 impl Browser {
     async fn open(url: &str) -> Browser {
-        let profile = tempdir::Dir(std::env::temp_dir().join(format!("teamsync-chromium-{}", uuid::Uuid::new_v4())));
+        let profile = Profile(std::env::temp_dir().join(format!("teamsync-chromium-{}", uuid::Uuid::new_v4())));
         // Without the background-networking flags Chromium keeps calling out, and this
         // machine's closed network refuses it.
         let mut process = Command::new("chromium")

@@ -88,6 +88,12 @@ pub fn path_matches(template: &str, path: &str) -> bool {
         && template.iter().zip(&path).all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
 }
 
+/// A concrete path for a route pattern (of a route table, template.yaml or the document):
+/// every `{param}` given a value.
+pub fn sample_path(pattern: &str) -> String {
+    pattern.split('/').map(|part| if part.starts_with('{') { "7" } else { part }).collect::<Vec<_>>().join("/")
+}
+
 /// The template that names a path, preferring literal segments over parameters, as the
 /// routers do (`/api/tasks/list/` before `/api/tasks/{id}/`).
 pub fn template_of<'a>(templates: impl IntoIterator<Item = &'a str>, path: &str) -> Option<&'a str> {

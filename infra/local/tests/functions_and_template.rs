@@ -8,16 +8,12 @@ use std::path::Path;
 use functions::{FUNCTIONS, Kind};
 use http::Method;
 use teamsync_local::gateway::match_route;
+use teamsync_local::openapi::sample_path;
 use teamsync_local::project_root;
 use teamsync_local::template::Template;
 
 fn template() -> Template {
     Template::load(&project_root().join("template.yaml")).unwrap()
-}
-
-/// A concrete path for a route pattern: every `{param}` given a value.
-fn sample(pattern: &str) -> String {
-    pattern.split('/').map(|part| if part.starts_with('{') { "7" } else { part }).collect::<Vec<_>>().join("/")
 }
 
 fn http_routes() -> Vec<(&'static str, Method, &'static str)> {
@@ -34,7 +30,7 @@ fn http_routes() -> Vec<(&'static str, Method, &'static str)> {
 fn every_declared_route_reaches_its_function() {
     let template = template();
     for (function, method, pattern) in http_routes() {
-        let path = sample(pattern);
+        let path = sample_path(pattern);
         let matched = match_route(&template.routes, &method, &path);
         let reached = matched.map(|m| m.route.function.clone());
         assert_eq!(reached.as_deref(), Some(function), "{method} {pattern} ({path}) in template.yaml");
@@ -57,7 +53,7 @@ fn every_template_route_is_served_by_its_function() {
             let same_method = route.method == "ANY" || route.method == method.as_str();
             *function == route.function
                 && same_method
-                && match_route(std::slice::from_ref(route), method, &sample(pattern)).is_some()
+                && match_route(std::slice::from_ref(route), method, &sample_path(pattern)).is_some()
         });
         assert!(served, "template.yaml routes {} to {}, which serves nothing there", route.route_key(), route.function);
     }

@@ -118,18 +118,19 @@ async fn seed(stack: &Stack, world: &World, projects: &[u64], today: Date) -> us
         for m in 0..MAINS_PER_PROJECT {
             let n = p as u64 * MAINS_PER_PROJECT + m;
             let assignee = people[(n % 3) as usize];
-            let main = task(&mut next_id, *project_id, None, assignee, n, today);
+            let main = task(&mut next_id, *project_id, None, assignee, n, today, world.alice.id);
             for s in 0..SUBTASKS_PER_MAIN {
                 // A main task nobody has yet has no subtasks: only an assignee adds them.
                 if assignee.is_some() {
-                    tasks.push(task(&mut next_id, *project_id, Some(&main), assignee, n * 7 + s, today));
+                    let creator = assignee.unwrap_or(world.alice.id);
+                    tasks.push(task(&mut next_id, *project_id, Some(&main), assignee, n * 7 + s, today, creator));
                 }
             }
             tasks.push(main);
         }
         while tasks.len() < (MAINS_PER_PROJECT * (1 + SUBTASKS_PER_MAIN)) as usize {
             let n = next_id;
-            tasks.push(task(&mut next_id, *project_id, None, None, n, today));
+            tasks.push(task(&mut next_id, *project_id, None, None, n, today, world.alice.id));
         }
         overdue += tasks.iter().filter(|t| t.status != Status::Completed && t.end_date < Some(today)).count();
         for task in &tasks {
@@ -160,7 +161,8 @@ async fn seed(stack: &Stack, world: &World, projects: &[u64], today: Date) -> us
     overdue
 }
 
-/// The `n`th seeded task: statuses in turn, due days from 60 days ago to 60 ahead.
+/// The `n`th seeded task, made by `creator`: statuses in turn, due days from 60 days ago
+/// to 60 ahead.
 fn task(
     next_id: &mut u64,
     project_id: u64,
@@ -168,6 +170,7 @@ fn task(
     assignee: Option<u64>,
     n: u64,
     today: Date,
+    creator: u64,
 ) -> TaskRecord {
     *next_id += 1;
     let statuses = [Status::Planning, Status::Pending, Status::InProgress, Status::Completed];
@@ -186,6 +189,7 @@ fn task(
         end_date: Some(due),
         created_at: jiff::Timestamp::now(),
         updated_at: jiff::Timestamp::now(),
+        created_by: creator,
         version: 1,
         ..TaskRecord::default()
     }
