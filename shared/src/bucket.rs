@@ -7,7 +7,8 @@ use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::types::{Delete, MetadataDirective, ObjectIdentifier};
 
-use crate::error::Error;
+use crate::error::{Error, StoreError};
+use crate::store::WriteGate;
 
 /// An uploaded object as a confirm looks at it: its size, its type, and its first bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +24,8 @@ pub struct FileStore {
     client: aws_sdk_s3::Client,
     /// `None` when no bucket is configured: every file route then answers 500 (logged).
     bucket: Option<String>,
+    /// What every write waits for, as the table's writes do ([`WriteGate`]).
+    gate: Option<WriteGate>,
 }
 
 fn s3_error<E: std::error::Error + 'static>(operation: &str, error: E) -> Error {
@@ -31,7 +34,19 @@ fn s3_error<E: std::error::Error + 'static>(operation: &str, error: E) -> Error 
 
 impl FileStore {
     pub fn new(client: aws_sdk_s3::Client, bucket: Option<String>) -> FileStore {
-        FileStore { client, bucket }
+        FileStore { client, bucket, gate: None }
+    }
+
+    /// This bucket for one request, whose writes wait for `gate`.
+    pub fn gated(&self, gate: WriteGate) -> FileStore {
+        FileStore { gate: Some(gate), ..self.clone() }
+    }
+
+    async fn may_write(&self) -> Result<(), Error> {
+        match &self.gate {
+            Some(gate) if !gate.opens().await => Err(Error::Storage(StoreError::Unconfirmed)),
+            _ => Ok(()),
+        }
     }
 
     fn bucket(&self) -> Result<&str, Error> {
@@ -108,6 +123,7 @@ impl FileStore {
 
     /// Copies an object to its permanent key with the headers downloads should carry.
     pub async fn settle(&self, from: &str, to: &str, content_type: &str, disposition: &str) -> Result<(), Error> {
+        self.may_write().await?;
         let bucket = self.bucket()?;
         self.client
             .copy_object()
@@ -125,6 +141,7 @@ impl FileStore {
 
     /// Stores bytes the server received itself (the multipart avatar upload).
     pub async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str, disposition: &str) -> Result<(), Error> {
+        self.may_write().await?;
         self.client
             .put_object()
             .bucket(self.bucket()?)
@@ -144,6 +161,7 @@ impl FileStore {
 
     /// Deletes objects, a thousand to a request (S3's limit). Missing objects are fine.
     pub async fn delete_all(&self, keys: &[String]) -> Result<(), Error> {
+        self.may_write().await?;
         let bucket = self.bucket()?;
         for chunk in keys.chunks(1000) {
             let objects: Vec<ObjectIdentifier> = chunk

@@ -7,7 +7,7 @@ use crate::bucket::FileStore;
 use crate::config::{self, ConfigError, Settings};
 use crate::events::EventBus;
 use crate::realtime::push::Pusher;
-use crate::store::Db;
+use crate::store::{Db, WriteGate};
 
 #[derive(Clone)]
 pub struct AppContext {
@@ -57,6 +57,12 @@ impl AppContext {
             tokens: Arc::new(tokens),
             settings: Arc::new(settings),
         }
+    }
+
+    /// This context for one request of a caller not confirmed yet: its writes to the table
+    /// and the bucket wait for `gate` (see [`crate::store::WriteGate`]).
+    pub fn gated(&self, gate: WriteGate) -> AppContext {
+        AppContext { db: self.db.gated(gate.clone()), files: self.files.gated(gate), ..self.clone() }
     }
 
     /// Production wiring: settings from the environment, the signing seed from

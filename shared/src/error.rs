@@ -219,6 +219,11 @@ pub enum StoreError {
     Throttled(#[source] BoxError),
     #[error("storage failed")]
     Other(#[source] BoxError),
+    /// A write of a request whose caller's session did not confirm their token (see
+    /// [`crate::store::WriteGate`]): nothing was written, and the request is answered as
+    /// its session says.
+    #[error("the caller's session did not confirm the write")]
+    Unconfirmed,
 }
 
 impl StoreError {

@@ -285,10 +285,11 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// The caller of a request: its bearer token checked, and the token's session live.
-pub async fn authenticate(ctx: &AppContext, req: &Request, now: jiff::Timestamp) -> Result<Caller, Error> {
+/// The caller a request's bearer token claims, its signature checked (see
+/// [`teamsync::auth::claimed_caller`]); the router reads the session.
+pub fn claimed_caller(ctx: &AppContext, req: &Request) -> Result<Caller, Error> {
     let token = bearer_token(req).ok_or(Error::Unauthenticated(TokenProblem::Missing))?;
-    teamsync::auth::authenticate_token(ctx, token, now).await
+    teamsync::auth::claimed_caller(ctx, token)
 }
 
 /// The bearer token of the `Authorization` header, if any.

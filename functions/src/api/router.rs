@@ -12,16 +12,19 @@ use http::Method;
 use jiff::Timestamp;
 use lambda_http::Request;
 use serde_json::Value;
-use teamsync::auth::Caller;
+use teamsync::auth::{Caller, session_caller};
 use teamsync::messages::Msg;
+use teamsync::store::WriteGate;
 use teamsync::{AppContext, Error};
 
 use super::{Reply, RequestMeta};
 
 /// One request as a handler receives it.
+#[derive(Clone)]
 pub struct Call {
     pub ctx: AppContext,
-    pub req: Request,
+    /// Shared, so that a signed route can run again on the same request (see [`Router::run`]).
+    pub req: Arc<Request>,
     pub params: PathParams,
     pub meta: RequestMeta,
     /// The request's "now", taken once at the edge.
@@ -94,7 +97,7 @@ impl Routes {
 }
 
 /// The `{name}` segments of a matched route.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct PathParams(HashMap<String, String>);
 
 impl PathParams {
@@ -135,6 +138,12 @@ impl Router {
 
     /// Runs the request's route: 404 for an unknown path, 405 for a known path with another
     /// method, 401 for a signed route without a live session.
+    ///
+    /// A signed route's session is read beside the handler's own first read, not before it:
+    /// the handler starts as the caller the token claims, its writes wait for the session
+    /// (a [`WriteGate`]), and its answer stands only if the session confirms that caller. A
+    /// session that has ended answers 401; one whose role or team changed since the token
+    /// was signed runs the handler again as the session says.
     pub(super) async fn run(&self, ctx: &AppContext, req: Request, meta: RequestMeta) -> Result<Reply, Error> {
         let path = req.uri().path();
         let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
@@ -147,11 +156,23 @@ impl Router {
         };
         let params = PathParams(matched.params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect());
         let now = Timestamp::now();
+        let call = |ctx: AppContext, req| Call { ctx, req, params, meta, now };
         match handler {
-            Handler::Public(handler) => handler(Call { ctx: ctx.clone(), req, params, meta, now }).await,
+            Handler::Public(handler) => handler(call(ctx.clone(), Arc::new(req))).await,
             Handler::Signed(handler) => {
-                let caller = super::authenticate(ctx, &req, now).await?;
-                handler(Call { ctx: ctx.clone(), req, params, meta, now }, caller).await
+                let claimed = super::claimed_caller(ctx, &req)?;
+                let (keeper, gate) = WriteGate::pending();
+                let session = async {
+                    let session = session_caller(ctx, claimed.user_id, &claimed.session_id, now).await;
+                    keeper.decide(session.as_ref().is_ok_and(|caller| *caller == claimed));
+                    session
+                };
+                let call = call(ctx.gated(gate), Arc::new(req));
+                let (session, answer) = tokio::join!(session, handler(call.clone(), claimed.clone()));
+                match session? {
+                    caller if caller == claimed => answer,
+                    caller => handler(Call { ctx: ctx.clone(), ..call }, caller).await,
+                }
             }
         }
     }

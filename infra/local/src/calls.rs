@@ -44,19 +44,22 @@ impl CallRecorder {
         std::mem::take(&mut *self.calls.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// Sequential round trips: a call that starts after every earlier call has ended begins
-    /// a new one; calls that overlap share one.
+    /// Sequential round trips: the longest chain of calls each of which started after the
+    /// one before it had ended. Calls in flight together share a trip, however long one of
+    /// them takes: a slow read beside two quick ones in a row still makes two trips.
     pub fn round_trips(calls: &[Call]) -> usize {
-        let mut trips = 0;
-        let mut last_end: Option<Instant> = None;
+        let mut depths: Vec<usize> = Vec::with_capacity(calls.len());
         for call in calls {
-            if last_end.is_none_or(|end| call.started >= end) {
-                trips += 1;
-            }
-            let end = call.ended.unwrap_or(call.started);
-            last_end = Some(last_end.map_or(end, |e| e.max(end)));
+            let before = calls
+                .iter()
+                .zip(&depths)
+                .filter(|(earlier, _)| earlier.ended.is_some_and(|end| end <= call.started))
+                .map(|(_, depth)| *depth)
+                .max()
+                .unwrap_or(0);
+            depths.push(before + 1);
         }
-        trips
+        depths.into_iter().max().unwrap_or(0)
     }
 }
 

@@ -64,7 +64,7 @@ impl SessionRecord {
 }
 
 /// The authenticated caller of a request.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub user_id: u64,
     pub session_id: String,
@@ -81,9 +81,18 @@ impl Caller {
 /// Checks an access token and its session: one consistent read after the signature check.
 /// A logged-out, expired or revoked session fails at once, whatever the token's `exp`.
 pub async fn authenticate_token(ctx: &AppContext, token: &str, now: Timestamp) -> Result<Caller, Error> {
+    let claimed = claimed_caller(ctx, token)?;
+    session_caller(ctx, claimed.user_id, &claimed.session_id, now).await
+}
+
+/// The caller an access token names, its signature checked but its session not read yet:
+/// what a request may start reading as, and writes wait for the session to confirm. A
+/// token without a role claim (signed before tokens carried one) names the least
+/// privileged caller, whom the session then corrects.
+pub fn claimed_caller(ctx: &AppContext, token: &str) -> Result<Caller, Error> {
     let claims = ctx.tokens.verify(token, TokenUse::Access).map_err(Error::Unauthenticated)?;
     let user_id: u64 = claims.sub.parse().map_err(|_| Error::Unauthenticated(TokenProblem::Invalid))?;
-    session_caller(ctx, user_id, &claims.sid, now).await
+    Ok(Caller { user_id, session_id: claims.sid, role: claims.role.unwrap_or(Role::Member), team_id: claims.team_id })
 }
 
 /// The caller of a live session, as its record says now (role and team included).

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::ConfigError;
 use crate::error::{Error, TokenProblem};
+use crate::identity::model::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -39,6 +40,13 @@ pub struct Claims {
     /// Refresh tokens only: which rotation of the session this token is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
+    /// Access tokens only: the session's role and team when the token was signed. A claim,
+    /// not the authority: a request starts its reads as this caller while the session is
+    /// read, and the session's word is final (see [`crate::store::WriteGate`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<u64>,
 }
 
 pub struct TokenKeys {
@@ -97,6 +105,8 @@ impl TokenKeys {
             exp: expires.as_second(),
             token_use,
             jti: None,
+            role: None,
+            team_id: None,
         }
     }
 

@@ -22,7 +22,8 @@ use crate::plan::Plan;
 use crate::projects::access::{self, Access};
 use crate::projects::attachments::{AttachmentById, AttachmentRecord, AttachmentView, view};
 use crate::projects::partition::ProjectData;
-use crate::projects::tasks::{changer_name, load_task};
+use crate::projects::repo;
+use crate::projects::tasks::{changer_name, load_task, name_if_admin};
 use crate::store::Record;
 use crate::validate::bounded_text;
 
@@ -198,9 +199,15 @@ pub async fn confirm(
         }
     };
     let guard_key = keys::confirmed_upload(upload_key);
-    let (data, done, object) =
-        tokio::join!(attachable_task(ctx, caller, task_id, now), ctx.db.get::<ConfirmedUpload>(&guard_key), object);
-    let data = data?;
+    // Its id and an admin's name too, so that recording it is the third round trip.
+    let (data, done, object, id, admin_name) = tokio::join!(
+        attachable_task(ctx, caller, task_id, now),
+        ctx.db.get::<ConfirmedUpload>(&guard_key),
+        object,
+        ctx.db.next_id("attachment"),
+        name_if_admin(ctx, caller),
+    );
+    let (data, id, admin_name) = (data?, id?, admin_name?);
     let settled = settled.ok_or_else(|| Error::field("file_key", Msg::ForeignUploadKey))?;
     if let Some(done) = done? {
         let record: AttachmentRecord =
@@ -230,9 +237,8 @@ pub async fn confirm(
     // Copied first, recorded second, the upload removed last: an interruption anywhere
     // leaves a confirm that can simply be repeated.
     let disposition = content_disposition(Disposition::Attachment, &file.file_name);
-    let (id, uploaded_by_name, ()) = tokio::try_join!(
-        async { Ok(ctx.db.next_id("attachment").await?) },
-        changer_name(ctx, caller, &data),
+    let (uploaded_by_name, ()) = tokio::try_join!(
+        changer_name(ctx, caller, &data, admin_name),
         ctx.files.settle(upload_key, &settled, &kept, &disposition)
     )?;
     let record = AttachmentRecord {
@@ -276,12 +282,15 @@ async fn load_visible(
     now: Timestamp,
 ) -> Result<(AttachmentRecord, ProjectData, Access), Error> {
     let record: AttachmentRecord = ctx.db.get(&keys::attachment_ref(id)).await?.ok_or_else(not_found)?;
+    // The attachment names its project: read straight away, not through its task's pointer.
     // The task went with its attachments; a storage failure stays one.
-    let (data, _, access) = load_task(ctx, caller, record.task_id, now).await.map_err(|error| match error {
+    let gone = |error| match error {
         Error::NotFound { .. } => not_found(),
         other => other,
-    })?;
-    if !access::sees_task(caller, access, data.task(record.task_id)?) {
+    };
+    let (data, _) = repo::load_project(ctx, caller, record.project_id, None, now).await.map_err(gone)?;
+    let access = access::require_visible(caller, &data).map_err(gone)?;
+    if !access::sees_task(caller, access, data.task(record.task_id).map_err(gone)?) {
         return Err(Error::Forbidden(Msg::TaskHidden));
     }
     Ok((record, data, access))

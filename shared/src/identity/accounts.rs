@@ -204,8 +204,17 @@ pub async fn update_profile(
     now: Timestamp,
 ) -> Result<UserInTeam, Error> {
     // The team's name is for the answer; a profile change does not move the user's team.
-    let UserInTeam { user: before, team_name } =
-        repo::load_user_in_team(&ctx.db, caller.user_id, caller.team_id).await?;
+    // Projects show their members by name and avatar from their own items: when the change
+    // may touch either, the projects they are on are read beside the user.
+    let may_rename = patch.username.is_some() || patch.avatar.is_some();
+    let memberships = async {
+        match may_rename {
+            true => crate::projects::repo::projects_of_member(ctx, caller.user_id).await,
+            false => Ok(Vec::new()),
+        }
+    };
+    let (UserInTeam { user: before, team_name }, memberships) =
+        tokio::try_join!(repo::load_user_in_team(&ctx.db, caller.user_id, caller.team_id), memberships)?;
     let mut after = before.clone();
     match patch.avatar {
         Some(AvatarChange::Stored(link)) => after.avatar = Some(link),
@@ -248,12 +257,11 @@ pub async fn update_profile(
     replace(&mut after.gender, fields.gender);
     replace(&mut after.phone, fields.phone);
     replace(&mut after.about, fields.about);
-    // Projects show their members by name and avatar from their own items: a change reaches
-    // them in the same transaction (past DynamoDB's 100 actions, in the ones that follow).
-    let renamed_in: Vec<u64> = if after.username != before.username || after.avatar != before.avatar {
-        crate::projects::repo::projects_of_member(ctx, after.id).await?
-    } else {
-        Vec::new()
+    // A new name or avatar reaches their projects in the same transaction (past DynamoDB's
+    // 100 actions, in the ones that follow).
+    let renamed_in: Vec<u64> = match after.username != before.username || after.avatar != before.avatar {
+        true => memberships,
+        false => Vec::new(),
     };
     let looks = MemberLooks { username: after.username.clone(), avatar: after.avatar.clone() };
     let user_id = after.id;
@@ -330,7 +338,7 @@ pub struct Membership {
     pub role: Role,
 }
 
-/// Plans moving a user (as read: `before`) to another team or role, together with
+/// Plans moving a user (as read: `before`, with their `sessions`) to another team or role, together with
 /// `effects`, the other writes of the same change (a team's admin count, notifications).
 /// The user and every live session of theirs change in the same transaction, so the change
 /// governs their very next request: a demoted admin loses admin rights at once, without
@@ -340,6 +348,7 @@ pub struct Membership {
 pub async fn plan_membership(
     ctx: &AppContext,
     before: &UserRecord,
+    sessions: &[SessionRecord],
     membership: Membership,
     effects: Transaction,
     now: Timestamp,
@@ -347,7 +356,6 @@ pub async fn plan_membership(
     let mut after = before.clone();
     after.role = membership.role;
     after.team_id = membership.team_id;
-    let sessions = repo::sessions_of(&ctx.db, before.id).await?;
     // A session logged out or refreshed meanwhile fails its version (an update would
     // otherwise recreate it as a stub); the caller may simply retry.
     let update_sessions = |tx: Transaction, chunk: &[SessionRecord]| {
@@ -356,7 +364,7 @@ pub async fn plan_membership(
             tx.save(session, &mut changed, now).0
         })
     };
-    let (first, rest) = store::fit(&sessions, 1, effects.len() + 1);
+    let (first, rest) = store::fit(sessions, 1, effects.len() + 1);
     let (tx, _) = update_sessions(effects, first).save(before, &mut after, now);
     if rest.len() == 0 {
         return Ok(Plan::new(tx, after));

@@ -69,6 +69,22 @@ pub async fn team_names(db: &Db, team_ids: impl IntoIterator<Item = u64>) -> Res
     Ok(load_teams(db, team_ids).await?.into_iter().map(|(id, team)| (id, team.name)).collect())
 }
 
+/// A user and their sessions, as a change of their role or team needs them: one read of
+/// the user's partition.
+pub async fn load_user_and_sessions(db: &Db, user_id: u64) -> Result<(UserRecord, Vec<SessionRecord>), Error> {
+    let mut user = None;
+    let mut sessions = Vec::new();
+    for item in db.read_partition(&keys::user_partition(user_id)).await? {
+        let sort_key = store::string_attr(&item, keys::SK);
+        if sort_key == keys::PROFILE {
+            user = Some(store::from_item::<UserRecord>(item)?);
+        } else if sort_key.starts_with(keys::SESSION_PREFIX) {
+            sessions.push(store::from_item::<SessionRecord>(item)?);
+        }
+    }
+    Ok((user.ok_or_else(user_not_found)?, sessions))
+}
+
 pub async fn sessions_of(db: &Db, user_id: u64) -> Result<Vec<SessionRecord>, StoreError> {
     let items = db.query_prefix(None, &keys::user_partition(user_id), keys::SESSION_PREFIX).await?;
     items.into_iter().map(store::from_item).collect()

@@ -182,7 +182,8 @@ fn new_session(ctx: &AppContext, user: &UserRecord, now: Timestamp) -> Result<(S
 fn token_pair(ctx: &AppContext, session: &SessionRecord, now: Timestamp) -> Result<TokenPair, Error> {
     let access_expires = now + ctx.settings.access_ttl;
     let refresh_expires = Timestamp::from_second(session.expires_at).map_err(Error::caused)?;
-    let access = ctx.tokens.claims(session.user_id, &session.session_id, TokenUse::Access, now, access_expires);
+    let mut access = ctx.tokens.claims(session.user_id, &session.session_id, TokenUse::Access, now, access_expires);
+    (access.role, access.team_id) = (Some(session.role), session.team_id);
     let mut refresh = ctx.tokens.claims(session.user_id, &session.session_id, TokenUse::Refresh, now, refresh_expires);
     refresh.jti = Some(session.refresh_jti.clone());
     Ok(TokenPair {

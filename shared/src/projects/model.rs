@@ -254,6 +254,10 @@ pub struct TaskPointer {
     /// project even for a caller of no team (the super admin).
     #[serde(default)]
     pub team_id: Option<u64>,
+    /// Who made the task, so that an edit which may tell them reads their user item
+    /// alongside the project (absent from pointers made before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<u64>,
 }
 
 /// One changed field of a task (seed 001 §4.7).

@@ -72,8 +72,13 @@ pub async fn projects_of_member(ctx: &AppContext, user_id: u64) -> Result<Vec<u6
 
 /// The project a task id belongs to, and that project's team when known.
 pub async fn project_of_task(ctx: &AppContext, task_id: u64) -> Result<(u64, Option<u64>), Error> {
-    let pointer: TaskPointer = ctx.db.get(&keys::task_pointer(task_id)).await?.ok_or_else(task_not_found)?;
+    let pointer = pointer_of(ctx, task_id).await?;
     Ok((pointer.project_id, pointer.team_id))
+}
+
+/// Where a task id is: its project, the project's team and the task's creator.
+pub async fn pointer_of(ctx: &AppContext, task_id: u64) -> Result<TaskPointer, Error> {
+    ctx.db.get(&keys::task_pointer(task_id)).await?.ok_or_else(task_not_found)
 }
 
 pub async fn history_of(ctx: &AppContext, task_id: u64) -> Result<Vec<HistoryRecord>, Error> {

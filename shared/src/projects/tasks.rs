@@ -10,7 +10,7 @@ use crate::context::AppContext;
 use crate::dates::check_span;
 use crate::error::{Error, FieldErrors, Guard};
 use crate::events::{DomainEvent, EventDetail, EventKind, NoticeRef};
-use crate::identity::model::Role;
+use crate::identity::model::{Role, UserRecord};
 use crate::keys;
 use crate::messages::Msg;
 use crate::notifications::inbox;
@@ -18,14 +18,16 @@ use crate::notifications::model::{Draft, NotificationKind};
 use crate::plan::Plan;
 use crate::projects::access::{self, Access};
 use crate::projects::attachments;
+use crate::projects::attachments::AttachmentRecord;
 use crate::projects::dependencies;
 use crate::projects::membership;
 use crate::projects::model::{HistoryRecord, MAX_LEVEL, Priority, ProjectRecord, Status, TaskPointer, TaskRecord};
 use crate::projects::partition::ProjectData;
+use crate::projects::partition::task_not_found;
 use crate::projects::repo::{self, check_version, version_lost};
 use crate::projects::seen::{Layout, Seen, TaskSeen, TasksSeen};
 use crate::projects::tally::Tally;
-use crate::store::Transaction;
+use crate::store::{self, MAX_ACTIONS, Transaction};
 
 /// The fields of a new task.
 #[derive(Debug, Clone)]
@@ -50,7 +52,14 @@ pub async fn create_main_task(
     input: NewTask,
     now: Timestamp,
 ) -> Result<Plan<TaskSeen>, Error> {
-    let (data, today) = repo::load_project(ctx, caller, project_id, None, now).await?;
+    // Someone else's new task is news to them: its id and its notice's are allocated beside
+    // the project's read, with the name of an admin who may not be on the project.
+    let told = input.assignee_id.filter(|assignee| *assignee != caller.user_id);
+    let ((data, today), ids, admin_name) = tokio::try_join!(
+        repo::load_project(ctx, caller, project_id, None, now),
+        NewIds::allocate(ctx, told.is_some()),
+        name_if_admin(ctx, caller),
+    )?;
     access::require_admin(caller, &data)?;
     access::require_writable(&data.project)?;
     if let Some(assignee) = input.assignee_id
@@ -58,7 +67,8 @@ pub async fn create_main_task(
     {
         return Err(Error::field("assignee_id", Msg::NotProjectMember));
     }
-    create(ctx, caller, data, today, None, input, now).await
+    let changer = changer_name(ctx, caller, &data, admin_name).await?;
+    create(ctx, caller, data, today, None, input, ids, changer, now)
 }
 
 /// A subtask (seed 4.10): only the parent's assignee adds one, it inherits that assignee,
@@ -70,7 +80,10 @@ pub async fn create_subtask(
     mut input: NewTask,
     now: Timestamp,
 ) -> Result<Plan<TaskSeen>, Error> {
-    let (data, today, _) = load_task(ctx, caller, parent_id, now).await?;
+    // The parent's assignee makes it for themselves: no notice, and their name is the
+    // project's. The id is allocated beside the parent's read.
+    let ((data, today, _), ids) =
+        tokio::try_join!(load_task(ctx, caller, parent_id, now), NewIds::allocate(ctx, false))?;
     let parent = data.task(parent_id)?.clone();
     if parent.assignee_id != Some(caller.user_id) {
         return Err(Error::Forbidden(Msg::NotParentAssignee));
@@ -80,31 +93,44 @@ pub async fn create_subtask(
         return Err(Error::Rule { msg: Msg::TaskTooDeep, fields: FieldErrors::single("level", Msg::TaskTooDeep) });
     }
     input.assignee_id = parent.assignee_id;
-    create(ctx, caller, data, today, Some(&parent), input, now).await
+    let changer = changer_name(ctx, caller, &data, None).await?;
+    create(ctx, caller, data, today, Some(&parent), input, ids, changer, now)
 }
 
-async fn create(
+/// The ids a new task takes: its own and, when it is news to its assignee, its notice's.
+struct NewIds {
+    task_id: u64,
+    notice_ids: std::ops::Range<u64>,
+}
+
+impl NewIds {
+    async fn allocate(ctx: &AppContext, with_notice: bool) -> Result<NewIds, Error> {
+        let notice_ids = async {
+            match with_notice {
+                true => ctx.db.next_ids("notification", 1).await,
+                false => Ok(0..0),
+            }
+        };
+        let (task_id, notice_ids) = tokio::try_join!(ctx.db.next_id("task"), notice_ids)?;
+        Ok(NewIds { task_id, notice_ids })
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn create(
     ctx: &AppContext,
     caller: &Caller,
     mut data: ProjectData,
     today: Date,
     parent: Option<&TaskRecord>,
     input: NewTask,
+    ids: NewIds,
+    created_by_name: String,
     now: Timestamp,
 ) -> Result<Plan<TaskSeen>, Error> {
     check_span(input.start_date, input.end_date)?;
-    // Someone else's new task is news to them (a subtask is its creator's own): the task's
-    // id and its notice's are allocated together.
     let told = input.assignee_id.filter(|assignee| *assignee != caller.user_id);
-    let notice_ids = async {
-        match told {
-            Some(_) => ctx.db.next_ids("notification", 1).await,
-            None => Ok(0..0),
-        }
-    };
-    let task_id = async { Ok::<_, Error>(ctx.db.next_id("task").await?) };
-    let (task_id, mut notice_ids, created_by_name) =
-        tokio::try_join!(task_id, async { Ok(notice_ids.await?) }, changer_name(ctx, caller, &data))?;
+    let NewIds { task_id, mut notice_ids } = ids;
     let task = TaskRecord {
         id: task_id,
         project_id: data.project.id,
@@ -126,7 +152,12 @@ async fn create(
         updated_at: now,
         version: 1,
     };
-    let pointer = TaskPointer { task_id: task.id, project_id: task.project_id, team_id: Some(data.project.team_id) };
+    let pointer = TaskPointer {
+        task_id: task.id,
+        project_id: task.project_id,
+        team_id: Some(data.project.team_id),
+        created_by: Some(caller.user_id),
+    };
     let tx = ctx.db.transaction().create(&task, Guard::Fresh).create(&pointer, Guard::Fresh);
     let tx = membership::move_assignment(tx, task.project_id, None, task.open_assignee());
     let tx = Tally::of(&data).change(None, Some(&task)).stage(tx, now);
@@ -266,7 +297,7 @@ pub async fn update_task(
     if_match: Option<u64>,
     now: Timestamp,
 ) -> Result<Plan<TaskSeen>, Error> {
-    let (data, today, access) = load_task(ctx, caller, task_id, now).await?;
+    let (data, today, access, reads) = load_for_edit(ctx, caller, task_id, patch.status.is_some(), now).await?;
     let before = data.task(task_id)?.clone();
     access::require_task_editor(caller, access, &before)?;
     access::require_writable(&data.project)?;
@@ -288,7 +319,7 @@ pub async fn update_task(
     if after == before {
         return Ok(Plan::new(ctx.db.transaction(), TaskSeen { seen, task: after, attachments: None }));
     }
-    let plan = plan_edit(ctx, caller, seen, &before, after, now).await?;
+    let plan = plan_edit(ctx, caller, seen, &before, after, reads, now).await?;
     Ok(match version_lost(if_match) {
         Some(stale) => plan.meaning(Guard::Version, stale),
         None => plan,
@@ -305,7 +336,7 @@ pub async fn claim_task(
     end_date: Option<Date>,
     now: Timestamp,
 ) -> Result<Plan<TaskSeen>, Error> {
-    let (data, today, access) = load_task(ctx, caller, task_id, now).await?;
+    let (data, today, access, reads) = load_for_edit(ctx, caller, task_id, status.is_some(), now).await?;
     if !data.is_member(caller.user_id) {
         return Err(Error::forbidden());
     }
@@ -330,7 +361,7 @@ pub async fn claim_task(
     };
     apply(&mut after, patch);
     check_span(after.start_date, after.end_date)?;
-    let plan = plan_edit(ctx, caller, Seen { data, today, access }, &before, after, now).await?;
+    let plan = plan_edit(ctx, caller, Seen { data, today, access }, &before, after, reads, now).await?;
     // A concurrent claim moved the version: this one lost.
     Ok(plan.meaning(Guard::Version, Error::conflict("assignee_id", Msg::AlreadyAssigned)))
 }
@@ -391,6 +422,47 @@ fn edit_notices(
     drafts
 }
 
+/// An edit tells at most two people: the assignee and the task's creator.
+const MAX_EDIT_NOTICES: u64 = 2;
+
+/// What an edit reads besides its project, fetched beside the reads it cannot do without,
+/// so that an edit costs three round trips: the task's pointer (beside a block of ids for
+/// the notices it may cause; an id left unused is merely skipped), its project (beside the
+/// creator's user item when the edit may tell them, and an admin's own, who may not be on
+/// the project), then the transaction.
+struct EditReads {
+    notice_ids: std::ops::Range<u64>,
+    /// Whether the creator was read: pointers made before they named the creator do not say.
+    creator_read: bool,
+    creator: Option<UserRecord>,
+    admin_name: Option<String>,
+}
+
+async fn load_for_edit(
+    ctx: &AppContext,
+    caller: &Caller,
+    task_id: u64,
+    may_tell_creator: bool,
+    now: Timestamp,
+) -> Result<(ProjectData, Date, Access, EditReads), Error> {
+    let notice_ids = async { Ok::<_, Error>(ctx.db.next_ids("notification", MAX_EDIT_NOTICES).await?) };
+    let (pointer, notice_ids) = tokio::try_join!(repo::pointer_of(ctx, task_id), notice_ids)?;
+    let creator_id = pointer.created_by.filter(|_| may_tell_creator);
+    let creator = async {
+        match creator_id {
+            Some(id) => Ok::<_, Error>(ctx.db.get::<UserRecord>(&keys::user(id)).await?),
+            None => Ok(None),
+        }
+    };
+    let ((data, today), creator, admin_name) = tokio::try_join!(
+        repo::load_project(ctx, caller, pointer.project_id, pointer.team_id, now),
+        creator,
+        name_if_admin(ctx, caller),
+    )?;
+    let access = access::require_visible(caller, &data)?;
+    Ok((data, today, access, EditReads { notice_ids, creator_read: creator_id.is_some(), creator, admin_name }))
+}
+
 /// Plans an edit, its history and the notifications it causes as one transaction, under
 /// the task's version.
 async fn plan_edit(
@@ -399,26 +471,17 @@ async fn plan_edit(
     mut seen: Seen,
     before: &TaskRecord,
     mut after: TaskRecord,
+    reads: EditReads,
     now: Timestamp,
 ) -> Result<Plan<TaskSeen>, Error> {
     let data = &seen.data;
-    // The changer's name, whether the creator may still open the task, and ids for every
-    // notice the edit may cause, at once (an id left unused is merely skipped).
-    let possible = edit_notices(caller, before, &after, "", true).len() as u64;
-    let creator_check = async {
-        match creator_is_told(caller, before, &after) {
-            true => administers_project(ctx, after.created_by, &data.project).await,
-            false => Ok(false),
-        }
+    let EditReads { mut notice_ids, creator_read, creator, admin_name } = reads;
+    let creator_may_open = match creator_is_told(caller, before, &after) {
+        false => false,
+        true if creator_read => creator.is_some_and(|user| user.role.administers(user.team_id, data.project.team_id)),
+        true => administers_project(ctx, after.created_by, &data.project).await?,
     };
-    let notice_ids = async {
-        match possible {
-            0 => Ok(0..0),
-            count => Ok(ctx.db.next_ids("notification", count).await?),
-        }
-    };
-    let (changed_by_name, creator_may_open, mut notice_ids) =
-        tokio::try_join!(changer_name(ctx, caller, data), creator_check, notice_ids)?;
+    let changed_by_name = changer_name(ctx, caller, data, admin_name).await?;
     let drafts = edit_notices(caller, before, &after, &changed_by_name, creator_may_open);
     let (tx, changes) = ctx.db.transaction().save(before, &mut after, now);
     let tx = membership::move_assignment(tx, before.project_id, before.open_assignee(), after.open_assignee());
@@ -438,12 +501,27 @@ async fn administers_project(ctx: &AppContext, user_id: u64, project: &ProjectRe
     Ok(user.role.administers(user.team_id, project.team_id))
 }
 
-/// The caller's username for history and uploads: from the project's members, or (an
-/// admin who is not on the project) from their user item.
-pub(crate) async fn changer_name(ctx: &AppContext, caller: &Caller, data: &ProjectData) -> Result<String, Error> {
-    match data.person(caller.user_id) {
-        Some(member) => Ok(member.username.clone()),
-        None => Ok(crate::identity::repo::load_user(&ctx.db, caller.user_id).await?.username),
+/// An admin's username, read beside a route's first read: admins act on projects they need
+/// not be on, whose members' names then do not include theirs.
+pub(crate) async fn name_if_admin(ctx: &AppContext, caller: &Caller) -> Result<Option<String>, Error> {
+    match caller.role.is_admin() {
+        true => Ok(Some(crate::identity::repo::load_user(&ctx.db, caller.user_id).await?.username)),
+        false => Ok(None),
+    }
+}
+
+/// The caller's username for history and uploads: from the project's members, or the one
+/// read beforehand ([`name_if_admin`]), or else from their user item.
+pub(crate) async fn changer_name(
+    ctx: &AppContext,
+    caller: &Caller,
+    data: &ProjectData,
+    read_before: Option<String>,
+) -> Result<String, Error> {
+    match (data.person(caller.user_id), read_before) {
+        (Some(member), _) => Ok(member.username.clone()),
+        (None, Some(name)) => Ok(name),
+        (None, None) => Ok(crate::identity::repo::load_user(&ctx.db, caller.user_id).await?.username),
     }
 }
 
@@ -451,8 +529,22 @@ pub(crate) async fn changer_name(ctx: &AppContext, caller: &Caller, data: &Proje
 /// steps that a retry finishes (attachments, then the task, then its history); the plan
 /// left holds only what announces it.
 pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64, now: Timestamp) -> Result<Plan<()>, Error> {
-    let (project_id, _) = repo::project_of_task(ctx, task_id).await?;
-    let data = ProjectData::load_existing(&ctx.db, project_id).await?;
+    // The task's own partition holds its pointer, attachments and history: one read.
+    let items = ctx.db.query_prefix(None, &keys::task_partition(task_id), "").await?;
+    let mut pointer = None;
+    let (mut attached, mut history) = (Vec::new(), Vec::new());
+    for item in items {
+        let sort_key = store::string_attr(&item, keys::SK);
+        if sort_key.starts_with(keys::ATTACHMENT_PREFIX) {
+            attached.push(store::from_item::<AttachmentRecord>(item)?);
+        } else if sort_key.starts_with(keys::HISTORY_PREFIX) {
+            history.push(keys::task_history(task_id, store::from_item::<HistoryRecord>(item)?.id));
+        } else if keys::task_pointer(task_id).sk == sort_key {
+            pointer = Some(store::from_item::<TaskPointer>(item)?);
+        }
+    }
+    let pointer = pointer.ok_or_else(task_not_found)?;
+    let data = ProjectData::load_existing(&ctx.db, pointer.project_id).await?;
     access::require_visible(caller, &data)?;
     if caller.role != Role::SuperAdmin {
         return Err(Error::forbidden());
@@ -462,18 +554,26 @@ pub async fn delete_task(ctx: &AppContext, caller: &Caller, task_id: u64, now: T
     if data.tasks.iter().any(|t| t.parent_id == Some(task_id)) {
         return Err(Error::rule("task", Msg::TaskHasSubtasks));
     }
-    // Attachments first, objects before items: a delete interrupted here is repeated, and
-    // none of its files outlives it unlisted.
-    attachments::remove_all(ctx, &attachments::of_task(ctx, task_id).await?).await?;
+    // Objects before items: a delete interrupted here is repeated, and none of its files
+    // outlives it unlisted.
+    ctx.files.delete_all(&attached.iter().map(|a| a.file_key.clone()).collect::<Vec<_>>()).await?;
     let tx = ctx.db.transaction().remove(task).delete(&keys::task_pointer(task_id), None);
     let tx = dependencies::forget_task(tx, &data.links, task_id, now);
     let tx = Tally::of(&data).change(Some(task), None).stage(tx, now);
-    membership::move_assignment(tx, project_id, task.open_assignee(), None).commit().await?;
+    let tx = membership::move_assignment(tx, pointer.project_id, task.open_assignee(), None);
+    let attachment_items: Vec<keys::Key> = attached.iter().flat_map(AttachmentRecord::item_keys).collect();
+    if tx.len() + attachment_items.len() + history.len() <= MAX_ACTIONS {
+        // As one transaction, the usual case: the task and all that hangs on it go at once.
+        let tx = attachment_items.iter().chain(&history).fold(tx, |tx, key| tx.delete(key, None));
+        tx.commit().await?;
+    } else {
+        // Attachments first, as above; the history has no way in once the pointer is gone,
+        // and is cleared after.
+        ctx.db.delete_all(&attachment_items).await?;
+        tx.commit().await?;
+        ctx.db.delete_all(&history).await?;
+    }
     let event = task_event(EventKind::TaskDeleted, caller, data.project.team_id, task, Vec::new());
-    // The history has no way in once the pointer is gone; it is cleared after.
-    let history: Vec<keys::Key> =
-        repo::history_of(ctx, task_id).await?.iter().map(|h| keys::task_history(task_id, h.id)).collect();
-    ctx.db.delete_all(&history).await?;
     Ok(Plan::new(ctx.db.transaction(), ()).announce(event))
 }
 

@@ -210,6 +210,8 @@ impl Transaction {
         if let Some(error) = self.build_error {
             return Err(error);
         }
+        // Even a change that writes nothing waits: what commits it then announces it.
+        self.db.may_write().await?;
         if self.actions.is_empty() {
             return Ok(());
         }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::names::{name_of, parse_name};
 
-use crate::auth::Caller;
+use crate::auth::{Caller, SessionRecord};
 use crate::context::AppContext;
 use crate::error::{Error, FieldErrors, Guard, StoreError};
 use crate::events::{DomainEvent, EventDetail, EventKind};
@@ -173,13 +173,13 @@ pub async fn invite(
     require_team_admin(caller, team_id)?;
     let not_registered =
         || Error::NotFound { msg: Msg::UserNotFound, fields: FieldErrors::single("username", Msg::NotRegistered) };
-    let user_id = repo::find_user_id(&ctx.db, username).await?.ok_or_else(not_registered)?;
-    let (user, team, inviter) = tokio::join!(
-        repo::load_user(&ctx.db, user_id),
-        load_team(ctx, team_id),
-        repo::load_user(&ctx.db, caller.user_id)
-    );
-    let (user, team, inviter) = (user?, team?, inviter?);
+    // Who the name names, the team, the inviter's name and the notice's id, at once; then the
+    // user with their sessions; then the change: three round trips.
+    let named = async { repo::find_user_id(&ctx.db, username).await?.ok_or_else(not_registered) };
+    let notice_ids = async { Ok(ctx.db.next_ids("notification", 1).await?) };
+    let (user_id, team, inviter, mut notice_ids) =
+        tokio::try_join!(named, load_team(ctx, team_id), repo::load_user(&ctx.db, caller.user_id), notice_ids)?;
+    let (user, sessions) = repo::load_user_and_sessions(&ctx.db, user_id).await?;
     // Only a username names a user here, not an email.
     if !user.username.eq_ignore_ascii_case(username) {
         return Err(not_registered());
@@ -189,9 +189,9 @@ pub async fn invite(
     }
     let draft = Draft::new(user.id, NotificationKind::MemberInvited, &team.name).by(&inviter.username);
     let effects = adjust_admins(ctx.db.transaction(), team_id, admin_delta(Role::Member, role));
-    let (effects, notices) = inbox::stage(ctx, effects, vec![draft], now).await?;
+    let (effects, notices) = inbox::stage_with_ids(effects, vec![draft], &mut notice_ids, now)?;
     let membership = Membership { team_id: Some(team_id), role };
-    let plan = plan_membership(ctx, &user, membership, effects, now).await?;
+    let plan = plan_membership(ctx, &user, &sessions, membership, effects, now).await?;
     let detail = EventDetail::by(caller.user_id).in_team(team_id).about(user.id).notices(notices);
     // Someone in no team holds no open task (an assignee is on the task's project, so in
     // its team): their workload starts at nothing.
@@ -200,15 +200,30 @@ pub async fn invite(
 }
 
 /// A member of the team the caller administers, or 404.
-async fn load_member(ctx: &AppContext, caller: &Caller, user_id: u64) -> Result<(UserRecord, TeamRecord), Error> {
-    let user = repo::load_user(&ctx.db, user_id).await?;
+async fn load_member(
+    ctx: &AppContext,
+    caller: &Caller,
+    user_id: u64,
+) -> Result<(UserRecord, Vec<SessionRecord>, TeamRecord), Error> {
+    // A team admin's own team is theirs: read beside the user, it is read once.
+    let own_team = async {
+        match caller.team_id {
+            Some(id) => Ok(ctx.db.get::<TeamRecord>(&keys::team(id)).await?),
+            None => Ok::<_, Error>(None),
+        }
+    };
+    let ((user, sessions), own_team) = tokio::try_join!(repo::load_user_and_sessions(&ctx.db, user_id), own_team)?;
     let team_id = match (caller.role, user.team_id) {
         (Role::SuperAdmin, Some(team_id)) => team_id,
         (_, Some(team_id)) if caller.team_id == Some(team_id) => team_id,
         _ => return Err(repo::user_not_found()),
     };
     require_team_admin(caller, team_id)?;
-    Ok((user, load_team(ctx, team_id).await?))
+    let team = match own_team {
+        Some(team) if team.id == team_id => team,
+        _ => load_team(ctx, team_id).await?,
+    };
+    Ok((user, sessions, team))
 }
 
 /// A role changed (or already so): the member as the list shows them, and when.
@@ -229,7 +244,7 @@ pub async fn change_role(
 ) -> Result<Plan<RoleChanged>, Error> {
     // Their workload, for the answer, is read beside the check (and shown only if it passes).
     let (member, workloads) = tokio::join!(load_member(ctx, caller, user_id), tally::workloads(ctx, [user_id]));
-    let (user, team) = member?;
+    let (user, sessions, team) = member?;
     let open_tasks = workloads?.get(&user_id).map_or(0, open_count);
     if user.role == role {
         let updated_at = user.updated_at;
@@ -237,7 +252,8 @@ pub async fn change_role(
         return Ok(Plan::new(ctx.db.transaction(), unchanged));
     }
     let effects = adjust_admins(ctx.db.transaction(), team.id, admin_delta(user.role, role));
-    let plan = plan_membership(ctx, &user, Membership { team_id: Some(team.id), role }, effects, now).await?;
+    let membership = Membership { team_id: Some(team.id), role };
+    let plan = plan_membership(ctx, &user, &sessions, membership, effects, now).await?;
     let detail = EventDetail::by(caller.user_id).in_team(team.id).about(user_id);
     let changed = |user: UserRecord| RoleChanged { member: Member { user, open_tasks }, updated_at: now };
     Ok(plan.map(changed).announce(DomainEvent::new(EventKind::MemberRoleChanged, detail)))
@@ -252,7 +268,7 @@ pub async fn change_role(
 /// commits only once they are on no project (see `projects::membership`): an assignment or
 /// a project that took them in meanwhile is found and undone first.
 pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now: Timestamp) -> Result<Plan<()>, Error> {
-    let (mut user, team) = load_member(ctx, caller, user_id).await?;
+    let (mut user, _, team) = load_member(ctx, caller, user_id).await?;
     if user.role == Role::TeamAdmin && team.admin_count <= 1 {
         return Err(last_admin());
     }
@@ -272,7 +288,8 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
         }
         // Joins since the membership index was read show in the count (the index trails
         // the table by a moment): go round again.
-        user = repo::load_user(&ctx.db, user.id).await?;
+        let sessions;
+        (user, sessions) = repo::load_user_and_sessions(&ctx.db, user.id).await?;
         let outcome = if user.project_count > 0 {
             Err(StoreError::Guard(Guard::Version))
         } else {
@@ -287,7 +304,7 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
             let (effects, notices) = inbox::stage(ctx, effects, drafts, now).await?;
             // Under the user's version: a project that took them in since the read fails it.
             let leaving = Membership { team_id: None, role: Role::Member };
-            match plan_membership(ctx, &user, leaving, effects, now).await {
+            match plan_membership(ctx, &user, &sessions, leaving, effects, now).await {
                 Ok(plan) => plan.writes.commit().await.map(|()| notices),
                 Err(failure) => Err(failure),
             }
