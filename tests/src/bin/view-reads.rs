@@ -139,7 +139,12 @@ async fn seed(stack: &Stack, world: &World, projects: &[u64], today: Date) -> us
                 counts.0 += 1;
                 counts.1 += i64::from(task.status == Status::Completed);
             }
-            let pointer = TaskPointer { task_id: task.id, project_id: *project_id, team_id: Some(world.team_a) };
+            let pointer = TaskPointer {
+                task_id: task.id,
+                project_id: *project_id,
+                team_id: Some(world.team_a),
+                created_by: Some(task.created_by),
+            };
             items.push(item_of(task).unwrap());
             items.push(item_of(&pointer).unwrap());
         }
