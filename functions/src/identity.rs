@@ -23,7 +23,7 @@ use teamsync::validate::bounded_text;
 use teamsync::{AppContext, Error, config};
 
 use crate::api::input::{self, Fields, blank_or, present, text};
-use crate::api::{self, Call, HttpFunction, Reply, RequestMeta, Routes};
+use crate::api::{self, Call, Reply, RequestMeta, Routes};
 use crate::present::identity::{SignedIn, UserView};
 
 pub fn routes() -> Routes {
@@ -45,19 +45,6 @@ pub fn routes() -> Routes {
         .signed(Method::POST, "/api/auth/me/avatar/upload", avatar_upload)
         .signed(Method::GET, "/api/users", list_users)
         .signed(Method::GET, "/api/users/{username}", get_user)
-}
-
-/// Serves the identity function under the Lambda runtime, once the configured super admin
-/// exists.
-pub async fn run() -> Result<(), lambda_http::Error> {
-    let ctx = crate::context().await?;
-    let sdk = aws_config::load_from_env().await;
-    bootstrap_admin_from_env(&ctx, &sdk).await?;
-    let function = &HttpFunction::new(ctx, routes());
-    lambda_http::run(lambda_http::service_fn(move |req| async move {
-        Ok::<_, lambda_http::Error>(function.handle(req).await)
-    }))
-    .await
 }
 
 async fn health(_call: Call) -> Result<Reply, Error> {
@@ -289,23 +276,7 @@ fn view_for(caller: &Caller, account: &UserInTeam, meta: &RequestMeta) -> UserVi
     }
 }
 
-/// Creates the configured super admin if it does not exist yet (`TEAMSYNC_ADMIN_USERNAME`
-/// with `TEAMSYNC_ADMIN_PASSWORD`, or in AWS `TEAMSYNC_ADMIN_PASSWORD_SECRET_ARN`).
-pub async fn bootstrap_admin_from_env(
-    ctx: &AppContext,
-    sdk: &aws_config::SdkConfig,
-) -> Result<(), config::ConfigError> {
-    let lookup = |name: &str| std::env::var(name).ok();
-    let Some(username) = lookup("TEAMSYNC_ADMIN_USERNAME") else {
-        return Ok(());
-    };
-    let password = config::secret(sdk, lookup, "TEAMSYNC_ADMIN_PASSWORD")
-        .await?
-        .ok_or_else(|| config::ConfigError("TEAMSYNC_ADMIN_USERNAME is set without a password".into()))?;
-    bootstrap_admin(ctx, &username, &password).await.map(|_| ())
-}
-
-/// Ensures the super admin exists; shared by Lambda init and the local stack.
+/// Ensures the super admin exists: at deployment (`setup`) and in the local stack.
 pub async fn bootstrap_admin(
     ctx: &AppContext,
     username: &str,

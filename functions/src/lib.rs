@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod notifier;
 pub mod projects;
 pub mod scheduler;
+pub mod setup;
 pub mod tasks;
 pub mod team;
 pub mod views;
@@ -67,6 +68,7 @@ pub const FUNCTIONS: &[Function] = &[
     Function { logical_id: "WsFunction", binary: "ws", kind: Kind::Event(ws::handler) },
     Function { logical_id: "NotifierFunction", binary: "notifier", kind: Kind::Event(notifier::handler) },
     Function { logical_id: "SchedulerFunction", binary: "scheduler", kind: Kind::Event(scheduler::handler) },
+    Function { logical_id: "SetupFunction", binary: "setup", kind: Kind::Event(setup::handler) },
 ];
 
 /// A handler of typed events as a JSON one: what the Lambda runtime does for a binary.

@@ -65,15 +65,24 @@ impl AppContext {
         AppContext { db: self.db.gated(gate.clone()), files: self.files.gated(gate), ..self.clone() }
     }
 
-    /// Production wiring: settings from the environment, the signing seed from
-    /// `TEAMSYNC_JWT_SEED` or the Secrets Manager secret in `TEAMSYNC_JWT_SEED_SECRET_ARN`.
+    /// Production wiring: settings from the environment; the token keys from the signing
+    /// seed where one is configured (`TEAMSYNC_JWT_SEED`, or in AWS the Secrets Manager
+    /// secret in `TEAMSYNC_JWT_SEED_SECRET_ARN`: identity, which signs), else from the public
+    /// key in `TEAMSYNC_JWT_PUBLIC_KEY` (every other function: no secret, no call at init).
     pub async fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
         let lookup = |name: &str| std::env::var(name).ok();
         let settings = Settings::from_lookup(lookup)?;
-        let seed = config::secret(sdk, lookup, "TEAMSYNC_JWT_SEED")
-            .await?
-            .ok_or_else(|| ConfigError("set TEAMSYNC_JWT_SEED or TEAMSYNC_JWT_SEED_SECRET_ARN".into()))?;
-        let tokens = TokenKeys::from_seed(seed.as_bytes(), &settings.issuer, &settings.audience)?;
+        let (issuer, audience) = (&settings.issuer, &settings.audience);
+        let tokens = match (config::secret(sdk, lookup, "TEAMSYNC_JWT_SEED").await?, lookup("TEAMSYNC_JWT_PUBLIC_KEY"))
+        {
+            (Some(seed), _) => TokenKeys::from_seed(seed.as_bytes(), issuer, audience)?,
+            (None, Some(public_key)) => TokenKeys::from_public_key(&public_key, issuer, audience)?,
+            (None, None) => {
+                return Err(ConfigError(
+                    "set TEAMSYNC_JWT_PUBLIC_KEY (or, where tokens are signed, TEAMSYNC_JWT_SEED_SECRET_ARN)".into(),
+                ));
+            }
+        };
         Ok(AppContext::new(AwsClients::from_sdk(sdk, &settings), settings, tokens))
     }
 }

@@ -1,7 +1,9 @@
 //! Every function binary serves its event fixtures (tests/events/<function>-*.json) through
 //! the Lambda Runtime API, as `cargo lambda invoke --data-file` or Lambda itself would drive
-//! it. This proves each `main.rs`: configuration from the environment, clients built at
-//! init, the admin bootstrap, and the handler behind the runtime.
+//! it. This proves each `main.rs`: configuration from the environment as template.yaml
+//! gives it (the signing seed to identity and setup, the public key to the others), clients
+//! built at init, and the handler behind the runtime; and the setup binary as the
+//! deployment's custom resource, answering CloudFormation at its URL.
 
 use std::convert::Infallible;
 use std::path::PathBuf;
@@ -17,7 +19,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use teamsync::AppContext;
 use teamsync::auth::Caller;
-use teamsync::auth::tokens::TokenKeys;
+use teamsync::auth::tokens::{TokenKeys, public_key_of_seed};
 use teamsync::config::Settings;
 use teamsync::context::AwsClients;
 use teamsync::identity::accounts::{self, JoinPlan, ProfileFields, Registration};
@@ -121,8 +123,18 @@ async fn fresh_table() -> (aws_config::SdkConfig, String, String) {
 async fn invoke(function: &str, dynamodb_url: &str, table: &str, events: Vec<Value>) -> Vec<Value> {
     let count = events.len();
     let (runtime, mut reports) = runtime_api(events).await;
-    let mut process = tokio::process::Command::new(function_binary(function))
-        .env_clear()
+    // As template.yaml configures them: the functions that sign tokens or derive the public
+    // key get the seed; the others only the public key.
+    let (key_variable, key) = match function {
+        "identity" | "setup" => ("TEAMSYNC_JWT_SEED", TEST_SEED.to_owned()),
+        _ => ("TEAMSYNC_JWT_PUBLIC_KEY", public_key_of_seed(TEST_SEED.as_bytes()).unwrap()),
+    };
+    let mut command = tokio::process::Command::new(function_binary(function));
+    command.env_clear();
+    if function == "setup" {
+        command.env("TEAMSYNC_ADMIN_USERNAME", "admin").env("TEAMSYNC_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    }
+    let mut process = command
         .env("AWS_LAMBDA_RUNTIME_API", &runtime)
         .env("AWS_LAMBDA_FUNCTION_NAME", function)
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
@@ -132,9 +144,7 @@ async fn invoke(function: &str, dynamodb_url: &str, table: &str, events: Vec<Val
         .env("AWS_SECRET_ACCESS_KEY", "local")
         .env("AWS_ENDPOINT_URL", dynamodb_url)
         .env("TEAMSYNC_TABLE", table)
-        .env("TEAMSYNC_JWT_SEED", TEST_SEED)
-        .env("TEAMSYNC_ADMIN_USERNAME", "admin")
-        .env("TEAMSYNC_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env(key_variable, key)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -161,9 +171,119 @@ fn body_of(answer: &Value) -> Value {
 
 const ADMIN_PASSWORD: &str = "fixture-admin-password";
 
+/// A URL CloudFormation would have presigned for a custom resource's answer: what is PUT
+/// there comes out of the receiver.
+async fn cloudformation_url() -> (String, mpsc::UnboundedReceiver<Value>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/cloudformation-response?X-Amz-Signature=fixture", listener.local_addr().unwrap());
+    let (answer, answers) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let answer = answer.clone();
+            tokio::spawn(http1::Builder::new().serve_connection(
+                TokioIo::new(stream),
+                service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let answer = answer.clone();
+                    async move {
+                        assert_eq!(req.method(), hyper::Method::PUT);
+                        let body = req.into_body().collect().await.unwrap().to_bytes();
+                        let _ = answer.send(serde_json::from_slice(&body).unwrap_or(Value::Null));
+                        Ok::<_, Infallible>(hyper::Response::new(Full::new(Bytes::new())))
+                    }
+                }),
+            ));
+        }
+    });
+    (url, answers)
+}
+
+/// A custom resource request as CloudFormation sends it.
+fn setup_request(request_type: &str, response_url: &str) -> Value {
+    serde_json::json!({
+        "RequestType": request_type,
+        "ResponseURL": response_url,
+        "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/teamsync/1",
+        "RequestId": format!("request-{request_type}"),
+        "ResourceType": "Custom::TeamSyncSetup",
+        "LogicalResourceId": "Setup",
+        "ResourceProperties": {"ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:setup", "AdminUsername": "admin"},
+    })
+}
+
+#[tokio::test]
+async fn the_setup_binary_hands_cloudformation_the_public_key_and_makes_the_super_admin() {
+    let (_, dynamodb_url, table) = fresh_table().await;
+    let (url, mut cloudformation) = cloudformation_url().await;
+    let events = vec![setup_request("Create", &url), setup_request("Update", &url), setup_request("Delete", &url)];
+    let answers = invoke("setup", &dynamodb_url, &table, events).await;
+    for (answer, request_type) in answers.iter().zip(["Create", "Update", "Delete"]) {
+        assert_eq!(answer["Status"], "SUCCESS", "{request_type}: {answer}");
+        let told = cloudformation.recv().await.unwrap();
+        assert_eq!(told["Status"], "SUCCESS", "{told}");
+        assert_eq!(told["RequestId"], format!("request-{request_type}"));
+        assert_eq!(told["LogicalResourceId"], "Setup");
+        assert_eq!(told["PhysicalResourceId"], "teamsync-setup");
+        let expected = match request_type {
+            "Delete" => Value::Null,
+            _ => Value::String(public_key_of_seed(TEST_SEED.as_bytes()).unwrap()),
+        };
+        assert_eq!(told["Data"]["PublicKey"], expected, "{request_type}: {told}");
+    }
+    // The admin it made signs in; the functions that verify with the key it gave accept them.
+    let login = invoke("identity", &dynamodb_url, &table, vec![fixture("identity-login.json")]).await;
+    let login = body_of(&login[0]);
+    assert_eq!(login["data"]["user"]["role"], "super_admin", "{login}");
+    let token = login["data"]["access_token"].as_str().unwrap();
+    let projects =
+        invoke("projects", &dynamodb_url, &table, vec![with_token(fixture("projects-list.json"), token)]).await;
+    assert_eq!(projects[0]["statusCode"], 200, "{}", projects[0]);
+}
+
+#[tokio::test]
+async fn a_setup_that_fails_still_answers_cloudformation_with_the_reason() {
+    let (_, dynamodb_url, table) = fresh_table().await;
+    let (url, mut cloudformation) = cloudformation_url().await;
+    let mut request = setup_request("Create", &url);
+    // An admin password the product's rules refuse: nothing can be set up.
+    request["RequestId"] = Value::from("request-bad");
+    let (runtime, mut reports) = runtime_api(vec![request]).await;
+    let mut process = tokio::process::Command::new(function_binary("setup"))
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", &runtime)
+        .env("AWS_LAMBDA_FUNCTION_NAME", "setup")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "local")
+        .env("AWS_SECRET_ACCESS_KEY", "local")
+        .env("AWS_ENDPOINT_URL", &dynamodb_url)
+        .env("TEAMSYNC_TABLE", &table)
+        .env("TEAMSYNC_JWT_SEED", TEST_SEED)
+        .env("TEAMSYNC_ADMIN_USERNAME", "admin")
+        .env("TEAMSYNC_ADMIN_PASSWORD", "short")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let answer = next_answer(&mut reports).await;
+    process.kill().await.unwrap();
+    assert_eq!(answer["Status"], "FAILED", "{answer}");
+    let told = cloudformation.recv().await.unwrap();
+    assert_eq!(told["Status"], "FAILED", "{told}");
+    assert_eq!(told["RequestId"], "request-bad");
+    assert!(told["Reason"].as_str().is_some_and(|r| r.contains("password")), "the reason is told: {told}");
+}
+
 #[tokio::test]
 async fn the_identity_binary_serves_its_fixtures_through_the_runtime_api() {
-    let (_, dynamodb_url, table) = fresh_table().await;
+    let (sdk, dynamodb_url, table) = fresh_table().await;
+    // The super admin exists from deployment (the setup function): made here as it makes it.
+    let settings = Settings::from_lookup(|name| (name == "TEAMSYNC_TABLE").then(|| table.clone())).unwrap();
+    let keys = TokenKeys::from_seed(TEST_SEED.as_bytes(), &settings.issuer, &settings.audience).unwrap();
+    let ctx = AppContext::new(AwsClients::from_sdk(&sdk, &settings), settings, keys);
+    functions::identity::bootstrap_admin(&ctx, "admin", ADMIN_PASSWORD).await.unwrap();
     let answers = invoke(
         "identity",
         &dynamodb_url,
@@ -174,7 +294,7 @@ async fn the_identity_binary_serves_its_fixtures_through_the_runtime_api() {
     assert_eq!(body_of(&answers[0])["data"]["status"], "ok");
     let login = body_of(&answers[1]);
     assert_eq!(login["message"], "登录成功", "Accept-Language of the fixture is honoured");
-    assert_eq!(login["data"]["user"]["role"], "super_admin", "main.rs bootstrapped the admin");
+    assert_eq!(login["data"]["user"]["role"], "super_admin");
 }
 
 #[tokio::test]

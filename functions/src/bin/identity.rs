@@ -1,6 +1,6 @@
-//! The identity function's Lambda binary: it also makes sure the super admin exists.
+//! The identity function's Lambda binary.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    functions::identity::run().await
+    functions::api::run(functions::identity::routes).await
 }

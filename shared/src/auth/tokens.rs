@@ -3,7 +3,9 @@
 //!
 //! The P-256 key is derived from a secret seed. In AWS, Secrets Manager generates that
 //! seed (template.yaml); locally it is generated once into the state directory. A seed
-//! rather than a PEM means no key material is ever made or copied by hand.
+//! rather than a PEM means no key material is ever made or copied by hand. Only the
+//! function that signs (identity) reads the seed; the others verify with the public key,
+//! which deployment derives once and hands them as configuration ([`TokenKeys::public_key`]).
 
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
 use base64::Engine;
@@ -50,7 +52,8 @@ pub struct Claims {
 }
 
 pub struct TokenKeys {
-    encoding: EncodingKey,
+    /// `None` where only the public key is configured: such a function verifies, never signs.
+    encoding: Option<EncodingKey>,
     decoding: DecodingKey,
     kid: String,
     /// The public key's affine coordinates, base64url, for the JWK.
@@ -67,24 +70,48 @@ impl std::fmt::Debug for TokenKeys {
 }
 
 impl TokenKeys {
+    /// Signing and verifying keys, from the secret seed.
     pub fn from_seed(seed: &[u8], issuer: &str, audience: &str) -> Result<TokenKeys, ConfigError> {
         if seed.len() < 32 {
             return Err(ConfigError("the token signing seed must be at least 32 bytes".into()));
         }
         let pair = derive_key_pair(seed)?;
         let pkcs8 = pair.to_pkcs8v1().map_err(|_| ConfigError("cannot encode the signing key".into()))?;
-        let point = pair.public_key().as_ref().to_vec(); // 0x04 || x || y
+        let mut keys = TokenKeys::of_point(pair.public_key().as_ref(), issuer, audience)?;
+        keys.encoding = Some(EncodingKey::from_ec_der(pkcs8.as_ref()));
+        Ok(keys)
+    }
+
+    /// Verifying keys only, from the text [`TokenKeys::public_key`] gives.
+    pub fn from_public_key(text: &str, issuer: &str, audience: &str) -> Result<TokenKeys, ConfigError> {
+        let point = URL_SAFE_NO_PAD
+            .decode(text.trim())
+            .map_err(|_| ConfigError("TEAMSYNC_JWT_PUBLIC_KEY is not base64url".into()))?;
+        TokenKeys::of_point(&point, issuer, audience)
+    }
+
+    /// The uncompressed P-256 point (`0x04 || x || y`).
+    fn of_point(point: &[u8], issuer: &str, audience: &str) -> Result<TokenKeys, ConfigError> {
+        if point.len() != 65 || point[0] != 0x04 {
+            return Err(ConfigError("the token public key is not an uncompressed P-256 point".into()));
+        }
         let (x, y) = point[1..].split_at(32);
-        let kid = hex::encode(&Sha256::digest(&point)[..8]);
         Ok(TokenKeys {
-            encoding: EncodingKey::from_ec_der(pkcs8.as_ref()),
-            decoding: DecodingKey::from_ec_der(&point),
-            kid,
+            encoding: None,
+            decoding: DecodingKey::from_ec_der(point),
+            kid: hex::encode(&Sha256::digest(point)[..8]),
             x: URL_SAFE_NO_PAD.encode(x),
             y: URL_SAFE_NO_PAD.encode(y),
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
         })
+    }
+
+    /// The public key as configuration text: the uncompressed point, base64url.
+    pub fn public_key(&self) -> String {
+        let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).unwrap_or_default();
+        let point: Vec<u8> = [vec![0x04], decode(&self.x), decode(&self.y)].concat();
+        URL_SAFE_NO_PAD.encode(point)
     }
 
     /// Claims for a token of `token_use` issued at `now`, living `ttl`.
@@ -110,10 +137,12 @@ impl TokenKeys {
         }
     }
 
+    /// Fails where only the public key is configured: signing is identity's alone.
     pub fn sign(&self, claims: &Claims) -> Result<String, Error> {
+        let encoding = self.encoding.as_ref().ok_or_else(|| Error::bug("this function has no signing key"))?;
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(Error::caused)
+        jsonwebtoken::encode(&header, claims, encoding).map_err(Error::caused)
     }
 
     /// Checks signature, algorithm (ES256 only: `none` and HMAC tricks fail here), issuer,
@@ -141,6 +170,12 @@ impl TokenKeys {
             "kid": self.kid, "x": self.x, "y": self.y,
         }]})
     }
+}
+
+/// The public key text (`TEAMSYNC_JWT_PUBLIC_KEY`) of a signing seed: what deployment hands
+/// the functions that only verify.
+pub fn public_key_of_seed(seed: &[u8]) -> Result<String, ConfigError> {
+    Ok(TokenKeys::from_seed(seed, "", "")?.public_key())
 }
 
 /// Derives a P-256 key pair from the seed: the private scalar is SHA-256(label, counter,
@@ -204,6 +239,20 @@ mod tests {
         let expired = ours.claims(7, "sid", TokenUse::Access, long_ago, long_ago + jiff::SignedDuration::from_mins(15));
         assert_eq!(ours.verify(&ours.sign(&expired).unwrap(), TokenUse::Access), Err(TokenProblem::Expired));
         assert_eq!(ours.verify("garbage", TokenUse::Access), Err(TokenProblem::Invalid));
+    }
+
+    #[test]
+    fn the_public_key_alone_verifies_but_cannot_sign() {
+        let signer = keys(&"p".repeat(40));
+        let verifier = TokenKeys::from_public_key(&signer.public_key(), "teamsync", "teamsync-api").unwrap();
+        assert_eq!(verifier.jwks(), signer.jwks());
+        let claims = fresh(&signer, TokenUse::Access);
+        assert_eq!(verifier.verify(&signer.sign(&claims).unwrap(), TokenUse::Access).unwrap(), claims);
+        assert!(verifier.sign(&claims).is_err(), "a verifier signs nothing");
+        let other = keys(&"q".repeat(40));
+        assert_eq!(verifier.verify(&other.sign(&claims).unwrap(), TokenUse::Access), Err(TokenProblem::Invalid));
+        assert!(TokenKeys::from_public_key("not a key", "i", "a").is_err());
+        assert!(TokenKeys::from_public_key(&URL_SAFE_NO_PAD.encode([4u8; 33]), "i", "a").is_err());
     }
 
     #[test]
