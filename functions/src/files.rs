@@ -26,6 +26,11 @@ pub fn routes() -> Routes {
         .public(Method::GET, "/api/files/avatars/{user}/{file}/{name}", avatar)
 }
 
+/// The AWS clients this function calls. Attachments are announced, and kept in the bucket.
+pub fn clients(sdk: &aws_config::SdkConfig, _settings: &teamsync::config::Settings) -> teamsync::context::AwsClients {
+    teamsync::context::AwsClients::table(sdk).events(sdk).files(sdk)
+}
+
 /// `{file_name, file_type, file_size}` of a request body. Call `fields.finish()` after.
 pub(crate) fn read_declaration(fields: &mut Fields) -> Result<FileDeclaration, Error> {
     let file_name = fields.required("file_name", parse_file_name);

@@ -47,6 +47,11 @@ pub fn routes() -> Routes {
         .signed(Method::GET, "/api/users/{username}", get_user)
 }
 
+/// The AWS clients this function calls. Sessions end with an event (the notifier closes their sockets); avatars are files.
+pub fn clients(sdk: &aws_config::SdkConfig, _settings: &teamsync::config::Settings) -> teamsync::context::AwsClients {
+    teamsync::context::AwsClients::table(sdk).events(sdk).files(sdk)
+}
+
 async fn health(_call: Call) -> Result<Reply, Error> {
     Reply::ok(Msg::Success, json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }

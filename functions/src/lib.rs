@@ -28,10 +28,15 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use teamsync::AppContext;
+use teamsync::auth::tokens::TokenKeys;
+use teamsync::config::{self, ConfigError, Settings};
+use teamsync::context::AwsClients;
 
 use crate::api::Routes;
 
@@ -42,7 +47,13 @@ pub struct Function {
     /// Its binary (`BuildProperties.Binary`, a file in `src/bin/`).
     pub binary: &'static str,
     pub kind: Kind,
+    /// The AWS clients it calls (its binary builds and links only these; template.yaml
+    /// grants it what they call, and a test holds the two together).
+    pub clients: Clients,
 }
+
+/// Builds a function's AWS clients from the SDK configuration and its settings.
+pub type Clients = fn(&SdkConfig, &Settings) -> AwsClients;
 
 pub enum Kind {
     /// An HTTP API function: its routes.
@@ -58,17 +69,47 @@ pub type EventHandler = Arc<dyn Fn(Value) -> EventFuture + Send + Sync>;
 
 /// Every function, as template.yaml names them.
 pub const FUNCTIONS: &[Function] = &[
-    Function { logical_id: "IdentityFunction", binary: "identity", kind: Kind::Http(identity::routes) },
-    Function { logical_id: "ProjectsFunction", binary: "projects", kind: Kind::Http(projects::routes) },
-    Function { logical_id: "TasksFunction", binary: "tasks", kind: Kind::Http(tasks::routes) },
-    Function { logical_id: "TeamFunction", binary: "team", kind: Kind::Http(team::routes) },
-    Function { logical_id: "NotificationsFunction", binary: "notifications", kind: Kind::Http(notifications::routes) },
-    Function { logical_id: "FilesFunction", binary: "files", kind: Kind::Http(files::routes) },
-    Function { logical_id: "ViewsFunction", binary: "views", kind: Kind::Http(views::routes) },
-    Function { logical_id: "WsFunction", binary: "ws", kind: Kind::Event(ws::handler) },
-    Function { logical_id: "NotifierFunction", binary: "notifier", kind: Kind::Event(notifier::handler) },
-    Function { logical_id: "SchedulerFunction", binary: "scheduler", kind: Kind::Event(scheduler::handler) },
-    Function { logical_id: "SetupFunction", binary: "setup", kind: Kind::Event(setup::handler) },
+    Function {
+        logical_id: "IdentityFunction",
+        binary: "identity",
+        kind: Kind::Http(identity::routes),
+        clients: identity::clients,
+    },
+    Function {
+        logical_id: "ProjectsFunction",
+        binary: "projects",
+        kind: Kind::Http(projects::routes),
+        clients: projects::clients,
+    },
+    Function { logical_id: "TasksFunction", binary: "tasks", kind: Kind::Http(tasks::routes), clients: tasks::clients },
+    Function { logical_id: "TeamFunction", binary: "team", kind: Kind::Http(team::routes), clients: team::clients },
+    Function {
+        logical_id: "NotificationsFunction",
+        binary: "notifications",
+        kind: Kind::Http(notifications::routes),
+        clients: notifications::clients,
+    },
+    Function { logical_id: "FilesFunction", binary: "files", kind: Kind::Http(files::routes), clients: files::clients },
+    Function { logical_id: "ViewsFunction", binary: "views", kind: Kind::Http(views::routes), clients: views::clients },
+    Function { logical_id: "WsFunction", binary: "ws", kind: Kind::Event(ws::handler), clients: ws::clients },
+    Function {
+        logical_id: "NotifierFunction",
+        binary: "notifier",
+        kind: Kind::Event(notifier::handler),
+        clients: notifier::clients,
+    },
+    Function {
+        logical_id: "SchedulerFunction",
+        binary: "scheduler",
+        kind: Kind::Event(scheduler::handler),
+        clients: scheduler::clients,
+    },
+    Function {
+        logical_id: "SetupFunction",
+        binary: "setup",
+        kind: Kind::Event(setup::handler),
+        clients: setup::clients,
+    },
 ];
 
 /// A handler of typed events as a JSON one: what the Lambda runtime does for a binary.
@@ -108,17 +149,52 @@ pub fn retry_if_transient<A: Serialize>(outcome: Result<A, teamsync::Error>) -> 
     }
 }
 
-/// The production wiring of any function: JSON logs, the configuration and the AWS clients,
-/// built once.
-pub async fn context() -> Result<AppContext, teamsync::config::ConfigError> {
+/// The production wiring of a function that verifies tokens: JSON logs, the configuration,
+/// its AWS clients, and the public key (`TEAMSYNC_JWT_PUBLIC_KEY`): no secret, no network
+/// call at init.
+pub async fn context(clients: Clients) -> Result<AppContext, ConfigError> {
+    let (sdk, settings) = configuration()?;
+    let key = std::env::var("TEAMSYNC_JWT_PUBLIC_KEY")
+        .map_err(|_| ConfigError("TEAMSYNC_JWT_PUBLIC_KEY is not set (template.yaml: Setup.PublicKey)".into()))?;
+    let tokens = TokenKeys::from_public_key(&key, &settings.issuer, &settings.audience)?;
+    Ok(AppContext::new(clients(&sdk, &settings), settings, tokens))
+}
+
+/// The same for a function that signs tokens or derives the public key (identity, setup):
+/// the signing seed, `TEAMSYNC_JWT_SEED` or in AWS the Secrets Manager secret in
+/// `TEAMSYNC_JWT_SEED_SECRET_ARN`, read once at init.
+pub async fn signing_context(clients: Clients) -> Result<AppContext, ConfigError> {
+    let (sdk, settings) = configuration()?;
+    let seed = config::secret(&sdk, |name| std::env::var(name).ok(), "TEAMSYNC_JWT_SEED")
+        .await?
+        .ok_or_else(|| ConfigError("set TEAMSYNC_JWT_SEED or TEAMSYNC_JWT_SEED_SECRET_ARN".into()))?;
+    let tokens = TokenKeys::from_seed(seed.as_bytes(), &settings.issuer, &settings.audience)?;
+    Ok(AppContext::new(clients(&sdk, &settings), settings, tokens))
+}
+
+fn configuration() -> Result<(SdkConfig, Settings), ConfigError> {
     teamsync::context::init_tracing();
-    let sdk = aws_config::load_from_env().await;
-    AppContext::from_env(&sdk).await
+    let settings = Settings::from_lookup(|name| std::env::var(name).ok())?;
+    Ok((lambda_sdk_config(), settings))
+}
+
+/// The AWS SDK configuration of a Lambda: its region and its role's credentials, from the
+/// variables the runtime sets. Not the SDK's default chain, which would also link and
+/// consult profile files, the instance metadata service and STS, none of which a Lambda
+/// uses. `AWS_ENDPOINT_URL` points every client elsewhere (the local emulators).
+pub fn lambda_sdk_config() -> SdkConfig {
+    let credentials = aws_config::environment::EnvironmentVariableCredentialsProvider::new();
+    let mut config = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(std::env::var("AWS_REGION").ok().map(Region::new))
+        .credentials_provider(SharedCredentialsProvider::new(credentials));
+    config.set_endpoint_url(std::env::var("AWS_ENDPOINT_URL").ok());
+    config.build()
 }
 
 /// Serves an event function under the Lambda runtime.
-pub async fn run_events(handler: fn(AppContext) -> EventHandler) -> Result<(), lambda_runtime::Error> {
-    let handle = handler(context().await?);
+pub async fn run_events(ctx: AppContext, handler: fn(AppContext) -> EventHandler) -> Result<(), lambda_runtime::Error> {
+    let handle = handler(ctx);
     let service = lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<Value>| {
         let handle = handle.clone();
         async move { handle(event.payload).await.map_err(lambda_runtime::Error::from) }

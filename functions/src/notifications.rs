@@ -20,6 +20,11 @@ pub fn routes() -> Routes {
         .signed(Method::DELETE, "/api/notifications/{id}", delete)
 }
 
+/// The AWS clients this function calls. An inbox of its own: nothing else.
+pub fn clients(sdk: &aws_config::SdkConfig, _settings: &teamsync::config::Settings) -> teamsync::context::AwsClients {
+    teamsync::context::AwsClients::table(sdk)
+}
+
 async fn list(call: Call, caller: Caller) -> Result<Reply, Error> {
     let query = call.query();
     let mut fields = Fields::new(&query)?;

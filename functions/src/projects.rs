@@ -32,6 +32,11 @@ pub fn routes() -> Routes {
         .signed(Method::PUT, "/api/projects/{id}/members", members)
 }
 
+/// The AWS clients this function calls. Changes are announced; a deleted project's attachments go from the bucket.
+pub fn clients(sdk: &aws_config::SdkConfig, _settings: &teamsync::config::Settings) -> teamsync::context::AwsClients {
+    teamsync::context::AwsClients::table(sdk).events(sdk).files(sdk)
+}
+
 /// A project in full, with its version as the ETag.
 fn project_reply(message: Msg, seen: Seen) -> Result<Reply, Error> {
     let view = ProjectView::full(&seen.data, seen.today);

@@ -38,3 +38,8 @@ pub fn handler(ctx: AppContext) -> EventHandler {
         async move { crate::retry_if_transient(scheduler.handle(event).await) }
     })
 }
+
+/// The AWS clients this function calls. Reminders are announced.
+pub fn clients(sdk: &aws_config::SdkConfig, _settings: &teamsync::config::Settings) -> teamsync::context::AwsClients {
+    teamsync::context::AwsClients::table(sdk).events(sdk)
+}

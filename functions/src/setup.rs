@@ -69,6 +69,11 @@ pub fn handler(ctx: AppContext) -> EventHandler {
     })
 }
 
+/// The AWS clients this function calls. It makes the super admin; it reads the seed's secret (as identity does) at init.
+pub fn clients(sdk: &aws_config::SdkConfig, _settings: &teamsync::config::Settings) -> teamsync::context::AwsClients {
+    teamsync::context::AwsClients::table(sdk)
+}
+
 /// The configured super admin (`TEAMSYNC_ADMIN_USERNAME`, with `TEAMSYNC_ADMIN_PASSWORD` or
 /// in AWS the secret `TEAMSYNC_ADMIN_PASSWORD_SECRET_ARN`), if one is configured.
 async fn admin_from_env() -> Result<Option<(String, String)>, String> {
@@ -76,7 +81,7 @@ async fn admin_from_env() -> Result<Option<(String, String)>, String> {
     let Some(username) = lookup("TEAMSYNC_ADMIN_USERNAME") else {
         return Ok(None);
     };
-    let sdk = aws_config::load_from_env().await;
+    let sdk = crate::lambda_sdk_config();
     let password = config::secret(&sdk, lookup, "TEAMSYNC_ADMIN_PASSWORD")
         .await
         .map_err(|e| e.to_string())?

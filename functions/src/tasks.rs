@@ -40,6 +40,11 @@ pub fn routes() -> Routes {
         .signed(Method::DELETE, "/api/tasks/{id}/dependencies/{other}", remove_dependency)
 }
 
+/// The AWS clients this function calls. Changes are announced; a task lists its attachments' links, and a deleted task's files go.
+pub fn clients(sdk: &aws_config::SdkConfig, _settings: &teamsync::config::Settings) -> teamsync::context::AwsClients {
+    teamsync::context::AwsClients::table(sdk).events(sdk).files(sdk)
+}
+
 async fn create_main(call: Call, caller: Caller) -> Result<Reply, Error> {
     create(&call, &caller, Parent::Project(call.id("id")?)).await
 }

@@ -25,6 +25,11 @@ pub fn routes() -> Routes {
         .signed(Method::GET, "/api/team/check-user", check_user)
 }
 
+/// The AWS clients this function calls. Changes are announced.
+pub fn clients(sdk: &aws_config::SdkConfig, _settings: &teamsync::config::Settings) -> teamsync::context::AwsClients {
+    teamsync::context::AwsClients::table(sdk).events(sdk)
+}
+
 async fn get(call: Call, caller: Caller) -> Result<Reply, Error> {
     Reply::ok(Msg::Success, team::get_team(&call.ctx, &caller, named_team(&call)?).await?)
 }

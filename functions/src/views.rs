@@ -35,6 +35,11 @@ pub fn routes() -> Routes {
         .signed(Method::GET, "/api/dashboard/admin", admin_dashboard)
 }
 
+/// The AWS clients this function calls. It only reads the table.
+pub fn clients(sdk: &aws_config::SdkConfig, _settings: &teamsync::config::Settings) -> teamsync::context::AwsClients {
+    teamsync::context::AwsClients::table(sdk)
+}
+
 /// `assignee=me|all`: whose tasks a view shows (all by default).
 fn whose(fields: &mut Fields) -> Whose {
     fields

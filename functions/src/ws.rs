@@ -140,3 +140,8 @@ pub fn handler(ctx: AppContext) -> EventHandler {
         async move { Ok(ws.handle(event).await) }
     })
 }
+
+/// The AWS clients this function calls. Connections are items of the table; the notifier pushes.
+pub fn clients(sdk: &aws_config::SdkConfig, _settings: &teamsync::config::Settings) -> teamsync::context::AwsClients {
+    teamsync::context::AwsClients::table(sdk)
+}

@@ -21,7 +21,8 @@ pub struct ObjectInfo {
 
 #[derive(Clone, Debug)]
 pub struct FileStore {
-    client: aws_sdk_s3::Client,
+    /// `None` in a function that keeps no files: it does not link the S3 client.
+    client: Option<aws_sdk_s3::Client>,
     /// `None` when no bucket is configured: every file route then answers 500 (logged).
     bucket: Option<String>,
     /// What every write waits for, as the table's writes do ([`WriteGate`]).
@@ -33,7 +34,7 @@ fn s3_error<E: std::error::Error + 'static>(operation: &str, error: E) -> Error 
 }
 
 impl FileStore {
-    pub fn new(client: aws_sdk_s3::Client, bucket: Option<String>) -> FileStore {
+    pub fn new(client: Option<aws_sdk_s3::Client>, bucket: Option<String>) -> FileStore {
         FileStore { client, bucket, gate: None }
     }
 
@@ -47,6 +48,10 @@ impl FileStore {
             Some(gate) if !gate.opens().await => Err(Error::Storage(StoreError::Unconfirmed)),
             _ => Ok(()),
         }
+    }
+
+    fn client(&self) -> Result<&aws_sdk_s3::Client, Error> {
+        self.client.as_ref().ok_or_else(|| Error::bug("this function was built without the S3 client"))
     }
 
     fn bucket(&self) -> Result<&str, Error> {
@@ -65,7 +70,7 @@ impl FileStore {
         let config = PresigningConfig::expires_in(valid_for).map_err(Error::caused)?;
         let length = i64::try_from(length).map_err(Error::caused)?;
         let request = self
-            .client
+            .client()?
             .put_object()
             .bucket(self.bucket()?)
             .key(key)
@@ -81,7 +86,7 @@ impl FileStore {
     pub async fn download_url(&self, key: &str, valid_for: Duration) -> Result<String, Error> {
         let config = PresigningConfig::expires_in(valid_for).map_err(Error::caused)?;
         let request = self
-            .client
+            .client()?
             .get_object()
             .bucket(self.bucket()?)
             .key(key)
@@ -95,7 +100,7 @@ impl FileStore {
     /// is no such object.
     pub async fn inspect(&self, key: &str, leading: usize) -> Result<Option<ObjectInfo>, Error> {
         let range = format!("bytes=0-{}", leading.max(1) - 1);
-        let output = match self.client.get_object().bucket(self.bucket()?).key(key).range(range).send().await {
+        let output = match self.client()?.get_object().bucket(self.bucket()?).key(key).range(range).send().await {
             Ok(output) => output,
             Err(error) if error.as_service_error().is_some_and(|e| e.is_no_such_key()) => return Ok(None),
             // S3 answers 416 to any range of an empty object.
@@ -110,7 +115,7 @@ impl FileStore {
     }
 
     async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, Error> {
-        match self.client.head_object().bucket(self.bucket()?).key(key).send().await {
+        match self.client()?.head_object().bucket(self.bucket()?).key(key).send().await {
             Ok(output) => Ok(Some(ObjectInfo {
                 size: output.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
                 content_type: output.content_type().map(str::to_owned),
@@ -125,7 +130,7 @@ impl FileStore {
     pub async fn settle(&self, from: &str, to: &str, content_type: &str, disposition: &str) -> Result<(), Error> {
         self.may_write().await?;
         let bucket = self.bucket()?;
-        self.client
+        self.client()?
             .copy_object()
             .bucket(bucket)
             .copy_source(format!("{bucket}/{}", encode_key(from)))
@@ -142,7 +147,7 @@ impl FileStore {
     /// Stores bytes the server received itself (the multipart avatar upload).
     pub async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str, disposition: &str) -> Result<(), Error> {
         self.may_write().await?;
-        self.client
+        self.client()?
             .put_object()
             .bucket(self.bucket()?)
             .key(key)
@@ -170,7 +175,7 @@ impl FileStore {
                 .collect::<Result<_, _>>()?;
             let delete = Delete::builder().set_objects(Some(objects)).quiet(true).build().map_err(Error::caused)?;
             let output = self
-                .client
+                .client()?
                 .delete_objects()
                 .bucket(bucket)
                 .delete(delete)

@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 
+use aws_config::SdkConfig;
+
 use crate::auth::tokens::TokenKeys;
 use crate::bucket::FileStore;
-use crate::config::{self, ConfigError, Settings};
+use crate::config::Settings;
 use crate::events::EventBus;
 use crate::realtime::push::Pusher;
 use crate::store::{Db, WriteGate};
@@ -22,28 +24,42 @@ pub struct AppContext {
     pub settings: Arc<Settings>,
 }
 
-/// The AWS clients of a function, built once.
+/// The AWS clients of a function, built once: DynamoDB for every function, and only the
+/// others it calls, so that its binary links no client it does not use.
 pub struct AwsClients {
     pub dynamodb: aws_sdk_dynamodb::Client,
-    pub eventbridge: aws_sdk_eventbridge::Client,
+    /// Where committed changes are announced.
+    pub eventbridge: Option<aws_sdk_eventbridge::Client>,
     /// The WebSocket API's `@connections` endpoint, when `TEAMSYNC_WS_ENDPOINT` names one.
     pub connections: Option<aws_sdk_apigatewaymanagement::Client>,
-    pub s3: aws_sdk_s3::Client,
+    /// The attachments bucket.
+    pub s3: Option<aws_sdk_s3::Client>,
 }
 
 impl AwsClients {
-    /// Every client from one SDK configuration; the management API's endpoint is the
-    /// WebSocket stage's URL, which only configuration knows.
-    pub fn from_sdk(sdk: &aws_config::SdkConfig, settings: &Settings) -> AwsClients {
-        AwsClients {
-            dynamodb: aws_sdk_dynamodb::Client::new(sdk),
-            eventbridge: aws_sdk_eventbridge::Client::new(sdk),
-            connections: settings.ws_endpoint.as_ref().map(|url| {
-                let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk).endpoint_url(url).build();
-                aws_sdk_apigatewaymanagement::Client::from_conf(config)
-            }),
-            s3: aws_sdk_s3::Client::new(sdk),
-        }
+    /// The table's client: what every function needs.
+    pub fn table(sdk: &SdkConfig) -> AwsClients {
+        AwsClients { dynamodb: aws_sdk_dynamodb::Client::new(sdk), eventbridge: None, connections: None, s3: None }
+    }
+
+    /// With the event bus's client: a function whose changes are announced.
+    pub fn events(self, sdk: &SdkConfig) -> AwsClients {
+        AwsClients { eventbridge: Some(aws_sdk_eventbridge::Client::new(sdk)), ..self }
+    }
+
+    /// With the bucket's client: a function that keeps or hands out files.
+    pub fn files(self, sdk: &SdkConfig) -> AwsClients {
+        AwsClients { s3: Some(aws_sdk_s3::Client::new(sdk)), ..self }
+    }
+
+    /// With the WebSocket management API's client, whose endpoint is the WebSocket stage's
+    /// URL, which only configuration knows: the function that pushes.
+    pub fn push(self, sdk: &SdkConfig, settings: &Settings) -> AwsClients {
+        let connections = settings.ws_endpoint.as_ref().map(|url| {
+            let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk).endpoint_url(url).build();
+            aws_sdk_apigatewaymanagement::Client::from_conf(config)
+        });
+        AwsClients { connections, ..self }
     }
 }
 
@@ -63,27 +79,6 @@ impl AppContext {
     /// and the bucket wait for `gate` (see [`crate::store::WriteGate`]).
     pub fn gated(&self, gate: WriteGate) -> AppContext {
         AppContext { db: self.db.gated(gate.clone()), files: self.files.gated(gate), ..self.clone() }
-    }
-
-    /// Production wiring: settings from the environment; the token keys from the signing
-    /// seed where one is configured (`TEAMSYNC_JWT_SEED`, or in AWS the Secrets Manager
-    /// secret in `TEAMSYNC_JWT_SEED_SECRET_ARN`: identity, which signs), else from the public
-    /// key in `TEAMSYNC_JWT_PUBLIC_KEY` (every other function: no secret, no call at init).
-    pub async fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
-        let lookup = |name: &str| std::env::var(name).ok();
-        let settings = Settings::from_lookup(lookup)?;
-        let (issuer, audience) = (&settings.issuer, &settings.audience);
-        let tokens = match (config::secret(sdk, lookup, "TEAMSYNC_JWT_SEED").await?, lookup("TEAMSYNC_JWT_PUBLIC_KEY"))
-        {
-            (Some(seed), _) => TokenKeys::from_seed(seed.as_bytes(), issuer, audience)?,
-            (None, Some(public_key)) => TokenKeys::from_public_key(&public_key, issuer, audience)?,
-            (None, None) => {
-                return Err(ConfigError(
-                    "set TEAMSYNC_JWT_PUBLIC_KEY (or, where tokens are signed, TEAMSYNC_JWT_SEED_SECRET_ARN)".into(),
-                ));
-            }
-        };
-        Ok(AppContext::new(AwsClients::from_sdk(sdk, &settings), settings, tokens))
     }
 }
 

@@ -282,7 +282,7 @@ async fn the_identity_binary_serves_its_fixtures_through_the_runtime_api() {
     // The super admin exists from deployment (the setup function): made here as it makes it.
     let settings = Settings::from_lookup(|name| (name == "TEAMSYNC_TABLE").then(|| table.clone())).unwrap();
     let keys = TokenKeys::from_seed(TEST_SEED.as_bytes(), &settings.issuer, &settings.audience).unwrap();
-    let ctx = AppContext::new(AwsClients::from_sdk(&sdk, &settings), settings, keys);
+    let ctx = AppContext::new(AwsClients::table(&sdk), settings, keys);
     functions::identity::bootstrap_admin(&ctx, "admin", ADMIN_PASSWORD).await.unwrap();
     let answers = invoke(
         "identity",
@@ -304,7 +304,7 @@ async fn the_domain_binaries_serve_their_fixtures_through_the_runtime_api() {
     // identity and projects functions would.
     let settings = Settings::from_lookup(|name| (name == "TEAMSYNC_TABLE").then(|| table.clone())).unwrap();
     let keys = TokenKeys::from_seed(TEST_SEED.as_bytes(), &settings.issuer, &settings.audience).unwrap();
-    let ctx = AppContext::new(AwsClients::from_sdk(&sdk, &settings), settings, keys);
+    let ctx = AppContext::new(AwsClients::table(&sdk), settings, keys);
     let now = jiff::Timestamp::now();
     functions::identity::bootstrap_admin(&ctx, "admin", ADMIN_PASSWORD).await.unwrap();
     let founder = accounts::register(

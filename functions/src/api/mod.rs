@@ -49,8 +49,8 @@ impl HttpFunction {
 }
 
 /// Serves an HTTP function under the Lambda runtime.
-pub async fn run(routes: fn() -> Routes) -> Result<(), lambda_http::Error> {
-    let function = &HttpFunction::new(crate::context().await?, routes());
+pub async fn run(ctx: AppContext, routes: fn() -> Routes) -> Result<(), lambda_http::Error> {
+    let function = &HttpFunction::new(ctx, routes());
     lambda_http::run(lambda_http::service_fn(move |req| async move {
         Ok::<_, lambda_http::Error>(function.handle(req).await)
     }))

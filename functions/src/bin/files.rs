@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    functions::api::run(functions::files::routes).await
+    let ctx = functions::context(functions::files::clients).await?;
+    functions::api::run(ctx, functions::files::routes).await
 }

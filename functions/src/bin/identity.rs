@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    functions::api::run(functions::identity::routes).await
+    let ctx = functions::signing_context(functions::identity::clients).await?;
+    functions::api::run(ctx, functions::identity::routes).await
 }

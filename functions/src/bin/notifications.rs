@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    functions::api::run(functions::notifications::routes).await
+    let ctx = functions::context(functions::notifications::clients).await?;
+    functions::api::run(ctx, functions::notifications::routes).await
 }

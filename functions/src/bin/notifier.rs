@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    functions::run_events(functions::notifier::handler).await
+    let ctx = functions::context(functions::notifier::clients).await?;
+    functions::run_events(ctx, functions::notifier::handler).await
 }

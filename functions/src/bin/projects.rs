@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    functions::api::run(functions::projects::routes).await
+    let ctx = functions::context(functions::projects::clients).await?;
+    functions::api::run(ctx, functions::projects::routes).await
 }

@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    functions::run_events(functions::scheduler::handler).await
+    let ctx = functions::context(functions::scheduler::clients).await?;
+    functions::run_events(ctx, functions::scheduler::handler).await
 }

@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    functions::run_events(functions::setup::handler).await
+    let ctx = functions::signing_context(functions::setup::clients).await?;
+    functions::run_events(ctx, functions::setup::handler).await
 }

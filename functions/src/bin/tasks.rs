@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    functions::api::run(functions::tasks::routes).await
+    let ctx = functions::context(functions::tasks::clients).await?;
+    functions::api::run(ctx, functions::tasks::routes).await
 }

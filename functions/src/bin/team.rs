@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    functions::api::run(functions::team::routes).await
+    let ctx = functions::context(functions::team::clients).await?;
+    functions::api::run(ctx, functions::team::routes).await
 }

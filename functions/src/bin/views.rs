@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    functions::api::run(functions::views::routes).await
+    let ctx = functions::context(functions::views::clients).await?;
+    functions::api::run(ctx, functions::views::routes).await
 }

@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    functions::run_events(functions::ws::handler).await
+    let ctx = functions::context(functions::ws::clients).await?;
+    functions::run_events(ctx, functions::ws::handler).await
 }

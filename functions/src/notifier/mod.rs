@@ -51,3 +51,8 @@ pub fn handler(ctx: AppContext) -> EventHandler {
         async move { crate::retry_if_transient(notifier.handle(event).await) }
     })
 }
+
+/// The AWS clients this function calls. It reads the table and pushes to connections.
+pub fn clients(sdk: &aws_config::SdkConfig, settings: &teamsync::config::Settings) -> teamsync::context::AwsClients {
+    teamsync::context::AwsClients::table(sdk).push(sdk, settings)
+}

@@ -188,7 +188,8 @@ fn bucket_cors_rules(template: &Template) -> Result<Vec<CorsRule>, String> {
     }
 }
 
-/// The functions' AWS clients: DynamoDB is the local DynamoDB; S3 is the local S3; EventBridge
+/// The functions' AWS clients, every one (the stack serves all functions from one context):
+/// DynamoDB is the local DynamoDB; S3 is the local S3; EventBridge
 /// and, unless the settings say otherwise, the WebSocket management API are the gateway itself.
 fn aws_clients(
     sdk: &SdkConfig,
@@ -208,9 +209,9 @@ fn aws_clients(
     });
     AwsClients {
         dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
-        eventbridge: aws_sdk_eventbridge::Client::from_conf(eventbridge),
+        eventbridge: Some(aws_sdk_eventbridge::Client::from_conf(eventbridge)),
         connections,
-        s3,
+        s3: Some(s3),
     }
 }
 

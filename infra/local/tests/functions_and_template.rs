@@ -82,3 +82,40 @@ fn every_function_is_in_the_template_with_its_binary() {
         assert!(Path::new(&source).exists(), "{} is missing", source.display());
     }
 }
+
+/// A function's resource in template.yaml, as text: its lines, up to the next resource
+/// (the next line indented by two spaces).
+fn resource_text(template: &str, logical_id: &str) -> String {
+    let is_resource = |line: &str| line.starts_with("  ") && line[2..].starts_with(|c: char| c.is_ascii_alphabetic());
+    let mut lines = template.lines().skip_while(|line| *line != format!("  {logical_id}:"));
+    let first = lines.next().unwrap_or_else(|| panic!("{logical_id} is not in template.yaml"));
+    std::iter::once(first).chain(lines.take_while(|line| !is_resource(line))).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn each_function_builds_the_clients_its_template_permissions_call() {
+    let text = std::fs::read_to_string(project_root().join("template.yaml")).unwrap();
+    let sdk = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .build();
+    let settings = teamsync::config::Settings::from_lookup(|name| match name {
+        "TEAMSYNC_TABLE" => Some("table".into()),
+        "TEAMSYNC_WS_ENDPOINT" => Some("https://ws.example.com/prod".into()),
+        _ => None,
+    })
+    .unwrap();
+    for function in FUNCTIONS {
+        let resource = resource_text(&text, function.logical_id);
+        let clients = (function.clients)(&sdk, &settings);
+        let id = function.logical_id;
+        assert_eq!(clients.eventbridge.is_some(), resource.contains("EventPublisherPolicy"), "{id}: events");
+        assert_eq!(clients.s3.is_some(), resource.contains("s3:"), "{id}: the bucket");
+        assert_eq!(clients.connections.is_some(), resource.contains("execute-api:ManageConnections"), "{id}: pushes");
+        // Only what signs tokens or derives the public key reads the seed; the others are
+        // handed the public key, with no secret to read at init.
+        let signs = matches!(id, "IdentityFunction" | "SetupFunction");
+        assert_eq!(resource.contains("TEAMSYNC_JWT_SEED_SECRET_ARN: !Ref JwtSeedSecret"), signs, "{id}: the seed");
+        assert_eq!(resource.contains("TEAMSYNC_JWT_PUBLIC_KEY: !GetAtt Setup.PublicKey"), !signs, "{id}: the key");
+    }
+}
