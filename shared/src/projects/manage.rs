@@ -51,15 +51,41 @@ pub async fn list_projects(
             && filter.status.is_none_or(|s| s == project.status)
             && needle.as_deref().is_none_or(|n| project.title.to_lowercase().contains(n))
     };
-    let mut projects = summary::projects_of(ctx, caller, None).await?;
+    let (mut projects, parts) = listed_projects(ctx, caller, page, now).await?;
     projects.retain(|p| wanted(p));
     projects.sort_unstable_by_key(|p| std::cmp::Reverse(p.id));
     let total = projects.len() as u64;
     let shown = page.slice(projects);
-    let summaries = summary::summarize(ctx, shown.items, now).await?;
+    let summaries = match parts {
+        Some(parts) => parts.assemble(ctx, shown.items, now)?,
+        None => summary::summarize(ctx, shown.items, now).await?,
+    };
     let visible =
         |s: &ProjectSummary| access::access_to(caller, &s.project, s.is_member(caller.user_id)) != Access::None;
     Ok(page.with_total(summaries.into_iter().filter(visible).collect(), total))
+}
+
+/// The projects a list starts from and, for a member on no more projects than a page holds,
+/// their summaries' parts, read beside the project items: the list then costs two round
+/// trips (the memberships, then the rest), and still reads no more than a page's worth.
+async fn listed_projects(
+    ctx: &AppContext,
+    caller: &Caller,
+    page: PageRequest,
+    now: Timestamp,
+) -> Result<(Vec<ProjectRecord>, Option<summary::SummaryParts>), Error> {
+    if caller.role.is_admin() {
+        return Ok((summary::projects_of(ctx, caller, None).await?, None));
+    }
+    let ids = repo::projects_of_member(ctx, caller.user_id).await?;
+    if ids.len() as u64 > page.page_size {
+        return Ok((summary::load_projects(ctx, &ids).await?, None));
+    }
+    let (projects, parts) = tokio::try_join!(
+        summary::load_projects(ctx, &ids),
+        summary::SummaryParts::read(ctx, &ids, caller.team_id, now)
+    )?;
+    Ok((projects, Some(parts)))
 }
 
 /// A new project (seed 001 §3.2).

@@ -69,41 +69,72 @@ pub async fn summarize(
     projects: Vec<ProjectRecord>,
     now: Timestamp,
 ) -> Result<Vec<ProjectSummary>, Error> {
-    // Tasks due by the latest "today" anywhere; each project keeps those past its own.
-    let due_by = keys::due_by_end(dates::latest_today(now));
-    let parts = futures_util::future::try_join_all(projects.iter().map(|project| {
-        let (members, due) = (keys::project_partition(project.id), keys::open_dated_partition(project.id));
-        let due_by = due_by.clone();
-        async move {
-            let (members, due) = tokio::try_join!(
-                ctx.db.query_prefix(None, &members, keys::MEMBER_PREFIX),
-                ctx.db.query_up_to(Some(GSI2), &due, &due_by)
-            )?;
-            Ok::<_, StoreError>((members, due))
-        }
-    }));
-    let (parts, zones) = tokio::join!(parts, team_zones(ctx, projects.iter().map(|p| p.team_id)));
-    let zones = zones?;
-    projects
-        .into_iter()
-        .zip(parts?)
-        .map(|(project, (members, due))| {
-            let zone = zones.get(&project.team_id).cloned().unwrap_or_else(|| ctx.settings.default_timezone.clone());
-            let today = dates::today_in(&zone, now);
-            let members: Vec<MemberRecord> = members
-                .into_iter()
-                .map(store::from_item::<MemberRecord>)
-                .filter(|m| m.as_ref().map_or(true, |m| !m.former))
-                .map(|m| m.map(|m| MemberRecord { project_id: project.id, ..m }))
-                .collect::<Result<_, _>>()?;
-            let overdue: Vec<TaskRecord> = due
-                .into_iter()
-                .map(store::from_item::<TaskRecord>)
-                .filter(|t| t.as_ref().map_or(true, |t| is_overdue(t, today)))
-                .collect::<Result<_, _>>()?;
-            Ok(ProjectSummary { project, members, overdue, today })
-        })
-        .collect()
+    let ids: Vec<u64> = projects.iter().map(|p| p.id).collect();
+    let parts = SummaryParts::read(ctx, &ids, projects.iter().map(|p| p.team_id), now).await?;
+    parts.assemble(ctx, projects, now)
+}
+
+/// What summaries are made of besides the project items: each project's members and open
+/// tasks due by today, and the time zones of their teams. Read by project id alone, so that
+/// it can be read beside the project items themselves.
+pub struct SummaryParts {
+    by_project: HashMap<u64, (Vec<store::Item>, Vec<store::Item>)>,
+    zones: HashMap<u64, String>,
+}
+
+impl SummaryParts {
+    pub async fn read(
+        ctx: &AppContext,
+        project_ids: &[u64],
+        team_ids: impl IntoIterator<Item = u64>,
+        now: Timestamp,
+    ) -> Result<SummaryParts, Error> {
+        // Tasks due by the latest "today" anywhere; each project keeps those past its own.
+        let due_by = keys::due_by_end(dates::latest_today(now));
+        let parts = futures_util::future::try_join_all(project_ids.iter().map(|id| {
+            let (members, due) = (keys::project_partition(*id), keys::open_dated_partition(*id));
+            let due_by = due_by.clone();
+            async move {
+                let (members, due) = tokio::try_join!(
+                    ctx.db.query_prefix(None, &members, keys::MEMBER_PREFIX),
+                    ctx.db.query_up_to(Some(GSI2), &due, &due_by)
+                )?;
+                Ok::<_, StoreError>((*id, (members, due)))
+            }
+        }));
+        let (parts, zones) = tokio::join!(parts, team_zones(ctx, team_ids));
+        Ok(SummaryParts { by_project: parts?.into_iter().collect(), zones: zones? })
+    }
+
+    /// The summaries of `projects`, in their order, from the parts read for them.
+    pub fn assemble(
+        mut self,
+        ctx: &AppContext,
+        projects: Vec<ProjectRecord>,
+        now: Timestamp,
+    ) -> Result<Vec<ProjectSummary>, Error> {
+        projects
+            .into_iter()
+            .map(|project| {
+                let (members, due) = self.by_project.remove(&project.id).unwrap_or_default();
+                let zone =
+                    self.zones.get(&project.team_id).cloned().unwrap_or_else(|| ctx.settings.default_timezone.clone());
+                let today = dates::today_in(&zone, now);
+                let members: Vec<MemberRecord> = members
+                    .into_iter()
+                    .map(store::from_item::<MemberRecord>)
+                    .filter(|m| m.as_ref().map_or(true, |m| !m.former))
+                    .map(|m| m.map(|m| MemberRecord { project_id: project.id, ..m }))
+                    .collect::<Result<_, _>>()?;
+                let overdue: Vec<TaskRecord> = due
+                    .into_iter()
+                    .map(store::from_item::<TaskRecord>)
+                    .filter(|t| t.as_ref().map_or(true, |t| is_overdue(t, today)))
+                    .collect::<Result<_, _>>()?;
+                Ok(ProjectSummary { project, members, overdue, today })
+            })
+            .collect()
+    }
 }
 
 /// Time zones of teams, by id, read in one round trip.
