@@ -661,14 +661,13 @@ Resources:
         assert_eq!(identity.binary, "identity");
         let variable = |name: &str| identity.environment.get(name).cloned();
         assert_eq!(variable("TEAMSYNC_TABLE"), Some(EnvValue::Ref("Table".into())));
-        assert_eq!(variable("TEAMSYNC_ADMIN_PASSWORD_SECRET_ARN"), Some(EnvValue::Ref("AdminPasswordSecret".into())));
+        assert_eq!(variable("TEAMSYNC_JWT_SEED_SECRET_ARN"), Some(EnvValue::Ref("JwtSeedSecret".into())));
         assert_eq!(variable("RUST_LOG"), Some(EnvValue::Literal("info".into())));
         assert!(!function("ProjectsFunction").environment.contains_key("TEAMSYNC_ADMIN_USERNAME"));
         assert!(matches!(
             function("NotifierFunction").environment.get("TEAMSYNC_WS_ENDPOINT"),
             Some(EnvValue::Sub(url)) if url.contains("${WebSocketApi}")
         ));
-        assert_eq!(template.functions.len(), 10);
         assert_eq!(template.parameter_defaults.get("AdminUsername").map(String::as_str), Some("admin"));
         assert_eq!(template.parameter_defaults.get("LogRetentionDays").map(String::as_str), Some("30"));
     }
