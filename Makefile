@@ -35,12 +35,16 @@ lint: bootstrap
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 
 ## Benchmarks that print figures and assert nothing: DynamoDB calls and round trips per
-## route, a reminders run over 10,000 tasks, and one transaction's cost as the table grows.
+## route, a reminders run over 10,000 tasks, one transaction's cost as the table grows, what
+## the views read, and each function's cold start from its release binary (time to first
+## answer, peak memory, the AWS calls of its init, CPU per warm request, binary size).
 bench:
 	cargo run --quiet --locked -p teamsync-tests --bin dynamodb-calls
 	cargo run --quiet --locked -p teamsync-tests --bin reminders
 	cargo run --quiet --locked -p teamsync-tests --bin transactions
 	cargo run --quiet --locked -p teamsync-tests --bin view-reads
+	cargo build --release --locked -p teamsync-functions --bins
+	cargo run --quiet --locked -p teamsync-tests --bin cold-start
 
 ## The black-box suites five times against one local DynamoDB, with its memory after each
 ## round (minutes; not part of make test).

@@ -7,6 +7,7 @@
 pub mod contract;
 pub mod files;
 pub mod fuzz;
+pub mod runtime_api;
 pub mod world;
 pub mod ws;
 

@@ -1,7 +1,8 @@
 //! Reads template.yaml, so that the local stack serves exactly the routes, the WebSocket API,
-//! the event rules and the table that AWS would get: no second list to keep in sync.
+//! the event rules and the table that AWS would get, and a function's binary can be started
+//! with the environment Lambda would give it: no second list to keep in sync.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
@@ -154,6 +155,30 @@ pub struct CorsRule {
     pub max_age: Option<u64>,
 }
 
+/// An `AWS::Serverless::Function`: its binary and the environment Lambda starts it with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionSpec {
+    pub logical_id: String,
+    /// `Metadata.BuildProperties.Binary`: its binary in functions/src/bin.
+    pub binary: String,
+    /// `Globals.Function.Environment.Variables` with the function's own variables over them.
+    pub environment: BTreeMap<String, EnvValue>,
+}
+
+/// A value of a function's environment as template.yaml writes it. A reference is known only
+/// once CloudFormation has deployed the stack, so it is kept for whoever starts the function
+/// to resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvValue {
+    Literal(String),
+    /// `!Ref X`: a parameter's value, or the name or ARN of resource X.
+    Ref(String),
+    /// `!GetAtt X.Y`, as `X.Y`.
+    GetAtt(String),
+    /// `!Sub "..."`, as written.
+    Sub(String),
+}
+
 /// Lambda retries a failed asynchronous invocation twice unless configured otherwise.
 const DEFAULT_ASYNC_RETRIES: u32 = 2;
 
@@ -166,6 +191,9 @@ pub struct Template {
     pub event_rules: Vec<EventRule>,
     pub schedules: Vec<ScheduleSpec>,
     pub buckets: Vec<BucketSpec>,
+    pub functions: Vec<FunctionSpec>,
+    /// Each parameter's Default, as text: what a stack deployed with defaults has.
+    pub parameter_defaults: HashMap<String, String>,
 }
 
 impl Template {
@@ -223,8 +251,16 @@ impl Template {
         let websocket = websocket_spec(resources)?;
         let event_rules = event_rules(resources)?;
         let schedules = schedules(resources)?;
-        let buckets = buckets(resources, doc.get("Parameters").unwrap_or(&Value::Null))?;
-        Ok(Template { routes, table, cors, websocket, event_rules, schedules, buckets })
+        let parameters = doc.get("Parameters").unwrap_or(&Value::Null);
+        let buckets = buckets(resources, parameters)?;
+        let functions = functions(resources, doc.get("Globals").unwrap_or(&Value::Null))?;
+        let parameter_defaults = parameters
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, parameter)| Some((name.as_str()?.to_owned(), scalar_text(parameter.get("Default")?)?)))
+            .collect();
+        Ok(Template { routes, table, cors, websocket, event_rules, schedules, buckets, functions, parameter_defaults })
     }
 }
 
@@ -405,6 +441,74 @@ fn origin(value: &Value, parameters: &Value) -> String {
     resolved.unwrap_or("*").to_owned()
 }
 
+/// Every function's binary and environment.
+fn functions(resources: &Mapping, globals: &Value) -> Result<Vec<FunctionSpec>, String> {
+    let shared = environment(globals.get("Function"), "Globals.Function")?;
+    let mut functions = Vec::new();
+    for (name, resource) in resources {
+        if resource.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let name = name.as_str().unwrap_or_default();
+        let binary = resource
+            .get("Metadata")
+            .and_then(|metadata| metadata.get("BuildProperties"))
+            .and_then(|build| text_property(build, "Binary"))
+            .ok_or_else(|| format!("function {name} has no Metadata.BuildProperties.Binary"))?;
+        let mut variables = shared.clone();
+        variables.extend(environment(resource.get("Properties"), name)?);
+        functions.push(FunctionSpec { logical_id: name.to_owned(), binary, environment: variables });
+    }
+    Ok(functions)
+}
+
+/// The `Environment.Variables` of `holder` (a function's Properties or Globals.Function).
+fn environment(holder: Option<&Value>, owner: &str) -> Result<BTreeMap<String, EnvValue>, String> {
+    let variables = holder.and_then(|h| h.get("Environment")).and_then(|e| e.get("Variables"));
+    let mut environment = BTreeMap::new();
+    for (name, value) in variables.and_then(Value::as_mapping).into_iter().flatten() {
+        let name = name.as_str().ok_or_else(|| format!("a variable of {owner} is not named by text"))?;
+        let value = env_value(value).ok_or_else(|| {
+            format!("the variable {name} of {owner} is neither a literal nor a !Ref, !GetAtt or !Sub of one text")
+        })?;
+        environment.insert(name.to_owned(), value);
+    }
+    Ok(environment)
+}
+
+/// A variable's value, or `None` for a form other than a literal, `!Ref`, `!GetAtt` or `!Sub`.
+fn env_value(value: &Value) -> Option<EnvValue> {
+    let Value::Tagged(tagged) = value else {
+        return scalar_text(value).map(EnvValue::Literal);
+    };
+    let text = match &tagged.value {
+        // `!GetAtt [X, Y]` is `!GetAtt X.Y`.
+        Value::Sequence(parts) if tagged.tag == "GetAtt" => {
+            parts.iter().map(|part| part.as_str()).collect::<Option<Vec<_>>>()?.join(".")
+        }
+        plain => plain.as_str()?.to_owned(),
+    };
+    if tagged.tag == "Ref" {
+        Some(EnvValue::Ref(text))
+    } else if tagged.tag == "GetAtt" {
+        Some(EnvValue::GetAtt(text))
+    } else if tagged.tag == "Sub" {
+        Some(EnvValue::Sub(text))
+    } else {
+        None
+    }
+}
+
+/// A text, number or boolean as the text a variable or parameter holds.
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        _ => None,
+    }
+}
+
 /// Replaces CloudFormation's `!Ref`-style tags by their plain values, which the local
 /// stack does not need to resolve.
 fn untagged(value: Value) -> Value {
@@ -547,6 +651,84 @@ Resources:
         let origins = &buckets.iter().find(|b| b.name == "Bucket").unwrap().cors_rules[0].allowed_origins;
         assert_eq!(origins, &["https://app.example.com", "*", "*", "http://localhost:*"]);
         assert!(buckets.iter().find(|b| b.name == "Plain").unwrap().cors_rules.is_empty());
+    }
+
+    #[test]
+    fn reads_each_functions_binary_and_environment_over_the_globals() {
+        let template = real_template();
+        let function = |id: &str| template.functions.iter().find(|f| f.logical_id == id).unwrap();
+        let identity = function("IdentityFunction");
+        assert_eq!(identity.binary, "identity");
+        let variable = |name: &str| identity.environment.get(name).cloned();
+        assert_eq!(variable("TEAMSYNC_TABLE"), Some(EnvValue::Ref("Table".into())));
+        assert_eq!(variable("TEAMSYNC_JWT_SEED_SECRET_ARN"), Some(EnvValue::Ref("JwtSeedSecret".into())));
+        assert_eq!(variable("RUST_LOG"), Some(EnvValue::Literal("info".into())));
+        assert!(!function("ProjectsFunction").environment.contains_key("TEAMSYNC_ADMIN_USERNAME"));
+        assert!(matches!(
+            function("NotifierFunction").environment.get("TEAMSYNC_WS_ENDPOINT"),
+            Some(EnvValue::Sub(url)) if url.contains("${WebSocketApi}")
+        ));
+        assert_eq!(template.parameter_defaults.get("AdminUsername").map(String::as_str), Some("admin"));
+        assert_eq!(template.parameter_defaults.get("LogRetentionDays").map(String::as_str), Some("30"));
+    }
+
+    #[test]
+    fn a_functions_own_variable_wins_and_each_reference_form_is_kept() {
+        let text = r#"
+Globals:
+  Function:
+    Environment:
+      Variables: { LEVEL: info, SIZE: 512, TABLE: !Ref Table }
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: { AttributeDefinitions: [], KeySchema: [] }
+  Worker:
+    Type: AWS::Serverless::Function
+    Metadata: { BuildProperties: { Binary: worker } }
+    Properties:
+      Environment:
+        Variables:
+          LEVEL: debug
+          KEY: !GetAtt Setup.PublicKey
+          ARN: !GetAtt [Table, Arn]
+          URL: !Sub "https://${Api}.example.com"
+"#;
+        let functions = Template::parse(text).unwrap().functions;
+        let environment: Vec<(&str, &EnvValue)> =
+            functions[0].environment.iter().map(|(name, value)| (name.as_str(), value)).collect();
+        assert_eq!(
+            environment,
+            [
+                ("ARN", &EnvValue::GetAtt("Table.Arn".into())),
+                ("KEY", &EnvValue::GetAtt("Setup.PublicKey".into())),
+                ("LEVEL", &EnvValue::Literal("debug".into())),
+                ("SIZE", &EnvValue::Literal("512".into())),
+                ("TABLE", &EnvValue::Ref("Table".into())),
+                ("URL", &EnvValue::Sub("https://${Api}.example.com".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_variable_of_another_form_or_a_function_without_binary_is_an_error() {
+        let text = r#"
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: { AttributeDefinitions: [], KeySchema: [] }
+  Worker:
+    Type: AWS::Serverless::Function
+    Metadata: { BuildProperties: { Binary: worker } }
+    Properties:
+      Environment:
+        Variables: { NAME: !Join ["-", [a, b]] }
+"#;
+        let error = Template::parse(text).unwrap_err();
+        assert!(error.contains("the variable NAME of Worker"), "{error}");
+        let without_binary = text.replace("    Metadata: { BuildProperties: { Binary: worker } }\n", "");
+        let error = Template::parse(&without_binary).unwrap_err();
+        assert!(error.contains("function Worker has no Metadata.BuildProperties.Binary"), "{error}");
     }
 
     #[test]
