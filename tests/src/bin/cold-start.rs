@@ -454,12 +454,10 @@ fn environment(template: &Template, function: &FunctionSpec) -> BTreeMap<String,
     function.environment.iter().filter_map(|(name, value)| Some((name.clone(), resolved(name, value)?))).collect()
 }
 
-/// TEAMSYNC_JWT_PUBLIC_KEY, which the setup function will publish (`!GetAtt Setup.PublicKey`):
-/// the public key of the signing seed, `teamsync::auth::tokens::public_key_of_seed(JWT_SEED.
-/// as_bytes()).ok()`.
-/// FALLBACK: that function is not in `teamsync` yet, so the variable is left out until it is.
+/// TEAMSYNC_JWT_PUBLIC_KEY, which the setup function publishes (`!GetAtt Setup.PublicKey`):
+/// the public key of the signing seed.
 fn jwt_public_key() -> Option<String> {
-    None
+    teamsync::auth::tokens::public_key_of_seed(JWT_SEED.as_bytes()).ok()
 }
 
 fn secret_arn(logical_id: &str) -> String {
