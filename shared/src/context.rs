@@ -82,14 +82,17 @@ impl AppContext {
     }
 }
 
-/// Installs the JSON log format Lambda's log pipeline expects; `RUST_LOG` filters it.
+/// Installs the JSON log format Lambda's log pipeline expects. `RUST_LOG` names the level
+/// (`info` when unset or not a level): a level, not `EnvFilter`'s per-module directives,
+/// whose regex engine would be a third of a megabyte in every binary.
 pub fn init_tracing() {
+    let level = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|level| level.parse::<tracing_subscriber::filter::LevelFilter>().ok())
+        .unwrap_or(tracing_subscriber::filter::LevelFilter::INFO);
     tracing_subscriber::fmt()
         .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+        .with_max_level(level)
         .with_current_span(false)
         .with_ansi(false)
         .without_time()
