@@ -1,6 +1,6 @@
 //! The files function's Lambda binary.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     let ctx = functions::context(functions::files::clients).await?;
     functions::api::run(ctx, functions::files::routes).await

@@ -1,6 +1,6 @@
 //! The notifications function's Lambda binary.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     let ctx = functions::context(functions::notifications::clients).await?;
     functions::api::run(ctx, functions::notifications::routes).await

@@ -1,6 +1,6 @@
 //! The views function's Lambda binary.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     let ctx = functions::context(functions::views::clients).await?;
     functions::api::run(ctx, functions::views::routes).await
