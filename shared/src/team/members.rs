@@ -272,7 +272,11 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
     if user.role == Role::TeamAdmin && team.admin_count <= 1 {
         return Err(last_admin());
     }
-    let (actor, members) = tokio::try_join!(repo::load_user(&ctx.db, caller.user_id), team_users(ctx, team.id))?;
+    let (actor, members, mut projects) = tokio::try_join!(
+        repo::load_user(&ctx.db, caller.user_id),
+        team_users(ctx, team.id),
+        projects_of_member(ctx, user.id)
+    )?;
     let admins: Vec<u64> = members
         .into_iter()
         .filter(|u| u.role == Role::TeamAdmin && u.id != user.id && u.id != caller.user_id)
@@ -283,7 +287,7 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
     let notices = loop {
         // One project after another: each leave also writes the user's item, and parallel
         // transactions on one item would cancel each other.
-        for project_id in projects_of_member(ctx, user.id).await? {
+        for project_id in std::mem::take(&mut projects) {
             unassigned.extend(membership::leave_unassigning(ctx, project_id, user.id, &actor, now).await?);
         }
         // Joins since the membership index was read show in the count (the index trails
@@ -314,6 +318,7 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
             Err(StoreError::Guard(Guard::Version | Guard::Present)) if attempts < 4 => {
                 attempts += 1;
                 tokio::time::sleep(std::time::Duration::from_millis(50 * attempts)).await;
+                projects = projects_of_member(ctx, user.id).await?;
             }
             outcome => break outcome?,
         }
