@@ -37,8 +37,9 @@ lint: bootstrap
 ## Benchmarks that print figures and assert nothing: DynamoDB calls and round trips per
 ## route, a reminders run over 10,000 tasks, one transaction's cost as the table grows, what
 ## the views read, and each function's cold start from its release binary (time to first
-## answer, peak memory, the AWS calls of its init, CPU per warm request, binary size).
-bench:
+## answer, peak memory, the AWS calls of its init, CPU per warm request, binary size and its
+## arm64 Lambda bootstrap's, which `build` makes first).
+bench: build
 	cargo run --quiet --locked -p teamsync-tests --bin dynamodb-calls
 	cargo run --quiet --locked -p teamsync-tests --bin reminders
 	cargo run --quiet --locked -p teamsync-tests --bin transactions

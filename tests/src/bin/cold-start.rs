@@ -8,7 +8,8 @@
 //! - the AWS requests its init made, before it first polled for an event,
 //! - for the HTTP functions, its CPU time (utime + stime of /proc/<pid>/stat) per warm
 //!   request over `COLD_START_WARM_REQUESTS` requests (default 500) of one read route,
-//! - the size of its binary.
+//! - the size of its binary, and of its arm64 Lambda bootstrap when `make build` has left
+//!   one in target/lambda (what is deployed).
 //!
 //! Every AWS endpoint of a function is a recorder of ours (`AWS_ENDPOINT_URL`): it answers
 //! Secrets Manager and EventBridge itself and relays DynamoDB's requests to a local emulator
@@ -76,6 +77,7 @@ async fn run() -> Result<(), String> {
     let bench = Bench {
         template: &template,
         release,
+        bootstraps: target.join("lambda"),
         reports,
         dynamodb_url: emulator.url.clone(),
         spawns: setting("COLD_START_SPAWNS", 3)?,
@@ -103,6 +105,8 @@ fn setting(name: &str, default: usize) -> Result<usize, String> {
 struct Bench<'a> {
     template: &'a Template,
     release: PathBuf,
+    /// Where `cargo lambda build` leaves each function's arm64 bootstrap.
+    bootstraps: PathBuf,
     /// Where `/usr/bin/time -v` writes its reports.
     reports: PathBuf,
     dynamodb_url: String,
@@ -129,6 +133,7 @@ struct Probe {
 struct Row {
     binary: String,
     binary_mib: f64,
+    bootstrap_mib: Option<f64>,
     first_answer_ms: Option<f64>,
     peak_mib: Option<f64>,
     init_calls: Vec<AwsCall>,
@@ -184,9 +189,11 @@ impl Bench<'_> {
     /// the warm requests.
     async fn measure(&self, function: &FunctionSpec, data: &BenchData) -> Result<Row, String> {
         let binary_bytes = std::fs::metadata(self.release.join(&function.binary)).map_or(0, |m| m.len());
+        let bootstrap = std::fs::metadata(self.bootstraps.join(&function.binary).join("bootstrap"));
         let mut row = Row {
             binary: function.binary.clone(),
             binary_mib: binary_bytes as f64 / MIB,
+            bootstrap_mib: bootstrap.ok().map(|m| m.len() as f64 / MIB),
             first_answer_ms: None,
             peak_mib: None,
             init_calls: Vec::new(),
@@ -254,13 +261,13 @@ impl Bench<'_> {
         );
         println!(
             "first answer: ms from spawn to the first answer (median); peak: largest max RSS of /usr/bin/time -v over \
-             the spawns, MiB; binary: MiB; CPU/req: utime+stime of /proc/<pid>/stat over the warm requests / their \
+             the spawns, MiB; binary: MiB; arm64: the Lambda bootstrap of `make build`, MiB; CPU/req: utime+stime of /proc/<pid>/stat over the warm requests / their \
              number, ms (in {} ms ticks); init calls: AWS requests made before the first poll of /invocation/next",
             1000 / clock_ticks_per_second()
         );
         println!(
-            "{:<14} {:>7} {:>13} {:>9} {:>8}  {:<44} init calls",
-            "function", "binary", "first answer", "peak", "CPU/req", "warm request (statuses)"
+            "{:<14} {:>7} {:>7} {:>13} {:>9} {:>8}  {:<44} init calls",
+            "function", "binary", "arm64", "first answer", "peak", "CPU/req", "warm request (statuses)"
         );
         let figure =
             |value: Option<f64>, width: usize| value.map_or(format!("{:>width$}", "-"), |v| format!("{v:>width$.1}"));
@@ -271,15 +278,16 @@ impl Bench<'_> {
             });
             let (cpu, route) = warm.next().unwrap_or_else(|| (format!("{:>8}", "-"), "-".to_owned()));
             println!(
-                "{:<14} {:>7.1} {} {} {cpu}  {route:<44} {}",
+                "{:<14} {:>7.1} {} {} {} {cpu}  {route:<44} {}",
                 row.binary,
                 row.binary_mib,
+                figure(row.bootstrap_mib, 7),
                 figure(row.first_answer_ms, 13),
                 figure(row.peak_mib, 9),
                 listed(&row.init_calls)
             );
             for (cpu, route) in warm {
-                println!("{:<14} {:>7} {:>13} {:>9} {cpu}  {route}", "", "", "", "");
+                println!("{:<14} {:>7} {:>7} {:>13} {:>9} {cpu}  {route}", "", "", "", "", "");
             }
             if let Some(problem) = &row.problem {
                 println!("{:<14} ! {problem}", "");
