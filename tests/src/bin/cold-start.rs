@@ -92,6 +92,11 @@ async fn run() -> Result<(), String> {
     Ok(())
 }
 
+/// A file's size in MiB, if it is there.
+fn size_mib(path: &Path) -> Option<f64> {
+    std::fs::metadata(path).ok().map(|metadata| metadata.len() as f64 / MIB)
+}
+
 /// A positive count from the environment, or `default`.
 fn setting(name: &str, default: usize) -> Result<usize, String> {
     match std::env::var(name) {
@@ -132,7 +137,7 @@ struct Probe {
 
 struct Row {
     binary: String,
-    binary_mib: f64,
+    binary_mib: Option<f64>,
     bootstrap_mib: Option<f64>,
     first_answer_ms: Option<f64>,
     peak_mib: Option<f64>,
@@ -188,12 +193,10 @@ impl Bench<'_> {
     /// Spawns `function` `spawns` times, each until its first answer; the last also serves
     /// the warm requests.
     async fn measure(&self, function: &FunctionSpec, data: &BenchData) -> Result<Row, String> {
-        let binary_bytes = std::fs::metadata(self.release.join(&function.binary)).map_or(0, |m| m.len());
-        let bootstrap = std::fs::metadata(self.bootstraps.join(&function.binary).join("bootstrap"));
         let mut row = Row {
             binary: function.binary.clone(),
-            binary_mib: binary_bytes as f64 / MIB,
-            bootstrap_mib: bootstrap.ok().map(|m| m.len() as f64 / MIB),
+            binary_mib: size_mib(&self.release.join(&function.binary)),
+            bootstrap_mib: size_mib(&self.bootstraps.join(&function.binary).join("bootstrap")),
             first_answer_ms: None,
             peak_mib: None,
             init_calls: Vec::new(),
@@ -261,8 +264,9 @@ impl Bench<'_> {
         );
         println!(
             "first answer: ms from spawn to the first answer (median); peak: largest max RSS of /usr/bin/time -v over \
-             the spawns, MiB; binary: MiB; arm64: the Lambda bootstrap of `make build`, MiB; CPU/req: utime+stime of /proc/<pid>/stat over the warm requests / their \
-             number, ms (in {} ms ticks); init calls: AWS requests made before the first poll of /invocation/next",
+             the spawns, MiB; binary: MiB; arm64: the Lambda bootstrap of `make build`, MiB; CPU/req: utime+stime \
+             of /proc/<pid>/stat over the warm requests / their number, ms (in {} ms ticks); init calls: AWS \
+             requests made before the first poll of /invocation/next",
             1000 / clock_ticks_per_second()
         );
         println!(
@@ -278,9 +282,9 @@ impl Bench<'_> {
             });
             let (cpu, route) = warm.next().unwrap_or_else(|| (format!("{:>8}", "-"), "-".to_owned()));
             println!(
-                "{:<14} {:>7.1} {} {} {} {cpu}  {route:<44} {}",
+                "{:<14} {} {} {} {} {cpu}  {route:<44} {}",
                 row.binary,
-                row.binary_mib,
+                figure(row.binary_mib, 7),
                 figure(row.bootstrap_mib, 7),
                 figure(row.first_answer_ms, 13),
                 figure(row.peak_mib, 9),
