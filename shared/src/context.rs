@@ -9,7 +9,7 @@ use crate::bucket::FileStore;
 use crate::config::Settings;
 use crate::events::EventBus;
 use crate::realtime::push::Pusher;
-use crate::store::{Db, WriteGate};
+use crate::store::{Db, Seat, WriteGate};
 
 #[derive(Clone)]
 pub struct AppContext {
@@ -76,9 +76,10 @@ impl AppContext {
     }
 
     /// This context for one request of a caller not confirmed yet: its writes to the table
-    /// and the bucket wait for `gate` (see [`crate::store::WriteGate`]).
-    pub fn gated(&self, gate: WriteGate) -> AppContext {
-        AppContext { db: self.db.gated(gate.clone()), files: self.files.gated(gate), ..self.clone() }
+    /// and the bucket wait for `gate` (see [`crate::store::WriteGate`]), and its first point
+    /// read takes along the key waiting in `seat` (see [`crate::store::Ride`]).
+    pub fn for_request(&self, gate: WriteGate, seat: Seat) -> AppContext {
+        AppContext { db: self.db.for_request(gate.clone(), seat), files: self.files.gated(gate), ..self.clone() }
     }
 }
 

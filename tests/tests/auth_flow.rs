@@ -1,6 +1,7 @@
 //! Sign-up, sign-in, refresh, sign-out, and what happens to tokens afterwards.
 
 use serde_json::json;
+use teamsync_local::calls::CallRecorder;
 use teamsync_tests::{ADMIN, ADMIN_PASSWORD, PASSWORD, Stack};
 
 #[tokio::test]
@@ -57,6 +58,36 @@ async fn register_login_me_refresh_logout_then_the_old_tokens_fail() {
     }
     let refresh_after = stack.post("/api/auth/refresh/", None, json!({"refresh": newest_refresh})).await;
     assert_eq!(refresh_after.status, 401, "the refresh token of an ended session fails");
+}
+
+/// The session check costs no DynamoDB request of its own: `GET /api/auth/me` reads the
+/// session together with the profile, in one BatchGetItem, and that read still ends a
+/// logged-out token. A route whose first read is a query reads the session beside it.
+#[tokio::test]
+async fn the_session_rides_with_the_first_read_and_still_ends_a_logged_out_token() {
+    let recorder = CallRecorder::default();
+    let stack = Stack::recorded(recorder.clone()).await;
+    stack.register("lisi", json!({})).await;
+    let phone = stack.login("lisi", PASSWORD).await;
+    let laptop = stack.login("lisi", PASSWORD).await;
+    let operations = || recorder.take().into_iter().map(|call| call.operation).collect::<Vec<_>>();
+
+    operations();
+    let me = stack.get("/api/auth/me/", Some(&phone.access)).await;
+    assert_eq!((me.status, me.data()["username"].as_str()), (200, Some("lisi")));
+    assert_eq!(operations(), ["BatchGetItem"], "the session and the profile in one request");
+
+    assert_eq!(stack.post("/api/auth/logout/", Some(&phone.access), json!(null)).await.status, 200);
+    operations();
+    assert_eq!(stack.get("/api/auth/me/", Some(&phone.access)).await.status, 401);
+    assert_eq!(operations(), ["BatchGetItem"]);
+    assert_eq!(
+        stack.get("/api/notifications/", Some(&phone.access)).await.status,
+        401,
+        "the session read beside a query"
+    );
+    assert_eq!(stack.get("/api/notifications/", Some(&laptop.access)).await.status, 200, "the other session lives on");
+    assert_eq!(stack.get("/api/auth/me/", Some(&laptop.access)).await.status, 200);
 }
 
 #[tokio::test]

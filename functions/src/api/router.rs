@@ -12,9 +12,10 @@ use http::Method;
 use jiff::Timestamp;
 use lambda_http::Request;
 use serde_json::Value;
-use teamsync::auth::{Caller, session_caller};
+use teamsync::auth::{Caller, live_caller};
+use teamsync::keys;
 use teamsync::messages::Msg;
-use teamsync::store::WriteGate;
+use teamsync::store::{Ride, WriteGate};
 use teamsync::{AppContext, Error};
 
 use super::{Reply, RequestMeta};
@@ -139,7 +140,7 @@ impl Router {
     /// Runs the request's route: 404 for an unknown path, 405 for a known path with another
     /// method, 401 for a signed route without a live session.
     ///
-    /// A signed route's session is read beside the handler's own first read, not before it:
+    /// A signed route's session is read with the handler's own first read, not before it:
     /// the handler starts as the caller the token claims, its writes wait for the session
     /// (a [`WriteGate`]), and its answer stands only if the session confirms that caller. A
     /// session that has ended answers 401; one whose role or team changed since the token
@@ -162,13 +163,17 @@ impl Router {
             Handler::Signed(handler) => {
                 let claimed = super::claimed_caller(ctx, &req)?;
                 let (keeper, gate) = WriteGate::pending();
+                let (seat, ride) = Ride::offer(keys::session(claimed.user_id, &claimed.session_id));
+                let call = call(ctx.for_request(gate, seat), Arc::new(req));
                 let session = async {
-                    let session = session_caller(ctx, claimed.user_id, &claimed.session_id, now).await;
+                    let session = ride.get(&ctx.db).await.map_err(Error::from).and_then(|s| live_caller(s, now));
                     keeper.decide(session.as_ref().is_ok_and(|caller| *caller == claimed));
                     session
                 };
-                let call = call(ctx.gated(gate), Arc::new(req));
-                let (session, answer) = tokio::join!(session, handler(call.clone(), claimed.clone()));
+                // The handler first, so that its first point read can take the session's key
+                // along (see `Ride`); `join` polls in order, tokio's `join!` does not.
+                let (answer, session) =
+                    futures_util::future::join(handler(call.clone(), claimed.clone()), session).await;
                 match session? {
                     caller if caller == claimed => answer,
                     caller => handler(Call { ctx: ctx.clone(), ..call }, caller).await,

@@ -97,7 +97,11 @@ pub fn claimed_caller(ctx: &AppContext, token: &str) -> Result<Caller, Error> {
 
 /// The caller of a live session, as its record says now (role and team included).
 pub async fn session_caller(ctx: &AppContext, user_id: u64, session_id: &str, now: Timestamp) -> Result<Caller, Error> {
-    let session: Option<SessionRecord> = ctx.db.get(&keys::session(user_id, session_id)).await?;
+    live_caller(ctx.db.get(&keys::session(user_id, session_id)).await?, now)
+}
+
+/// The caller of a session record read, if the session is live.
+pub fn live_caller(session: Option<SessionRecord>, now: Timestamp) -> Result<Caller, Error> {
     let session = session.filter(|s| s.is_live(now)).ok_or(Error::Unauthenticated(TokenProblem::SessionEnded))?;
     Ok(session.caller())
 }

@@ -2,7 +2,7 @@
 //! is as the token said.
 //!
 //! A signed route runs on the caller its access token names while the session is read
-//! beside the route's first read, so that the check costs no round trip of its own
+//! with the route's first read, so that the check costs no round trip of its own
 //! (`functions::api::router`). Reads may go ahead on that claim: what they find is thrown
 //! away unless the session confirms it. Writes may not: every write of the store and of
 //! the bucket first waits here, and is refused if the claim was not confirmed.

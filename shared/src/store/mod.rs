@@ -7,6 +7,7 @@
 mod expr;
 mod gate;
 mod record;
+mod ride;
 mod transaction;
 
 use std::collections::HashMap;
@@ -23,6 +24,7 @@ use expr::Expressions;
 pub use expr::{Change, Condition};
 pub use gate::{GateKeeper, WriteGate};
 pub use record::{Changed, IndexKey, Indexes, Record, at_version, differences, item_of};
+pub use ride::{Ride, Seat};
 pub use transaction::{MAX_ACTIONS, Transaction, fit};
 
 use crate::error::StoreError;
@@ -36,16 +38,19 @@ pub struct Db {
     table: String,
     /// What every write waits for, in a request whose caller is not confirmed yet.
     gate: Option<WriteGate>,
+    /// In a request, a key that its first point read takes along (see [`ride`]).
+    seat: Option<Seat>,
 }
 
 impl Db {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Db { client, table: table.into(), gate: None }
+        Db { client, table: table.into(), gate: None, seat: None }
     }
 
-    /// This table for one request, whose writes wait for `gate` (see [`WriteGate`]).
-    pub fn gated(&self, gate: WriteGate) -> Db {
-        Db { gate: Some(gate), ..self.clone() }
+    /// This table for one request: its writes wait for `gate` (see [`WriteGate`]), and its
+    /// first point read takes along the key waiting in `seat` (see [`Ride`]).
+    pub fn for_request(&self, gate: WriteGate, seat: Seat) -> Db {
+        Db { gate: Some(gate), seat: Some(seat), ..self.clone() }
     }
 
     /// Waits for the request's gate, if it has one: a write of an unconfirmed caller fails.
@@ -66,22 +71,45 @@ impl Db {
 
     /// Reads one item with a strongly consistent read.
     pub async fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_item(key)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(storage_error)?;
-        output.item.map(from_item).transpose()
+        let mut found = self.get_many(std::slice::from_ref(key)).await?;
+        found.remove(key).map(from_item).transpose()
     }
 
-    /// Reads distinct items with consistent reads, 100 to a request (DynamoDB's limit) and
-    /// the requests in parallel: one round trip. Returns them by key; missing items are
-    /// absent.
+    /// Reads distinct items with consistent reads, in one round trip. Returns them by key;
+    /// missing items are absent.
     pub async fn get_many(&self, keys: &[Key]) -> Result<HashMap<Key, Item>, StoreError> {
+        // A key waiting for a ride goes along when it fits in the one request.
+        let rider = match &self.seat {
+            Some(seat) if keys.len() < 100 => seat.take(),
+            _ => None,
+        };
+        let Some(rider) = rider else { return self.read_keys(keys).await };
+        let asked = keys.contains(&rider.key);
+        let mut found = match asked {
+            true => self.read_keys(keys).await?,
+            false => self.read_keys(&[keys, std::slice::from_ref(&rider.key)].concat()).await?,
+        };
+        let item = if asked { found.get(&rider.key).cloned() } else { found.remove(&rider.key) };
+        // The ride's side gone means nobody waits for the item.
+        let _ = rider.item.send(item);
+        Ok(found)
+    }
+
+    /// One key with GetItem; more with BatchGetItem, 100 to a request (DynamoDB's limit)
+    /// and the requests in parallel.
+    async fn read_keys(&self, keys: &[Key]) -> Result<HashMap<Key, Item>, StoreError> {
+        if let [key] = keys {
+            let output = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .set_key(Some(key_item(key)))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(storage_error)?;
+            return Ok(output.item.map(|item| (key.clone(), item)).into_iter().collect());
+        }
         let batches = futures_util::future::try_join_all(keys.chunks(100).map(|chunk| self.get_batch(chunk))).await?;
         Ok(batches.into_iter().flatten().collect())
     }
