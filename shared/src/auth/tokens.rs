@@ -7,6 +7,9 @@
 //! function that signs (identity) reads the seed; the others verify with the public key,
 //! which deployment derives once and hands them as configuration ([`TokenKeys::public_key`]).
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -61,7 +64,19 @@ pub struct TokenKeys {
     y: String,
     issuer: String,
     audience: String,
+    /// Access tokens already checked, by their exact text, and their claims: a warm function
+    /// sees a token again on each of its holder's requests for its fifteen minutes, and the
+    /// ECDSA check is a tenth of such a request's CPU. Expiry is checked again on every use;
+    /// the session is read on every request all the same.
+    verified: Mutex<HashMap<String, Claims>>,
 }
+
+/// How many checked access tokens a function keeps (about 200 KiB); when full, it forgets
+/// them all and checks again.
+const VERIFIED_KEPT: usize = 256;
+
+/// Seconds of clock skew an expiry allows.
+const LEEWAY_SECONDS: u64 = 5;
 
 impl std::fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -104,6 +119,7 @@ impl TokenKeys {
             y: URL_SAFE_NO_PAD.encode(y),
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
+            verified: Mutex::default(),
         })
     }
 
@@ -148,11 +164,23 @@ impl TokenKeys {
     /// Checks signature, algorithm (ES256 only: `none` and HMAC tricks fail here), issuer,
     /// audience, expiry and use.
     pub fn verify(&self, token: &str, expected: TokenUse) -> Result<Claims, TokenProblem> {
+        self.verify_at(token, expected, Timestamp::now())
+    }
+
+    /// [`TokenKeys::verify`], an access token checked before answering from what was kept,
+    /// its expiry compared with `now`.
+    fn verify_at(&self, token: &str, expected: TokenUse, now: Timestamp) -> Result<Claims, TokenProblem> {
+        if expected == TokenUse::Access
+            && let Some(claims) = self.kept().get(token).cloned()
+        {
+            let expired = claims.exp.saturating_add_unsigned(LEEWAY_SECONDS) < now.as_second();
+            return if expired { Err(TokenProblem::Expired) } else { Ok(claims) };
+        }
         let mut validation = Validation::new(Algorithm::ES256);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECONDS;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
             ErrorKind::ExpiredSignature => TokenProblem::Expired,
             _ => TokenProblem::Invalid,
@@ -160,7 +188,19 @@ impl TokenKeys {
         if data.claims.token_use != expected {
             return Err(TokenProblem::Invalid);
         }
+        if expected == TokenUse::Access {
+            let mut kept = self.kept();
+            if kept.len() >= VERIFIED_KEPT {
+                kept.clear();
+            }
+            kept.insert(token.to_owned(), data.claims.clone());
+        }
         Ok(data.claims)
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, HashMap<String, Claims>> {
+        // Entries are only inserted whole or all cleared: a panic cannot leave one half-made.
+        self.verified.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The JSON Web Key Set that verifies our tokens.
@@ -239,6 +279,21 @@ mod tests {
         let expired = ours.claims(7, "sid", TokenUse::Access, long_ago, long_ago + jiff::SignedDuration::from_mins(15));
         assert_eq!(ours.verify(&ours.sign(&expired).unwrap(), TokenUse::Access), Err(TokenProblem::Expired));
         assert_eq!(ours.verify("garbage", TokenUse::Access), Err(TokenProblem::Invalid));
+    }
+
+    #[test]
+    fn a_kept_access_token_still_expires_and_a_tampered_copy_is_still_checked() {
+        let keys = keys(&"k".repeat(40));
+        let claims = fresh(&keys, TokenUse::Access);
+        let token = keys.sign(&claims).unwrap();
+        assert_eq!(keys.verify(&token, TokenUse::Access).unwrap(), claims);
+        assert_eq!(keys.verify(&token, TokenUse::Access).unwrap(), claims, "again, from what was kept");
+        let later = Timestamp::from_second(claims.exp + 6).unwrap();
+        assert_eq!(keys.verify_at(&token, TokenUse::Access, later), Err(TokenProblem::Expired));
+        assert_eq!(keys.verify(&token, TokenUse::Refresh), Err(TokenProblem::Invalid));
+        let mut tampered = token.clone();
+        tampered.push('A');
+        assert_eq!(keys.verify(&tampered, TokenUse::Access), Err(TokenProblem::Invalid));
     }
 
     #[test]
