@@ -1,6 +1,9 @@
 //! Sign-up, sign-in, refresh, sign-out, and what happens to tokens afterwards.
 
 use serde_json::json;
+use teamsync::auth::SessionRecord;
+use teamsync::keys::{self, Key};
+use teamsync::store::{Ride, WriteGate};
 use teamsync_local::calls::CallRecorder;
 use teamsync_tests::{ADMIN, ADMIN_PASSWORD, PASSWORD, Stack};
 
@@ -88,6 +91,24 @@ async fn the_session_rides_with_the_first_read_and_still_ends_a_logged_out_token
     );
     assert_eq!(stack.get("/api/notifications/", Some(&laptop.access)).await.status, 200, "the other session lives on");
     assert_eq!(stack.get("/api/auth/me/", Some(&laptop.access)).await.status, 200);
+}
+
+/// The session's key rides with a read that fails: the check reads it again alone, so the
+/// caller is still confirmed or refused by their session, never waved through.
+#[tokio::test]
+async fn a_session_whose_ride_failed_is_read_again() {
+    let stack = Stack::start().await;
+    stack.register("wangwu", json!({})).await;
+    let tokens = stack.login("wangwu", PASSWORD).await;
+    let caller = teamsync::auth::claimed_caller(&stack.ctx, &tokens.access).unwrap();
+    let (_keeper, gate) = WriteGate::pending();
+    let (seat, ride) = Ride::offer(keys::session(caller.user_id, &caller.session_id));
+    let request_db = stack.ctx.db.for_request(gate, seat);
+    // DynamoDB refuses an empty key attribute: the request carrying the session's key fails.
+    let refused = request_db.get_many(&[Key { pk: String::new(), sk: String::new() }]).await;
+    assert!(refused.is_err(), "{refused:?}");
+    let session: Option<SessionRecord> = ride.get(&stack.ctx.db).await.unwrap();
+    assert_eq!(session.map(|s| s.session_id), Some(caller.session_id));
 }
 
 #[tokio::test]
