@@ -84,14 +84,14 @@ impl Db {
             _ => None,
         };
         let Some(rider) = rider else { return self.read_keys(keys).await };
-        let asked = keys.contains(&rider.key);
-        let mut found = match asked {
-            true => self.read_keys(keys).await?,
-            false => self.read_keys(&[keys, std::slice::from_ref(&rider.key)].concat()).await?,
-        };
-        let item = if asked { found.get(&rider.key).cloned() } else { found.remove(&rider.key) };
-        // The ride's side gone means nobody waits for the item.
-        let _ = rider.item.send(item);
+        // (A send that fails means the ride's side is gone: nobody waits for the item.)
+        if keys.contains(&rider.key) {
+            let found = self.read_keys(keys).await?;
+            let _ = rider.item.send(found.get(&rider.key).cloned());
+            return Ok(found);
+        }
+        let mut found = self.read_keys(&[keys, std::slice::from_ref(&rider.key)].concat()).await?;
+        let _ = rider.item.send(found.remove(&rider.key));
         Ok(found)
     }
 

@@ -47,11 +47,12 @@ impl Ride {
     /// The item (a consistent read), carried by a read that started before this was first
     /// polled, or else read now.
     pub async fn get<T: DeserializeOwned>(self, db: &Db) -> Result<Option<T>, StoreError> {
-        let carried = if self.seat.take().is_some() { None } else { self.item.await.ok() };
+        // Still in its seat: nobody took the key. A dropped sender: the read that took it
+        // failed or was dropped. Either way, read it now.
+        let carried = if self.seat.take().is_some() { Err(()) } else { self.item.await.map_err(drop) };
         let item = match carried {
-            Some(item) => item,
-            // Nobody took the key, or the read that took it failed or was dropped.
-            None => db.read_keys(std::slice::from_ref(&self.key)).await?.remove(&self.key),
+            Ok(item) => item,
+            Err(()) => db.read_keys(std::slice::from_ref(&self.key)).await?.remove(&self.key),
         };
         item.map(from_item).transpose()
     }

@@ -95,9 +95,9 @@ async fn main() {
             });
         }
     }
-    println!("DynamoDB calls per request, every route of every HTTP function (the session check is one GetItem");
-    println!("beside the route's first read; round trips count sequential waits; writes also publish one event");
-    println!("to the bus; the notifier's own calls that follow are not counted)");
+    println!("DynamoDB calls per request, every route of every HTTP function (the session's item rides with the");
+    println!("route's first point read, or is one GetItem beside a first query; round trips count sequential");
+    println!("waits; writes also publish one event to the bus; the notifier's own calls that follow are not counted)");
     println!(
         "{:<50} {:<12} {:>6} {:>5} {:>11} {:>5}  operations",
         "route", "caller", "status", "calls", "round trips", "items"
