@@ -157,22 +157,38 @@ pub fn retry_if_transient<A: Serialize>(outcome: Result<A, teamsync::Error>) -> 
 /// call at init.
 pub async fn context(clients: Clients) -> Result<AppContext, ConfigError> {
     let (sdk, settings) = configuration()?;
-    let key = std::env::var("TEAMSYNC_JWT_PUBLIC_KEY")
-        .map_err(|_| ConfigError("TEAMSYNC_JWT_PUBLIC_KEY is not set (template.yaml: Setup.PublicKey)".into()))?;
-    let tokens = TokenKeys::from_public_key(&key, &settings.issuer, &settings.audience)?;
+    let tokens = TokenKeys::from_public_key(&public_key()?, &settings.issuer, &settings.audience)?;
     Ok(AppContext::new(clients(&sdk, &settings), settings, tokens))
 }
 
-/// The same for a function that signs tokens or derives the public key (identity, setup):
-/// the signing seed, `TEAMSYNC_JWT_SEED` or in AWS the Secrets Manager secret in
-/// `TEAMSYNC_JWT_SEED_SECRET_ARN`, read once at init.
+/// The same for the function that signs tokens (identity): also the signing seed,
+/// `TEAMSYNC_JWT_SEED` or in AWS the Secrets Manager secret in
+/// `TEAMSYNC_JWT_SEED_SECRET_ARN`, read once at init and checked against the public key.
 pub async fn signing_context(clients: Clients) -> Result<AppContext, ConfigError> {
     let (sdk, settings) = configuration()?;
-    let seed = config::secret(&sdk, |name| std::env::var(name).ok(), "TEAMSYNC_JWT_SEED")
-        .await?
-        .ok_or_else(|| ConfigError("set TEAMSYNC_JWT_SEED or TEAMSYNC_JWT_SEED_SECRET_ARN".into()))?;
-    let tokens = TokenKeys::from_seed(seed.as_bytes(), &settings.issuer, &settings.audience)?;
+    let seed = signing_seed(&sdk).await?;
+    let tokens = TokenKeys::from_seed(seed.as_bytes(), &public_key()?, &settings.issuer, &settings.audience)?;
     Ok(AppContext::new(clients(&sdk, &settings), settings, tokens))
+}
+
+/// The same for the function that derives the public key from the seed (setup), and so
+/// verifies with the key it derives.
+pub async fn deriving_context(clients: Clients) -> Result<AppContext, ConfigError> {
+    let (sdk, settings) = configuration()?;
+    let public_key = teamsync::auth::tokens::public_key_of_seed(signing_seed(&sdk).await?.as_bytes())?;
+    let tokens = TokenKeys::from_public_key(&public_key, &settings.issuer, &settings.audience)?;
+    Ok(AppContext::new(clients(&sdk, &settings), settings, tokens))
+}
+
+fn public_key() -> Result<String, ConfigError> {
+    std::env::var("TEAMSYNC_JWT_PUBLIC_KEY")
+        .map_err(|_| ConfigError("TEAMSYNC_JWT_PUBLIC_KEY is not set (template.yaml: Setup.PublicKey)".into()))
+}
+
+async fn signing_seed(sdk: &SdkConfig) -> Result<String, ConfigError> {
+    config::secret(sdk, |name| std::env::var(name).ok(), "TEAMSYNC_JWT_SEED")
+        .await?
+        .ok_or_else(|| ConfigError("set TEAMSYNC_JWT_SEED or TEAMSYNC_JWT_SEED_SECRET_ARN".into()))
 }
 
 fn configuration() -> Result<(SdkConfig, Settings), ConfigError> {
@@ -190,7 +206,8 @@ pub fn lambda_sdk_config() -> SdkConfig {
     let mut config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(std::env::var("AWS_REGION").ok().map(Region::new))
-        .credentials_provider(SharedCredentialsProvider::new(credentials));
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .http_client(teamsync::context::https_client());
     config.set_endpoint_url(std::env::var("AWS_ENDPOINT_URL").ok());
     config.build()
 }

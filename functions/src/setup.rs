@@ -1,7 +1,7 @@
 //! The setup function: a CloudFormation custom resource that does, once per deployment,
 //! what no function should do on every cold start. It derives the token-verifying public key
-//! from the signing seed in Secrets Manager, for template.yaml to hand to every function
-//! but identity as configuration (`TEAMSYNC_JWT_PUBLIC_KEY`), and it makes sure the super
+//! from the signing seed in Secrets Manager, for template.yaml to hand to every other
+//! function as configuration (`TEAMSYNC_JWT_PUBLIC_KEY`), and it makes sure the super
 //! admin exists. Only it and identity read the seed; only it reads the admin's password.
 //!
 //! CloudFormation waits for the answer at the request's presigned `ResponseURL`: every

@@ -1,7 +1,7 @@
 //! Every function binary serves its event fixtures (tests/events/<function>-*.json) through
 //! the Lambda Runtime API, as `cargo lambda invoke --data-file` or Lambda itself would drive
 //! it. This proves each `main.rs`: configuration from the environment as template.yaml
-//! gives it (the signing seed to identity and setup, the public key to the others), clients
+//! gives it (the public key to all but setup, the signing seed to identity and setup), clients
 //! built at init, and the handler behind the runtime; and the setup binary as the
 //! deployment's custom resource, answering CloudFormation at its URL.
 
@@ -123,14 +123,8 @@ async fn fresh_table() -> (aws_config::SdkConfig, String, String) {
 async fn invoke(function: &str, dynamodb_url: &str, table: &str, events: Vec<Value>) -> Vec<Value> {
     let count = events.len();
     let (runtime, mut reports) = runtime_api(events).await;
-    // As template.yaml configures them: the functions that sign tokens or derive the public
-    // key get the seed; the others only the public key.
-    let (key_variable, key) = match function {
-        "identity" | "setup" => ("TEAMSYNC_JWT_SEED", TEST_SEED.to_owned()),
-        _ => ("TEAMSYNC_JWT_PUBLIC_KEY", public_key_of_seed(TEST_SEED.as_bytes()).unwrap()),
-    };
     let mut command = tokio::process::Command::new(function_binary(function));
-    command.env_clear();
+    command.env_clear().envs(key_environment(function, TEST_SEED));
     if function == "setup" {
         command.env("TEAMSYNC_ADMIN_USERNAME", "admin").env("TEAMSYNC_ADMIN_PASSWORD", ADMIN_PASSWORD);
     }
@@ -144,7 +138,6 @@ async fn invoke(function: &str, dynamodb_url: &str, table: &str, events: Vec<Val
         .env("AWS_SECRET_ACCESS_KEY", "local")
         .env("AWS_ENDPOINT_URL", dynamodb_url)
         .env("TEAMSYNC_TABLE", table)
-        .env(key_variable, key)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -160,6 +153,25 @@ async fn invoke(function: &str, dynamodb_url: &str, table: &str, events: Vec<Val
 
 /// A fixture, with `${ACCESS_TOKEN}` (in a header or a query parameter) replaced by a
 /// live token.
+/// The key variables of a function as template.yaml configures them: every function but
+/// setup gets the public key, and the ones that sign tokens or derive the key the seed.
+fn key_environment(function: &str, seed: &str) -> Vec<(&'static str, String)> {
+    let mut variables = Vec::new();
+    if function != "setup" {
+        variables.push(("TEAMSYNC_JWT_PUBLIC_KEY", public_key_of_seed(seed.as_bytes()).unwrap()));
+    }
+    if matches!(function, "identity" | "setup") {
+        variables.push(("TEAMSYNC_JWT_SEED", seed.to_owned()));
+    }
+    variables
+}
+
+/// Signing keys of the test seed, as identity has them.
+fn signing_keys(settings: &Settings) -> TokenKeys {
+    let public_key = public_key_of_seed(TEST_SEED.as_bytes()).unwrap();
+    TokenKeys::from_seed(TEST_SEED.as_bytes(), &public_key, &settings.issuer, &settings.audience).unwrap()
+}
+
 fn with_token(event: Value, token: &str) -> Value {
     serde_json::from_str(&event.to_string().replace("${ACCESS_TOKEN}", token)).unwrap()
 }
@@ -281,7 +293,7 @@ async fn the_identity_binary_serves_its_fixtures_through_the_runtime_api() {
     let (sdk, dynamodb_url, table) = fresh_table().await;
     // The super admin exists from deployment (the setup function): made here as it makes it.
     let settings = Settings::from_lookup(|name| (name == "TEAMSYNC_TABLE").then(|| table.clone())).unwrap();
-    let keys = TokenKeys::from_seed(TEST_SEED.as_bytes(), &settings.issuer, &settings.audience).unwrap();
+    let keys = signing_keys(&settings);
     let ctx = AppContext::new(AwsClients::table(&sdk), settings, keys);
     functions::identity::bootstrap_admin(&ctx, "admin", ADMIN_PASSWORD).await.unwrap();
     let answers = invoke(
@@ -297,13 +309,39 @@ async fn the_identity_binary_serves_its_fixtures_through_the_runtime_api() {
     assert_eq!(login["data"]["user"]["role"], "super_admin");
 }
 
+/// A deployment whose identity has a seed and a public key that are not one pair would sign
+/// tokens no other function accepts: identity refuses to start, and says why.
+#[tokio::test]
+async fn identity_refuses_to_start_with_another_seeds_public_key() {
+    let (_sdk, dynamodb_url, table) = fresh_table().await;
+    let (runtime, _reports) = runtime_api(Vec::new()).await;
+    let mut variables = key_environment("identity", TEST_SEED);
+    variables.retain(|(name, _)| *name != "TEAMSYNC_JWT_PUBLIC_KEY");
+    variables.push(("TEAMSYNC_JWT_PUBLIC_KEY", public_key_of_seed(&[7u8; 40]).unwrap()));
+    let run = tokio::process::Command::new(function_binary("identity"))
+        .env_clear()
+        .envs(variables)
+        .env("AWS_LAMBDA_RUNTIME_API", &runtime)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "local")
+        .env("AWS_SECRET_ACCESS_KEY", "local")
+        .env("AWS_ENDPOINT_URL", &dynamodb_url)
+        .env("TEAMSYNC_TABLE", &table)
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(30), run).await.expect("identity exits").unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("not the public key of the signing seed"), "{said}");
+}
+
 #[tokio::test]
 async fn the_domain_binaries_serve_their_fixtures_through_the_runtime_api() {
     let (sdk, dynamodb_url, table) = fresh_table().await;
     // A signed-in super admin and a project of a team, made through the domain as the
     // identity and projects functions would.
     let settings = Settings::from_lookup(|name| (name == "TEAMSYNC_TABLE").then(|| table.clone())).unwrap();
-    let keys = TokenKeys::from_seed(TEST_SEED.as_bytes(), &settings.issuer, &settings.audience).unwrap();
+    let keys = signing_keys(&settings);
     let ctx = AppContext::new(AwsClients::table(&sdk), settings, keys);
     let now = jiff::Timestamp::now();
     functions::identity::bootstrap_admin(&ctx, "admin", ADMIN_PASSWORD).await.unwrap();

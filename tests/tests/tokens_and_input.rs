@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use teamsync::auth::tokens::{TokenKeys, TokenUse};
+use teamsync::auth::tokens::{TokenKeys, TokenUse, public_key_of_seed};
 use teamsync_tests::{PASSWORD, Stack};
 
 fn claims_of(token: &str) -> Value {
@@ -34,7 +34,8 @@ async fn tampered_none_expired_foreign_and_garbage_tokens_get_401_naming_the_tok
         stack.ctx.tokens.claims(user_id, &sid, TokenUse::Access, then, then + SignedDuration::from_mins(15));
     let expired = stack.ctx.tokens.sign(&expired_claims).unwrap();
     // Well formed, valid session, but signed with a key that is not ours.
-    let foreign_keys = TokenKeys::from_seed(&[7u8; 40], "teamsync", "teamsync-api").unwrap();
+    let foreign_public_key = public_key_of_seed(&[7u8; 40]).unwrap();
+    let foreign_keys = TokenKeys::from_seed(&[7u8; 40], &foreign_public_key, "teamsync", "teamsync-api").unwrap();
     let now = Timestamp::now();
     let foreign = foreign_keys
         .sign(&foreign_keys.claims(user_id, &sid, TokenUse::Access, now, now + SignedDuration::from_mins(15)))

@@ -2,6 +2,6 @@
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    let ctx = functions::signing_context(functions::setup::clients).await?;
+    let ctx = functions::deriving_context(functions::setup::clients).await?;
     functions::run_events(ctx, functions::setup::handler).await
 }

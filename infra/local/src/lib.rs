@@ -29,6 +29,7 @@ pub fn project_root() -> PathBuf {
 /// A random secret, hex-encoded, for the local signing seed and generated passwords.
 pub fn random_secret(bytes: usize) -> Result<String, String> {
     let mut buffer = vec![0u8; bytes];
-    aws_lc_rs::rand::fill(&mut buffer).map_err(|_| "no randomness available".to_owned())?;
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut buffer)
+        .map_err(|_| "no randomness available".to_owned())?;
     Ok(hex::encode(buffer))
 }

@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::config::Credentials;
 use functions::Kind;
 use functions::api::HttpFunction;
 use teamsync::AppContext;
-use teamsync::auth::tokens::TokenKeys;
+use teamsync::auth::tokens::{TokenKeys, public_key_of_seed};
 use teamsync::config::Settings;
 use teamsync::context::AwsClients;
 use teamsync::store::Db;
@@ -109,7 +109,9 @@ impl LocalStack {
         let s3 = S3Emulator::start(&s3_root, options.s3_port, &bucket, bucket_cors_rules(&template)?).await?;
         let s3_client = s3::client(&sdk, &s3.url);
         let settings = Settings::from_lookup(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        let tokens = TokenKeys::from_seed(options.jwt_seed.as_bytes(), &settings.issuer, &settings.audience)
+        let seed = options.jwt_seed.as_bytes();
+        let tokens = public_key_of_seed(seed)
+            .and_then(|public_key| TokenKeys::from_seed(seed, &public_key, &settings.issuer, &settings.audience))
             .map_err(|e| e.to_string())?;
         let recorded = options.recorder.is_some();
         let clients = aws_clients(&sdk, &url, &settings, options.recorder, s3_client.clone());
@@ -175,6 +177,7 @@ pub async fn sdk_config(dynamodb_url: &str) -> SdkConfig {
         .region(Region::new("us-east-1"))
         .endpoint_url(dynamodb_url)
         .credentials_provider(Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None, "teamsync-local"))
+        .http_client(teamsync::context::https_client())
         .load()
         .await
 }

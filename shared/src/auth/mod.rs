@@ -1,5 +1,6 @@
 //! Who is calling: tokens, passwords, and the session check every protected route makes.
 
+mod es256;
 pub mod password;
 pub mod tokens;
 

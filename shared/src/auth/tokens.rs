@@ -3,23 +3,25 @@
 //!
 //! The P-256 key is derived from a secret seed. In AWS, Secrets Manager generates that
 //! seed (template.yaml); locally it is generated once into the state directory. A seed
-//! rather than a PEM means no key material is ever made or copied by hand. Only the
-//! function that signs (identity) reads the seed; the others verify with the public key,
-//! which deployment derives once and hands them as configuration ([`TokenKeys::public_key`]).
+//! rather than a PEM means no key material is ever made or copied by hand. Deployment
+//! derives the public key once ([`public_key_of_seed`]) and hands it to every function as
+//! configuration; only the function that signs (identity) also reads the seed, and checks
+//! that the two belong together. The signatures are ring's (`es256`).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::Timestamp;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use p256::elliptic_curve::sec1::ToEncodedPoint;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::auth::es256;
 use crate::config::ConfigError;
 use crate::error::{Error, TokenProblem};
 use crate::identity::model::Role;
@@ -85,15 +87,15 @@ impl std::fmt::Debug for TokenKeys {
 }
 
 impl TokenKeys {
-    /// Signing and verifying keys, from the secret seed.
-    pub fn from_seed(seed: &[u8], issuer: &str, audience: &str) -> Result<TokenKeys, ConfigError> {
-        if seed.len() < 32 {
-            return Err(ConfigError("the token signing seed must be at least 32 bytes".into()));
-        }
-        let pair = derive_key_pair(seed)?;
-        let pkcs8 = pair.to_pkcs8v1().map_err(|_| ConfigError("cannot encode the signing key".into()))?;
-        let mut keys = TokenKeys::of_point(pair.public_key().as_ref(), issuer, audience)?;
-        keys.encoding = Some(EncodingKey::from_ec_der(pkcs8.as_ref()));
+    /// Signing and verifying keys: the secret seed, and its public key as configuration
+    /// ([`public_key_of_seed`]), which must be the seed's.
+    pub fn from_seed(seed: &[u8], public_key: &str, issuer: &str, audience: &str) -> Result<TokenKeys, ConfigError> {
+        let scalar = private_scalar(seed)?;
+        let mut keys = TokenKeys::from_public_key(public_key, issuer, audience)?;
+        let point = keys.point();
+        es256::key_pair(&scalar, &point)
+            .ok_or_else(|| ConfigError("TEAMSYNC_JWT_PUBLIC_KEY is not the public key of the signing seed".into()))?;
+        keys.encoding = Some(es256::signing_key(&scalar, &point));
         Ok(keys)
     }
 
@@ -111,6 +113,7 @@ impl TokenKeys {
             return Err(ConfigError("the token public key is not an uncompressed P-256 point".into()));
         }
         let (x, y) = point[1..].split_at(32);
+        es256::install();
         Ok(TokenKeys {
             encoding: None,
             decoding: DecodingKey::from_ec_der(point),
@@ -125,9 +128,13 @@ impl TokenKeys {
 
     /// The public key as configuration text: the uncompressed point, base64url.
     pub fn public_key(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.point())
+    }
+
+    /// The uncompressed point.
+    fn point(&self) -> Vec<u8> {
         let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).unwrap_or_default();
-        let point: Vec<u8> = [vec![0x04], decode(&self.x), decode(&self.y)].concat();
-        URL_SAFE_NO_PAD.encode(point)
+        [vec![0x04], decode(&self.x), decode(&self.y)].concat()
     }
 
     /// Claims for a token of `token_use` issued at `now`, living `ttl`.
@@ -213,33 +220,47 @@ impl TokenKeys {
 }
 
 /// The public key text (`TEAMSYNC_JWT_PUBLIC_KEY`) of a signing seed: what deployment hands
-/// the functions that only verify.
+/// the functions. The one place the point is computed from the scalar (ring keeps that
+/// arithmetic to itself), so only the binaries that derive the key link it.
 pub fn public_key_of_seed(seed: &[u8]) -> Result<String, ConfigError> {
-    Ok(TokenKeys::from_seed(seed, "", "")?.public_key())
+    let scalar = private_scalar(seed)?;
+    let secret = p256::SecretKey::from_slice(&scalar)
+        .map_err(|_| ConfigError("cannot derive a signing key from the seed".into()))?;
+    Ok(URL_SAFE_NO_PAD.encode(secret.public_key().to_encoded_point(false).as_bytes()))
 }
 
-/// Derives a P-256 key pair from the seed: the private scalar is SHA-256(label, counter,
-/// seed), retried in the (2^-32) case that it is not a valid scalar.
-fn derive_key_pair(seed: &[u8]) -> Result<EcdsaKeyPair, ConfigError> {
-    for counter in 0u8..8 {
-        let scalar =
-            Sha256::new().chain_update(b"teamsync-es256-v1").chain_update([counter]).chain_update(seed).finalize();
-        // RFC 5915 ECPrivateKey { version 1, privateKey }: the public key is computed from it.
-        let mut der = vec![0x30, 0x25, 0x02, 0x01, 0x01, 0x04, 0x20];
-        der.extend_from_slice(&scalar);
-        if let Ok(pair) = EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, &der) {
-            return Ok(pair);
-        }
+/// The P-256 private scalar of a seed: SHA-256(label, counter, seed) for the first counter
+/// whose value is a valid scalar (in 1..n; another counter is needed with odds of 2^-32).
+fn private_scalar(seed: &[u8]) -> Result<[u8; 32], ConfigError> {
+    if seed.len() < 32 {
+        return Err(ConfigError("the token signing seed must be at least 32 bytes".into()));
     }
-    Err(ConfigError("cannot derive a signing key from the seed".into()))
+    (0u8..8)
+        .map(|counter| -> [u8; 32] {
+            Sha256::new()
+                .chain_update(b"teamsync-es256-v1")
+                .chain_update([counter])
+                .chain_update(seed)
+                .finalize()
+                .into()
+        })
+        .find(|scalar| scalar.iter().any(|byte| *byte != 0) && scalar.as_slice() < P256_ORDER.as_slice())
+        .ok_or_else(|| ConfigError("cannot derive a signing key from the seed".into()))
 }
+
+/// n, the order of P-256's base point, big-endian.
+const P256_ORDER: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa,
+    0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+];
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn keys(seed: &str) -> TokenKeys {
-        TokenKeys::from_seed(seed.as_bytes(), "teamsync", "teamsync-api").unwrap()
+        let public_key = public_key_of_seed(seed.as_bytes()).unwrap();
+        TokenKeys::from_seed(seed.as_bytes(), &public_key, "teamsync", "teamsync-api").unwrap()
     }
 
     fn fresh(keys: &TokenKeys, token_use: TokenUse) -> Claims {
@@ -311,7 +332,21 @@ mod tests {
     }
 
     #[test]
-    fn short_seeds_are_refused() {
-        assert!(TokenKeys::from_seed(b"short", "i", "a").is_err());
+    fn short_seeds_and_another_seeds_public_key_are_refused() {
+        assert!(public_key_of_seed(b"short").is_err());
+        let other = public_key_of_seed(&[7u8; 40]).unwrap();
+        assert!(TokenKeys::from_seed(b"short", &other, "i", "a").is_err());
+        assert!(TokenKeys::from_seed(&[8u8; 40], &other, "i", "a").is_err(), "a seed signs only with its own key");
+    }
+
+    /// A seed's key never changes: deployed tokens and every function's configured public
+    /// key stay valid across releases. The value is the seed's scalar times P-256's base
+    /// point as another implementation (Python's `cryptography`) computes it.
+    #[test]
+    fn a_seeds_public_key_is_what_it_always_was() {
+        assert_eq!(
+            public_key_of_seed(&[b's'; 40]).unwrap(),
+            "BDqRxZW-tE-rtrrcNmlVRD8JKPvRgmB2a3r3YkQeKWp8ZRDpBcRzh9i9bdUgHvkXvLpXWJwuf_nqSDq8B4iMk0o"
+        );
     }
 }
