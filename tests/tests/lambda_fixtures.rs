@@ -176,8 +176,17 @@ fn with_token(event: Value, token: &str) -> Value {
     serde_json::from_str(&event.to_string().replace("${ACCESS_TOKEN}", token)).unwrap()
 }
 
+/// The same of an HTTP API function, which says what its body is.
+fn http_body_of(answer: &Value) -> Value {
+    let content_type = answer["headers"]["content-type"].as_str();
+    assert!(content_type.is_some_and(|t| t.starts_with("application/json")), "{answer}");
+    body_of(answer)
+}
+
+/// The JSON body of an API Gateway response (HTTP or WebSocket API), as it reads it.
 fn body_of(answer: &Value) -> Value {
     assert_eq!(answer["statusCode"], 200, "{answer}");
+    assert_eq!(answer["isBase64Encoded"], false, "{answer}");
     serde_json::from_str(answer["body"].as_str().unwrap()).unwrap()
 }
 
@@ -244,7 +253,7 @@ async fn the_setup_binary_hands_cloudformation_the_public_key_and_makes_the_supe
     }
     // The admin it made signs in; the functions that verify with the key it gave accept them.
     let login = invoke("identity", &dynamodb_url, &table, vec![fixture("identity-login.json")]).await;
-    let login = body_of(&login[0]);
+    let login = http_body_of(&login[0]);
     assert_eq!(login["data"]["user"]["role"], "super_admin", "{login}");
     let token = login["data"]["access_token"].as_str().unwrap();
     let projects =
@@ -303,8 +312,8 @@ async fn the_identity_binary_serves_its_fixtures_through_the_runtime_api() {
         vec![fixture("identity-health.json"), fixture("identity-login.json")],
     )
     .await;
-    assert_eq!(body_of(&answers[0])["data"]["status"], "ok");
-    let login = body_of(&answers[1]);
+    assert_eq!(http_body_of(&answers[0])["data"]["status"], "ok");
+    let login = http_body_of(&answers[1]);
     assert_eq!(login["message"], "登录成功", "Accept-Language of the fixture is honoured");
     assert_eq!(login["data"]["user"]["role"], "super_admin");
 }
@@ -384,19 +393,19 @@ async fn the_domain_binaries_serve_their_fixtures_through_the_runtime_api() {
 
     let projects =
         invoke("projects", &dynamodb_url, &table, vec![with_token(fixture("projects-list.json"), &token)]).await;
-    assert_eq!(body_of(&projects[0])["data"]["items"][0]["title"], "Fixture project");
+    assert_eq!(http_body_of(&projects[0])["data"]["items"][0]["title"], "Fixture project");
     let tasks = invoke("tasks", &dynamodb_url, &table, vec![with_token(fixture("tasks-tree.json"), &token)]).await;
-    assert_eq!(body_of(&tasks[0])["data"]["items"], serde_json::json!([]));
+    assert_eq!(http_body_of(&tasks[0])["data"]["items"], serde_json::json!([]));
     let views = invoke("views", &dynamodb_url, &table, vec![with_token(fixture("views-kanban.json"), &token)]).await;
-    let columns = &body_of(&views[0])["data"]["columns"];
+    let columns = &http_body_of(&views[0])["data"]["columns"];
     assert_eq!(columns.as_array().map(Vec::len), Some(4), "{}", views[0]);
     assert_eq!(columns[0]["id"], "planning");
     let team = invoke("team", &dynamodb_url, &table, vec![with_token(fixture("team-members.json"), &token)]).await;
-    assert_eq!(body_of(&team[0])["data"]["items"][0]["username"], "founder");
+    assert_eq!(http_body_of(&team[0])["data"]["items"][0]["username"], "founder");
     let inbox =
         invoke("notifications", &dynamodb_url, &table, vec![with_token(fixture("notifications-list.json"), &token)])
             .await;
-    assert_eq!(body_of(&inbox[0])["data"]["unread_count"], 0);
+    assert_eq!(http_body_of(&inbox[0])["data"]["unread_count"], 0);
 
     // An attachment that does not exist: the files function authenticates, then answers 404.
     let files =

@@ -11,13 +11,14 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
+use aws_lambda_events::apigw::ApiGatewayV2httpResponse;
 use futures_util::FutureExt;
 use http::header::{
     ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS,
 };
 use http::{HeaderMap, StatusCode};
-use lambda_http::request::RequestContext;
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::request::{LambdaRequest, RequestContext};
+use lambda_http::{Body, LambdaEvent, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -48,13 +49,32 @@ impl HttpFunction {
     }
 }
 
-/// Serves an HTTP function under the Lambda runtime.
+/// Serves an HTTP function under the Lambda runtime: API Gateway's event made a request as
+/// `lambda_http` makes it, and the response handed back as it is. Not `lambda_http::run`,
+/// which re-reads every body and decodes text bodies by their charset: our bodies are UTF-8
+/// already, and its decoder's tables were a seventh of a MiB of each bootstrap.
 pub async fn run(ctx: AppContext, routes: fn() -> Routes) -> Result<(), lambda_http::Error> {
     let function = &HttpFunction::new(ctx, routes());
-    lambda_http::run(lambda_http::service_fn(move |req| async move {
-        Ok::<_, lambda_http::Error>(function.handle(req).await)
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<LambdaRequest>| async move {
+        let request = Request::from(event.payload).with_lambda_context(event.context);
+        // Boxed, as lambda_http boxes it: a route's future nested in the runtime's unboxed
+        // is deeper than the compiler lays out.
+        let response = Box::pin(function.handle(request)).await;
+        Ok::<_, lambda_http::Error>(http_api_response(response))
     }))
     .await
+}
+
+/// An HTTP API (payload 2.0) response. No route sets a cookie (API Gateway would want them
+/// in `cookies`, not the headers); a binary body goes base64.
+fn http_api_response(response: Response<Body>) -> ApiGatewayV2httpResponse {
+    let (parts, body) = response.into_parts();
+    let mut answer = ApiGatewayV2httpResponse::default();
+    answer.status_code = i64::from(parts.status.as_u16());
+    answer.headers = parts.headers;
+    answer.is_base64_encoded = matches!(body, Body::Binary(_));
+    answer.body = (!matches!(body, Body::Empty)).then_some(body);
+    answer
 }
 
 /// What every handler knows about the request besides its content.
