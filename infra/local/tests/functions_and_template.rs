@@ -112,10 +112,16 @@ fn each_function_builds_the_clients_its_template_permissions_call() {
         assert_eq!(clients.eventbridge.is_some(), resource.contains("EventPublisherPolicy"), "{id}: events");
         assert_eq!(clients.s3.is_some(), resource.contains("s3:"), "{id}: the bucket");
         assert_eq!(clients.connections.is_some(), resource.contains("execute-api:ManageConnections"), "{id}: pushes");
-        // Only what signs tokens or derives the public key reads the seed; the others are
-        // handed the public key, with no secret to read at init.
-        let signs = matches!(id, "IdentityFunction" | "SetupFunction");
-        assert_eq!(resource.contains("TEAMSYNC_JWT_SEED_SECRET_ARN: !Ref JwtSeedSecret"), signs, "{id}: the seed");
-        assert_eq!(resource.contains("TEAMSYNC_JWT_PUBLIC_KEY: !GetAtt Setup.PublicKey"), !signs, "{id}: the key");
+        // Only what signs tokens or derives the public key reads the seed; every function
+        // but the one that derives it is handed the public key, the others with no secret
+        // to read at init.
+        let reads_seed = matches!(id, "IdentityFunction" | "SetupFunction");
+        let derives_key = id == "SetupFunction";
+        assert_eq!(resource.contains("TEAMSYNC_JWT_SEED_SECRET_ARN: !Ref JwtSeedSecret"), reads_seed, "{id}: the seed");
+        assert_eq!(
+            resource.contains("TEAMSYNC_JWT_PUBLIC_KEY: !GetAtt Setup.PublicKey"),
+            !derives_key,
+            "{id}: the key"
+        );
     }
 }
