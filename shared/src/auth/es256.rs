@@ -31,6 +31,8 @@ pub(crate) fn key_pair(scalar: &[u8], point: &[u8]) -> Option<EcdsaKeyPair> {
         .ok()
 }
 
+/// `jsonwebtoken` asks for a signer per token; identity signs only at login and refresh, so
+/// the pair is made (and checked) each time rather than kept.
 fn signer(algorithm: &Algorithm, key: &EncodingKey) -> Result<Box<dyn JwtSigner>> {
     if *algorithm != Algorithm::ES256 || key.family() != AlgorithmFamily::Ec {
         return Err(ErrorKind::InvalidAlgorithm.into());
