@@ -123,13 +123,33 @@ async fn fresh_table() -> (aws_config::SdkConfig, String, String) {
 async fn invoke(function: &str, dynamodb_url: &str, table: &str, events: Vec<Value>) -> Vec<Value> {
     let count = events.len();
     let (runtime, mut reports) = runtime_api(events).await;
-    let mut command = tokio::process::Command::new(function_binary(function));
-    command.env_clear().envs(key_environment(function, TEST_SEED));
+    let mut command = function_command(function, &runtime, dynamodb_url, table);
     if function == "setup" {
         command.env("TEAMSYNC_ADMIN_USERNAME", "admin").env("TEAMSYNC_ADMIN_PASSWORD", ADMIN_PASSWORD);
     }
-    let mut process = command
-        .env("AWS_LAMBDA_RUNTIME_API", &runtime)
+    let mut process = command.spawn().unwrap();
+    let mut answers = Vec::new();
+    for _ in 0..count {
+        answers.push(next_answer(&mut reports).await);
+    }
+    process.kill().await.unwrap();
+    answers
+}
+
+/// A function binary as Lambda starts it, against `table` and the Runtime API at `runtime`,
+/// with the environment template.yaml gives it: every function but setup gets the public
+/// key, and the ones that sign tokens or derive the key the seed. Its output is discarded.
+fn function_command(function: &str, runtime: &str, dynamodb_url: &str, table: &str) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(function_binary(function));
+    command.env_clear();
+    if function != "setup" {
+        command.env("TEAMSYNC_JWT_PUBLIC_KEY", public_key_of_seed(TEST_SEED.as_bytes()).unwrap());
+    }
+    if matches!(function, "identity" | "setup") {
+        command.env("TEAMSYNC_JWT_SEED", TEST_SEED);
+    }
+    command
+        .env("AWS_LAMBDA_RUNTIME_API", runtime)
         .env("AWS_LAMBDA_FUNCTION_NAME", function)
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
@@ -140,30 +160,8 @@ async fn invoke(function: &str, dynamodb_url: &str, table: &str, events: Vec<Val
         .env("TEAMSYNC_TABLE", table)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut answers = Vec::new();
-    for _ in 0..count {
-        answers.push(next_answer(&mut reports).await);
-    }
-    process.kill().await.unwrap();
-    answers
-}
-
-/// A fixture, with `${ACCESS_TOKEN}` (in a header or a query parameter) replaced by a
-/// live token.
-/// The key variables of a function as template.yaml configures them: every function but
-/// setup gets the public key, and the ones that sign tokens or derive the key the seed.
-fn key_environment(function: &str, seed: &str) -> Vec<(&'static str, String)> {
-    let mut variables = Vec::new();
-    if function != "setup" {
-        variables.push(("TEAMSYNC_JWT_PUBLIC_KEY", public_key_of_seed(seed.as_bytes()).unwrap()));
-    }
-    if matches!(function, "identity" | "setup") {
-        variables.push(("TEAMSYNC_JWT_SEED", seed.to_owned()));
-    }
-    variables
+        .kill_on_drop(true);
+    command
 }
 
 /// Signing keys of the test seed, as identity has them.
@@ -172,6 +170,8 @@ fn signing_keys(settings: &Settings) -> TokenKeys {
     TokenKeys::from_seed(TEST_SEED.as_bytes(), &public_key, &settings.issuer, &settings.audience).unwrap()
 }
 
+/// A fixture, with `${ACCESS_TOKEN}` (in a header or a query parameter) replaced by a
+/// live token.
 fn with_token(event: Value, token: &str) -> Value {
     serde_json::from_str(&event.to_string().replace("${ACCESS_TOKEN}", token)).unwrap()
 }
@@ -269,23 +269,9 @@ async fn a_setup_that_fails_still_answers_cloudformation_with_the_reason() {
     // An admin password the product's rules refuse: nothing can be set up.
     request["RequestId"] = Value::from("request-bad");
     let (runtime, mut reports) = runtime_api(vec![request]).await;
-    let mut process = tokio::process::Command::new(function_binary("setup"))
-        .env_clear()
-        .env("AWS_LAMBDA_RUNTIME_API", &runtime)
-        .env("AWS_LAMBDA_FUNCTION_NAME", "setup")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "local")
-        .env("AWS_SECRET_ACCESS_KEY", "local")
-        .env("AWS_ENDPOINT_URL", &dynamodb_url)
-        .env("TEAMSYNC_TABLE", &table)
-        .env("TEAMSYNC_JWT_SEED", TEST_SEED)
+    let mut process = function_command("setup", &runtime, &dynamodb_url, &table)
         .env("TEAMSYNC_ADMIN_USERNAME", "admin")
         .env("TEAMSYNC_ADMIN_PASSWORD", "short")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
         .spawn()
         .unwrap();
     let answer = next_answer(&mut reports).await;
@@ -324,19 +310,9 @@ async fn the_identity_binary_serves_its_fixtures_through_the_runtime_api() {
 async fn identity_refuses_to_start_with_another_seeds_public_key() {
     let (_sdk, dynamodb_url, table) = fresh_table().await;
     let (runtime, _reports) = runtime_api(Vec::new()).await;
-    let mut variables = key_environment("identity", TEST_SEED);
-    variables.retain(|(name, _)| *name != "TEAMSYNC_JWT_PUBLIC_KEY");
-    variables.push(("TEAMSYNC_JWT_PUBLIC_KEY", public_key_of_seed(&[7u8; 40]).unwrap()));
-    let run = tokio::process::Command::new(function_binary("identity"))
-        .env_clear()
-        .envs(variables)
-        .env("AWS_LAMBDA_RUNTIME_API", &runtime)
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "local")
-        .env("AWS_SECRET_ACCESS_KEY", "local")
-        .env("AWS_ENDPOINT_URL", &dynamodb_url)
-        .env("TEAMSYNC_TABLE", &table)
-        .kill_on_drop(true)
+    let run = function_command("identity", &runtime, &dynamodb_url, &table)
+        .env("TEAMSYNC_JWT_PUBLIC_KEY", public_key_of_seed(&[7u8; 40]).unwrap())
+        .stderr(Stdio::piped())
         .output();
     let output = tokio::time::timeout(Duration::from_secs(30), run).await.expect("identity exits").unwrap();
     assert!(!output.status.success());

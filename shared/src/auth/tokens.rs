@@ -61,9 +61,8 @@ pub struct TokenKeys {
     encoding: Option<EncodingKey>,
     decoding: DecodingKey,
     kid: String,
-    /// The public key's affine coordinates, base64url, for the JWK.
-    x: String,
-    y: String,
+    /// The public key, the uncompressed point (`0x04 || x || y`).
+    point: Vec<u8>,
     issuer: String,
     audience: String,
     /// Access tokens already checked, by their exact text, and their claims: a warm function
@@ -92,34 +91,27 @@ impl TokenKeys {
     pub fn from_seed(seed: &[u8], public_key: &str, issuer: &str, audience: &str) -> Result<TokenKeys, ConfigError> {
         let scalar = private_scalar(seed)?;
         let mut keys = TokenKeys::from_public_key(public_key, issuer, audience)?;
-        let point = keys.point();
-        es256::key_pair(&scalar, &point)
+        es256::key_pair(&scalar, &keys.point)
             .ok_or_else(|| ConfigError("TEAMSYNC_JWT_PUBLIC_KEY is not the public key of the signing seed".into()))?;
-        keys.encoding = Some(es256::signing_key(&scalar, &point));
+        keys.encoding = Some(es256::signing_key(&scalar, &keys.point));
         Ok(keys)
     }
 
-    /// Verifying keys only, from the text [`TokenKeys::public_key`] gives.
+    /// Verifying keys only, from the text [`TokenKeys::public_key`] gives: the uncompressed
+    /// P-256 point (`0x04 || x || y`), base64url.
     pub fn from_public_key(text: &str, issuer: &str, audience: &str) -> Result<TokenKeys, ConfigError> {
         let point = URL_SAFE_NO_PAD
             .decode(text.trim())
             .map_err(|_| ConfigError("TEAMSYNC_JWT_PUBLIC_KEY is not base64url".into()))?;
-        TokenKeys::of_point(&point, issuer, audience)
-    }
-
-    /// The uncompressed P-256 point (`0x04 || x || y`).
-    fn of_point(point: &[u8], issuer: &str, audience: &str) -> Result<TokenKeys, ConfigError> {
         if point.len() != 65 || point[0] != 0x04 {
             return Err(ConfigError("the token public key is not an uncompressed P-256 point".into()));
         }
-        let (x, y) = point[1..].split_at(32);
         es256::install();
         Ok(TokenKeys {
             encoding: None,
-            decoding: DecodingKey::from_ec_der(point),
-            kid: hex::encode(&Sha256::digest(point)[..8]),
-            x: URL_SAFE_NO_PAD.encode(x),
-            y: URL_SAFE_NO_PAD.encode(y),
+            decoding: DecodingKey::from_ec_der(&point),
+            kid: hex::encode(&Sha256::digest(&point)[..8]),
+            point,
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             verified: Mutex::default(),
@@ -128,13 +120,7 @@ impl TokenKeys {
 
     /// The public key as configuration text: the uncompressed point, base64url.
     pub fn public_key(&self) -> String {
-        URL_SAFE_NO_PAD.encode(self.point())
-    }
-
-    /// The uncompressed point.
-    fn point(&self) -> Vec<u8> {
-        let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).unwrap_or_default();
-        [vec![0x04], decode(&self.x), decode(&self.y)].concat()
+        URL_SAFE_NO_PAD.encode(&self.point)
     }
 
     /// Claims for a token of `token_use` issued at `now`, living `ttl`.
@@ -212,9 +198,10 @@ impl TokenKeys {
 
     /// The JSON Web Key Set that verifies our tokens.
     pub fn jwks(&self) -> Value {
+        let (x, y) = self.point[1..].split_at(32);
         json!({"keys": [{
             "kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig",
-            "kid": self.kid, "x": self.x, "y": self.y,
+            "kid": self.kid, "x": URL_SAFE_NO_PAD.encode(x), "y": URL_SAFE_NO_PAD.encode(y),
         }]})
     }
 }
