@@ -194,22 +194,24 @@ async fn signing_seed(sdk: &SdkConfig) -> Result<String, ConfigError> {
 fn configuration() -> Result<(SdkConfig, Settings), ConfigError> {
     teamsync::context::init_tracing();
     let settings = Settings::from_lookup(|name| std::env::var(name).ok())?;
-    Ok((lambda_sdk_config(), settings))
+    Ok((lambda_sdk_config()?, settings))
 }
 
 /// The AWS SDK configuration of a Lambda: its region and its role's credentials, from the
 /// variables the runtime sets. Not the SDK's default chain, which would also link and
 /// consult profile files, the instance metadata service and STS, none of which a Lambda
 /// uses. `AWS_ENDPOINT_URL` points every client elsewhere (the local emulators).
-pub fn lambda_sdk_config() -> SdkConfig {
+pub fn lambda_sdk_config() -> Result<SdkConfig, ConfigError> {
+    let http_client = teamsync::transport::https_client()
+        .map_err(|e| ConfigError(format!("cannot load the system's trusted roots: {e}")))?;
     let credentials = aws_config::environment::EnvironmentVariableCredentialsProvider::new();
     let mut config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(std::env::var("AWS_REGION").ok().map(Region::new))
         .credentials_provider(SharedCredentialsProvider::new(credentials))
-        .http_client(teamsync::context::https_client());
+        .http_client(http_client);
     config.set_endpoint_url(std::env::var("AWS_ENDPOINT_URL").ok());
-    config.build()
+    Ok(config.build())
 }
 
 /// Serves an event function under the Lambda runtime.

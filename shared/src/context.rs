@@ -3,8 +3,6 @@
 use std::sync::Arc;
 
 use aws_config::SdkConfig;
-use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 use crate::auth::tokens::TokenKeys;
 use crate::bucket::FileStore;
@@ -24,13 +22,6 @@ pub struct AppContext {
     pub files: FileStore,
     pub tokens: Arc<TokenKeys>,
     pub settings: Arc<Settings>,
-}
-
-/// The HTTP client of every AWS client, in AWS and locally: the SDK's own, on rustls with
-/// ring rather than the SDK's default aws-lc (Cargo.toml says why). One per process: the
-/// clients built from one `SdkConfig` share its connections.
-pub fn https_client() -> SharedHttpClient {
-    aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(CryptoMode::Ring)).build_https()
 }
 
 /// The AWS clients of a function, built once: DynamoDB for every function, and only the

@@ -23,6 +23,7 @@ pub mod realtime;
 pub mod reminders;
 pub mod store;
 pub mod team;
+pub mod transport;
 pub mod validate;
 pub mod views;
 
