@@ -81,7 +81,7 @@ async fn admin_from_env() -> Result<Option<(String, String)>, String> {
     let Some(username) = lookup("TEAMSYNC_ADMIN_USERNAME") else {
         return Ok(None);
     };
-    let sdk = crate::lambda_sdk_config();
+    let sdk = crate::lambda_sdk_config().map_err(|e| e.to_string())?;
     let password = config::secret(&sdk, lookup, "TEAMSYNC_ADMIN_PASSWORD")
         .await
         .map_err(|e| e.to_string())?
@@ -143,12 +143,7 @@ fn respond(request: &SetupRequest, outcome: Result<HashMap<&'static str, String>
 /// PUTs the answer to the presigned URL, with no content type: the signature covers none.
 async fn send(url: &str, response: &SetupResponse) -> Result<(), String> {
     let body = serde_json::to_vec(response).map_err(|e| e.to_string())?;
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_native_roots()
-        .map_err(|e| format!("no trusted roots: {e}"))?
-        .https_or_http()
-        .enable_http1()
-        .build();
+    let connector = teamsync::transport::https_connector().map_err(|e| format!("no trusted roots: {e}"))?;
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(connector);
     let request = http::Request::put(url)
         .header(http::header::CONTENT_TYPE, "")
