@@ -182,18 +182,23 @@ async fn members_share(ctx: &AppContext, caller: &Caller, filter: &Filter, now: 
             .collect::<Result<Vec<_>, StoreError>>()
             .map_err(Error::from)
     };
-    let (ids, own, zone) = tokio::try_join!(candidates(ctx, caller, filter), own, callers_zone(ctx, caller))?;
     // Each project, its links and the member's own item, in one BatchGet; its unassigned
-    // tasks beside it.
-    let mut wanted: Vec<Key> = Vec::new();
-    for id in &ids {
-        wanted.extend([keys::project(*id), keys::project_links(*id), keys::project_member(*id, caller.user_id)]);
-    }
-    let unassigned = futures_util::future::try_join_all(ids.iter().map(|id| {
-        let partition = keys::unassigned_partition(*id);
-        async move { ctx.db.query_prefix(Some(GSI1), &partition, "").await }
-    }));
-    let (found, unassigned) = tokio::try_join!(ctx.db.get_many(&wanted), unassigned)?;
+    // tasks beside it. They go out as soon as the projects are known, while the member's own
+    // tasks may still be paging in.
+    let projects = async {
+        let ids = candidates(ctx, caller, filter).await?;
+        let mut wanted: Vec<Key> = Vec::new();
+        for id in &ids {
+            wanted.extend([keys::project(*id), keys::project_links(*id), keys::project_member(*id, caller.user_id)]);
+        }
+        let unassigned = futures_util::future::try_join_all(ids.iter().map(|id| {
+            let partition = keys::unassigned_partition(*id);
+            async move { ctx.db.query_prefix(Some(GSI1), &partition, "").await }
+        }));
+        let (found, unassigned) = tokio::try_join!(ctx.db.get_many(&wanted), unassigned)?;
+        Ok::<_, Error>((ids, found, unassigned))
+    };
+    let ((ids, found, unassigned), own, zone) = tokio::try_join!(projects, own, callers_zone(ctx, caller))?;
     let read = |key: Key| found.get(&key).cloned();
     let today = dates::today_in(&zone, now);
     let mut seen = Vec::new();
