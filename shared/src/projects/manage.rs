@@ -57,17 +57,19 @@ pub async fn list_projects(
     let total = projects.len() as u64;
     let shown = page.slice(projects);
     let summaries = match parts {
-        Some(parts) => parts.assemble(ctx, shown.items, now)?,
-        None => summary::summarize(ctx, shown.items, now).await?,
+        Some(parts) if parts.covers(shown.items.iter().map(|p| p.id)) => parts.assemble(ctx, shown.items, now)?,
+        _ => summary::summarize(ctx, shown.items, now).await?,
     };
     let visible =
         |s: &ProjectSummary| access::access_to(caller, &s.project, s.is_member(caller.user_id)) != Access::None;
     Ok(page.with_total(summaries.into_iter().filter(visible).collect(), total))
 }
 
-/// The projects a list starts from and, for a member on no more projects than a page holds,
-/// their summaries' parts, read beside the project items: the list then costs two round
-/// trips (the memberships, then the rest), and still reads no more than a page's worth.
+/// The projects a list starts from and, for a member, the summaries' parts of the page it
+/// most likely shows, read beside the project items: the list then costs two round trips
+/// (the memberships, then the rest) and reads a page's worth of parts. The guess is the page
+/// as it would be if the list's filter left none of their projects out (the newest first);
+/// where it does, the page's parts are read after, a third trip.
 async fn listed_projects(
     ctx: &AppContext,
     caller: &Caller,
@@ -77,13 +79,12 @@ async fn listed_projects(
     if caller.role.is_admin() {
         return Ok((summary::projects_of(ctx, caller, None).await?, None));
     }
-    let ids = repo::projects_of_member(ctx, caller.user_id).await?;
-    if ids.len() as u64 > page.page_size {
-        return Ok((summary::load_projects(ctx, &ids).await?, None));
-    }
+    let mut ids = repo::projects_of_member(ctx, caller.user_id).await?;
+    ids.sort_unstable_by_key(|id| std::cmp::Reverse(*id));
+    let likely_page = page.slice(ids.clone()).items;
     let (projects, parts) = tokio::try_join!(
         summary::load_projects(ctx, &ids),
-        summary::SummaryParts::read(ctx, &ids, caller.team_id, now)
+        summary::SummaryParts::read(ctx, &likely_page, caller.team_id, now)
     )?;
     Ok((projects, Some(parts)))
 }

@@ -106,6 +106,11 @@ impl SummaryParts {
         Ok(SummaryParts { by_project: parts?.into_iter().collect(), zones: zones? })
     }
 
+    /// Whether the parts of every one of `project_ids` were read.
+    pub fn covers(&self, mut project_ids: impl Iterator<Item = u64>) -> bool {
+        project_ids.all(|id| self.by_project.contains_key(&id))
+    }
+
     /// The summaries of `projects`, in their order, from the parts read for them.
     pub fn assemble(
         mut self,
