@@ -8,8 +8,8 @@
 //! - the AWS requests its init made, before it first polled for an event,
 //! - for the HTTP functions, its CPU time (utime + stime of /proc/<pid>/stat) per warm
 //!   request over `COLD_START_WARM_REQUESTS` requests (default 500) of one read route,
-//! - the size of its binary, and of its arm64 Lambda bootstrap when `make build` has left
-//!   one in target/lambda (what is deployed).
+//! - the size of its binary (MiB), and of its arm64 Lambda bootstrap when `make build` has
+//!   left one in target/lambda (what is deployed), in MB: the unit of the size goal, 6 MB.
 //!
 //! Every AWS endpoint of a function is a recorder of ours (`AWS_ENDPOINT_URL`): it answers
 //! Secrets Manager and EventBridge itself and relays DynamoDB's requests to a local emulator
@@ -41,6 +41,7 @@ const SECRETS: [(&str, &str); 2] = [("JwtSeedSecret", JWT_SEED), ("AdminPassword
 /// A function that has not answered in this long will not.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 const MIB: f64 = 1024.0 * 1024.0;
+const MB: f64 = 1e6;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -92,9 +93,9 @@ async fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// A file's size in MiB, if it is there.
-fn size_mib(path: &Path) -> Option<f64> {
-    std::fs::metadata(path).ok().map(|metadata| metadata.len() as f64 / MIB)
+/// A file's size in `unit`s, if it is there.
+fn size(path: &Path, unit: f64) -> Option<f64> {
+    std::fs::metadata(path).ok().map(|metadata| metadata.len() as f64 / unit)
 }
 
 /// A positive count from the environment, or `default`.
@@ -138,7 +139,7 @@ struct Probe {
 struct Row {
     binary: String,
     binary_mib: Option<f64>,
-    bootstrap_mib: Option<f64>,
+    bootstrap_mb: Option<f64>,
     first_answer_ms: Option<f64>,
     peak_mib: Option<f64>,
     init_calls: Vec<AwsCall>,
@@ -195,8 +196,8 @@ impl Bench<'_> {
     async fn measure(&self, function: &FunctionSpec, data: &BenchData) -> Result<Row, String> {
         let mut row = Row {
             binary: function.binary.clone(),
-            binary_mib: size_mib(&self.release.join(&function.binary)),
-            bootstrap_mib: size_mib(&self.bootstraps.join(&function.binary).join("bootstrap")),
+            binary_mib: size(&self.release.join(&function.binary), MIB),
+            bootstrap_mb: size(&self.bootstraps.join(&function.binary).join("bootstrap"), MB),
             first_answer_ms: None,
             peak_mib: None,
             init_calls: Vec::new(),
@@ -264,7 +265,7 @@ impl Bench<'_> {
         );
         println!(
             "first answer: ms from spawn to the first answer (median); peak: largest max RSS of /usr/bin/time -v over \
-             the spawns, MiB; binary: MiB; arm64: the Lambda bootstrap of `make build`, MiB; CPU/req: utime+stime \
+             the spawns, MiB; binary: MiB; arm64: the Lambda bootstrap of `make build`, MB (10^6 bytes); CPU/req: utime+stime \
              of /proc/<pid>/stat over the warm requests / their number, ms (in {} ms ticks); init calls: AWS \
              requests made before the first poll of /invocation/next",
             1000 / clock_ticks_per_second()
@@ -273,8 +274,9 @@ impl Bench<'_> {
             "{:<14} {:>7} {:>7} {:>13} {:>9} {:>8}  {:<44} init calls",
             "function", "binary", "arm64", "first answer", "peak", "CPU/req", "warm request (statuses)"
         );
-        let figure =
-            |value: Option<f64>, width: usize| value.map_or(format!("{:>width$}", "-"), |v| format!("{v:>width$.1}"));
+        let figure = |value: Option<f64>, width: usize, decimals: usize| {
+            value.map_or(format!("{:>width$}", "-"), |v| format!("{v:>width$.decimals$}"))
+        };
         for row in rows {
             let mut warm = row.warm.iter().map(|route| {
                 let statuses: Vec<String> = route.statuses.iter().map(u16::to_string).collect();
@@ -284,10 +286,10 @@ impl Bench<'_> {
             println!(
                 "{:<14} {} {} {} {} {cpu}  {route:<44} {}",
                 row.binary,
-                figure(row.binary_mib, 7),
-                figure(row.bootstrap_mib, 7),
-                figure(row.first_answer_ms, 13),
-                figure(row.peak_mib, 9),
+                figure(row.binary_mib, 7, 1),
+                figure(row.bootstrap_mb, 7, 2),
+                figure(row.first_answer_ms, 13, 1),
+                figure(row.peak_mib, 9, 1),
                 listed(&row.init_calls)
             );
             for (cpu, route) in warm {
