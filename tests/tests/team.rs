@@ -171,6 +171,16 @@ async fn a_removed_member_leaves_their_open_tasks_unassigned_and_the_admins_told
         project.data()["members"].as_array().unwrap().iter().map(|m| m["id"].as_u64().unwrap()).collect();
     assert_eq!(member_ids, [world.carol.id]);
     invite(&stack, &world.alice.token, "bob", "member").await;
+
+    // On no project now, bob is removed again: nothing to leave, and the admins told again.
+    let again = stack.delete(&path, Some(&world.alice.token)).await;
+    assert_eq!(again.status, 200, "{:?}", again.body);
+    assert_eq!(stack.get("/api/auth/me/", Some(&world.bob.token)).await.data()["team_id"], Value::Null);
+    let carol_inbox = stack.get("/api/notifications/", Some(&world.carol.token)).await;
+    let removals: Vec<&Value> =
+        carol_inbox.data()["items"].as_array().unwrap().iter().filter(|n| n["type"] == "member_removed").collect();
+    assert_eq!(removals.len(), 2, "{removals:?}");
+    assert_ne!(removals[0]["id"], removals[1]["id"]);
 }
 
 #[tokio::test]

@@ -268,15 +268,24 @@ pub async fn change_role(
 /// commits only once they are on no project (see `projects::membership`): an assignment or
 /// a project that took them in meanwhile is found and undone first.
 pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now: Timestamp) -> Result<Plan<()>, Error> {
-    let (mut user, _, team) = load_member(ctx, caller, user_id).await?;
+    let (mut user, mut sessions, team) = load_member(ctx, caller, user_id).await?;
     if user.role == Role::TeamAdmin && team.admin_count <= 1 {
         return Err(last_admin());
     }
-    let (actor, members, mut projects) = tokio::try_join!(
+    // The notices' ids, one per admin of the team at most, allocated beside the reads.
+    let notice_ids = async {
+        match team.admin_count {
+            0 => Ok(0..0),
+            admins => ctx.db.next_ids("notification", admins).await.map_err(Error::from),
+        }
+    };
+    let (actor, members, mut projects, notice_ids) = tokio::try_join!(
         repo::load_user(&ctx.db, caller.user_id),
         team_users(ctx, team.id),
-        projects_of_member(ctx, user.id)
+        projects_of_member(ctx, user.id),
+        notice_ids
     )?;
+    let mut notice_ids = Some(notice_ids);
     let admins: Vec<u64> = members
         .into_iter()
         .filter(|u| u.role == Role::TeamAdmin && u.id != user.id && u.id != caller.user_id)
@@ -285,6 +294,9 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
     let mut unassigned: Vec<TaskRecord> = Vec::new();
     let mut attempts = 0;
     let notices = loop {
+        // The user as first read still holds on a first pass that left no project: the
+        // commit below is conditioned on its version, so a join since fails it.
+        let unchanged = attempts == 0 && projects.is_empty();
         // One project after another: each leave also writes the user's item, and parallel
         // transactions on one item would cancel each other.
         for project_id in std::mem::take(&mut projects) {
@@ -292,12 +304,13 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
         }
         // Joins since the membership index was read show in the count (the index trails
         // the table by a moment): go round again.
-        let sessions;
-        (user, sessions) = repo::load_user_and_sessions(&ctx.db, user.id).await?;
+        if !unchanged {
+            (user, sessions) = repo::load_user_and_sessions(&ctx.db, user.id).await?;
+        }
         let outcome = if user.project_count > 0 {
             Err(StoreError::Guard(Guard::Version))
         } else {
-            let drafts = admins
+            let drafts: Vec<Draft> = admins
                 .iter()
                 .map(|admin| Draft {
                     count: Some(unassigned.len() as u64),
@@ -305,7 +318,13 @@ pub async fn remove_member(ctx: &AppContext, caller: &Caller, user_id: u64, now:
                 })
                 .collect();
             let effects = adjust_admins(ctx.db.transaction(), team.id, admin_delta(user.role, Role::Member));
-            let (effects, notices) = inbox::stage(ctx, effects, drafts, now).await?;
+            let (effects, notices) = match notice_ids.take() {
+                // A retry, or a team that gained admins since it was read, allocates anew.
+                Some(mut ids) if ids.end - ids.start >= drafts.len() as u64 => {
+                    inbox::stage_with_ids(effects, drafts, &mut ids, now)?
+                }
+                _ => inbox::stage(ctx, effects, drafts, now).await?,
+            };
             // Under the user's version: a project that took them in since the read fails it.
             let leaving = Membership { team_id: None, role: Role::Member };
             match plan_membership(ctx, &user, &sessions, leaving, effects, now).await {
