@@ -202,8 +202,7 @@ fn configuration() -> Result<(SdkConfig, Settings), ConfigError> {
 /// consult profile files, the instance metadata service and STS, none of which a Lambda
 /// uses. `AWS_ENDPOINT_URL` points every client elsewhere (the local emulators).
 pub fn lambda_sdk_config() -> Result<SdkConfig, ConfigError> {
-    let http_client = teamsync::transport::https_client()
-        .map_err(|e| ConfigError(format!("cannot load the system's trusted roots: {e}")))?;
+    let http_client = teamsync::transport::https_client().map_err(|e| ConfigError(e.to_string()))?;
     let credentials = aws_config::environment::EnvironmentVariableCredentialsProvider::new();
     let mut config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())

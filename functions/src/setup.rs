@@ -143,7 +143,7 @@ fn respond(request: &SetupRequest, outcome: Result<HashMap<&'static str, String>
 /// PUTs the answer to the presigned URL, with no content type: the signature covers none.
 async fn send(url: &str, response: &SetupResponse) -> Result<(), String> {
     let body = serde_json::to_vec(response).map_err(|e| e.to_string())?;
-    let connector = teamsync::transport::https_connector().map_err(|e| format!("no trusted roots: {e}"))?;
+    let connector = teamsync::transport::https_connector().map_err(|e| e.to_string())?;
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(connector);
     let request = http::Request::put(url)
         .header(http::header::CONTENT_TYPE, "")

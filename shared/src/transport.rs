@@ -39,16 +39,16 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 pub type Https = HttpsConnector<TcpConnector>;
 
 /// The HTTPS connector, with the system's trusted roots loaded: once per process, at init.
+/// Fails, saying so, where the system has none.
 pub fn https_connector() -> Result<Https, std::io::Error> {
     let mut tcp = TcpConnector::new();
     tcp.enforce_http(false);
     // Requests are small and wait for their answer: don't hold their last segment back.
     tcp.set_nodelay(true);
-    Ok(hyper_rustls::HttpsConnectorBuilder::new()
-        .with_provider_and_native_roots(rustls::crypto::ring::default_provider())?
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(tcp))
+    let roots = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot load the system's trusted roots: {e}")))?;
+    Ok(roots.https_or_http().enable_http1().wrap_connector(tcp))
 }
 
 /// The HTTP client to hand every AWS SDK configuration. One per process: the clients built

@@ -177,7 +177,7 @@ pub async fn sdk_config(dynamodb_url: &str) -> SdkConfig {
         .region(Region::new("us-east-1"))
         .endpoint_url(dynamodb_url)
         .credentials_provider(Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None, "teamsync-local"))
-        .http_client(teamsync::transport::https_client().expect("the system's trusted roots (ca-certificates)"))
+        .http_client(teamsync::transport::https_client().unwrap_or_else(|e| panic!("{e}")))
         .load()
         .await
 }
